@@ -1,0 +1,129 @@
+#include <config.h>
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lf_log.h"
+#include "lf_parse.h"
+
+/* Logging is process-wide by nature, like syslog's own state. */
+static struct {
+    char ident[64];
+    char context[128];
+    unsigned dest;
+    int level;
+    bool syslog_open;
+} lf_log_cfg = { "leapfrog", "", LF_LOG_STDERR, LOG_INFO, false };
+
+static const char *
+level_name(int priority)
+{
+    switch (priority) {
+    case LOG_EMERG:
+    case LOG_ALERT:
+    case LOG_CRIT:
+        return "CRIT";
+    case LOG_ERR:
+        return "ERROR";
+    case LOG_WARNING:
+        return "WARNING";
+    case LOG_NOTICE:
+        return "notice";
+    case LOG_INFO:
+        return "info";
+    default:
+        return "debug";
+    }
+}
+
+void
+lf_log_init(const char *ident, unsigned dest, int facility)
+{
+    if (ident != NULL) {
+        (void)lf_strlcpy(lf_log_cfg.ident, ident, sizeof(lf_log_cfg.ident));
+    }
+    lf_log_cfg.dest = dest;
+    if (lf_log_cfg.syslog_open) {
+        closelog();
+        lf_log_cfg.syslog_open = false;
+    }
+    if ((dest & LF_LOG_SYSLOG) != 0) {
+        openlog(lf_log_cfg.ident, LOG_PID | LOG_NDELAY, facility);
+        lf_log_cfg.syslog_open = true;
+    }
+}
+
+void
+lf_log_set_level(int priority)
+{
+    lf_log_cfg.level = priority;
+}
+
+int
+lf_log_level(void)
+{
+    return lf_log_cfg.level;
+}
+
+void
+lf_log_level_from_env(void)
+{
+    static const char *const vars[] = { "HA_debug", "PCMK_debug" };
+
+    for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+        const char *value = getenv(vars[i]);
+        bool on = false;
+
+        if (value != NULL && lf_parse_bool(value, &on) == 0 && on) {
+            lf_log_cfg.level = LOG_DEBUG;
+        }
+    }
+}
+
+void
+lf_log_set_context(const char *context)
+{
+    if (context == NULL) {
+        lf_log_cfg.context[0] = '\0';
+    } else {
+        (void)lf_strlcpy(lf_log_cfg.context, context,
+                         sizeof(lf_log_cfg.context));
+    }
+}
+
+void
+lf_vlog(int priority, const char *fmt, va_list ap)
+{
+    char msg[1024];
+    int saved_errno = errno;
+
+    if (priority > lf_log_cfg.level) {
+        return;
+    }
+    (void)vsnprintf(msg, sizeof(msg), fmt, ap);
+
+    if ((lf_log_cfg.dest & LF_LOG_STDERR) != 0) {
+        fprintf(stderr, "%s[%ld]: %s: %s%s\n", lf_log_cfg.ident,
+                (long)getpid(), level_name(priority), lf_log_cfg.context,
+                msg);
+    }
+    if ((lf_log_cfg.dest & LF_LOG_SYSLOG) != 0) {
+        syslog(priority, "%s: %s%s", level_name(priority),
+               lf_log_cfg.context, msg);
+    }
+    errno = saved_errno;
+}
+
+void
+lf_log(int priority, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    lf_vlog(priority, fmt, ap);
+    va_end(ap);
+}

@@ -1,0 +1,289 @@
+#include <config.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lf_parse.h"
+#include "lf_proc.h"
+#include "lf_rc.h"
+
+long long
+lf_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+lf_pidfile_write(const char *path, pid_t pid)
+{
+    char tmp[PATH_MAX];
+    char buf[32];
+    int fd = -1;
+    int rc = 0;
+    int len;
+
+    if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
+        return ENAMETOOLONG;
+    }
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        return errno;
+    }
+    len = snprintf(buf, sizeof(buf), "%ld\n", (long)pid);
+    if (write(fd, buf, (size_t)len) != len || fchmod(fd, 0644) != 0
+        || fsync(fd) != 0) {
+        rc = (errno != 0) ? errno : EIO;
+    }
+    if (close(fd) != 0 && rc == 0) {
+        rc = errno;
+    }
+    if (rc == 0 && rename(tmp, path) != 0) {
+        rc = errno;
+    }
+    if (rc != 0) {
+        (void)unlink(tmp);
+    }
+    return rc;
+}
+
+int
+lf_pidfile_read(const char *path, pid_t *pid)
+{
+    char buf[32];
+    long long value = 0;
+    ssize_t n;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0) {
+        return errno;
+    }
+    n = read(fd, buf, sizeof(buf) - 1);
+    if (n < 0) {
+        int rc = errno;
+
+        close(fd);
+        return rc;
+    }
+    close(fd);
+    buf[n] = '\0';
+    if (n > 0 && buf[n - 1] == '\n') {
+        buf[n - 1] = '\0';
+    }
+    if (lf_parse_long(buf, 1, INT_MAX, &value) != 0) {
+        return LF_ERR_SYNTAX;
+    }
+    *pid = (pid_t)value;
+    return 0;
+}
+
+/* The state letter follows the last ')' of /proc/PID/stat: the command
+ * name before it may itself contain spaces and parentheses. */
+static char
+read_state_letter(pid_t pid)
+{
+    char path[64];
+    char buf[512];
+    char *paren;
+    ssize_t n;
+    int fd;
+
+    snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return '\0';
+    }
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0) {
+        return '\0';
+    }
+    buf[n] = '\0';
+    paren = strrchr(buf, ')');
+    if (paren == NULL || paren[1] != ' ' || paren[2] == '\0') {
+        return '\0';
+    }
+    return paren[2];
+}
+
+static bool
+runs_binary(pid_t pid, const char *exe)
+{
+    static const char deleted[] = " (deleted)";
+    char link[64];
+    char target[PATH_MAX];
+    char wanted[PATH_MAX];
+    ssize_t n;
+    size_t len;
+
+    snprintf(link, sizeof(link), "/proc/%ld/exe", (long)pid);
+    n = readlink(link, target, sizeof(target) - 1);
+    if (n < 0) {
+        return false;
+    }
+    target[n] = '\0';
+    len = (size_t)n;
+    if (len > sizeof(deleted) - 1
+        && strcmp(target + len - (sizeof(deleted) - 1), deleted) == 0) {
+        target[len - (sizeof(deleted) - 1)] = '\0';
+    }
+    if (realpath(exe, wanted) == NULL) {
+        /* The binary itself may be gone (package removed or upgraded). */
+        if (lf_strlcpy(wanted, exe, sizeof(wanted)) != 0) {
+            return false;
+        }
+    }
+    return strcmp(target, wanted) == 0;
+}
+
+enum lf_proc_state
+lf_proc_state(pid_t pid, const char *exe)
+{
+    char state;
+
+    if (pid <= 0) {
+        return LF_PROC_GONE;
+    }
+    state = read_state_letter(pid);
+    if (state == '\0' || state == 'X') {
+        return LF_PROC_GONE;
+    }
+    if (state == 'Z') {
+        return LF_PROC_ZOMBIE;
+    }
+    if (exe != NULL && !runs_binary(pid, exe)) {
+        return LF_PROC_GONE;
+    }
+    return LF_PROC_RUNNING;
+}
+
+int
+lf_proc_wait_gone(pid_t pid, const char *exe, long long timeout_ms)
+{
+    long long deadline = lf_now_ms() + timeout_ms;
+
+    for (;;) {
+        if (lf_proc_state(pid, exe) != LF_PROC_RUNNING) {
+            return 0;
+        }
+        if (lf_now_ms() >= deadline) {
+            return LF_ERR_TIMEOUT;
+        }
+        /* Polling /proc is the only portable way to wait for a process
+         * that is not our child. */
+        (void)poll(NULL, 0, 20);
+    }
+}
+
+void
+lf_proc_close_from(int lowfd)
+{
+    DIR *dir = opendir("/proc/self/fd");
+    struct dirent *entry;
+
+    if (dir == NULL) {
+        long max = sysconf(_SC_OPEN_MAX);
+
+        for (int fd = lowfd; fd < (max > 0 ? max : 1024); fd++) {
+            (void)close(fd);
+        }
+        return;
+    }
+    while ((entry = readdir(dir)) != NULL) {
+        long long fd = 0;
+
+        if (lf_parse_long(entry->d_name, 0, INT_MAX, &fd) == 0
+            && fd >= lowfd && fd != dirfd(dir)) {
+            (void)close((int)fd);
+        }
+    }
+    closedir(dir);
+}
+
+int
+lf_daemonize(int *notify_fd)
+{
+    int pipefd[2];
+    int status = 1;
+    pid_t pid;
+    int devnull;
+
+    if (pipe(pipefd) != 0) {
+        return errno;
+    }
+    pid = fork();
+    if (pid < 0) {
+        int rc = errno;
+
+        close(pipefd[0]);
+        close(pipefd[1]);
+        return rc;
+    }
+    if (pid > 0) {
+        unsigned char byte = 1;
+        ssize_t n;
+
+        close(pipefd[1]);
+        do {
+            n = read(pipefd[0], &byte, 1);
+        } while (n < 0 && errno == EINTR);
+        status = (n == 1) ? byte : 1;
+        _exit(status);
+    }
+
+    close(pipefd[0]);
+    (void)setsid();
+    devnull = open("/dev/null", O_RDWR);
+    if (devnull >= 0) {
+        (void)dup2(devnull, STDIN_FILENO);
+        (void)dup2(devnull, STDOUT_FILENO);
+        if (devnull > STDERR_FILENO) {
+            close(devnull);
+        }
+    }
+    /* Keep the notify pipe: move it to fd 3 and close everything above. */
+    if (pipefd[1] != 3) {
+        if (dup2(pipefd[1], 3) < 0) {
+            _exit(1);
+        }
+        close(pipefd[1]);
+    }
+    lf_proc_close_from(4);
+    (void)fcntl(3, F_SETFD, FD_CLOEXEC);
+    *notify_fd = 3;
+    return 0;
+}
+
+void
+lf_daemon_ready(int notify_fd, int status)
+{
+    unsigned char byte = (unsigned char)status;
+    int devnull;
+
+    if (notify_fd < 0) {
+        return;
+    }
+    while (write(notify_fd, &byte, 1) < 0 && errno == EINTR) {
+    }
+    close(notify_fd);
+    /* From now on nobody waits on our stderr. */
+    devnull = open("/dev/null", O_WRONLY);
+    if (devnull >= 0) {
+        (void)dup2(devnull, STDERR_FILENO);
+        if (devnull != STDERR_FILENO) {
+            close(devnull);
+        }
+    }
+}

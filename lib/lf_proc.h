@@ -1,0 +1,89 @@
+/*
+ * lf_proc.h - pid files, process liveness and daemon start-up.
+ *
+ * Liveness is checked through /proc, not kill(pid, 0): a zombie counts as
+ * dead (in a pid namespace whose PID 1 does not reap, killed daemons stay
+ * zombies) and a pid reused by another program does not count at all.
+ */
+#ifndef LF_PROC_H
+#define LF_PROC_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+enum lf_proc_state {
+    LF_PROC_GONE = 0,  /* no such process, or it runs another program */
+    LF_PROC_RUNNING,   /* alive and (if asked) running the given binary */
+    LF_PROC_ZOMBIE,    /* exited but not reaped */
+};
+
+/*!
+ * \brief Write a pid file atomically (temporary file, fsync, rename), so
+ *        that a reader never sees a partial file.
+ *
+ * \return 0 or an errno value
+ */
+int lf_pidfile_write(const char *path, pid_t pid);
+
+/*!
+ * \brief Read a pid file.
+ *
+ * \return 0, ENOENT when there is none, LF_ERR_SYNTAX when its content is
+ *         not a pid, or another errno value
+ */
+int lf_pidfile_read(const char *path, pid_t *pid);
+
+/*!
+ * \brief Tell whether pid is alive and, when exe is not NULL, whether it
+ *        runs that binary (compared through /proc/PID/exe, so a replaced or
+ *        deleted binary still matches).
+ *
+ * \param[in] pid  process to look at
+ * \param[in] exe  absolute path of the expected binary, or NULL
+ */
+enum lf_proc_state lf_proc_state(pid_t pid, const char *exe);
+
+/*!
+ * \brief Wait until lf_proc_state(pid, exe) is no longer RUNNING.
+ *
+ * \param[in] timeout_ms  how long to wait; 0 checks once
+ *
+ * \return 0 when gone (or zombie), LF_ERR_TIMEOUT otherwise
+ */
+int lf_proc_wait_gone(pid_t pid, const char *exe, long long timeout_ms);
+
+/*!
+ * \brief Close every file descriptor >= lowfd.
+ */
+void lf_proc_close_from(int lowfd);
+
+/*!
+ * \brief Detach into the background, keeping the caller's exit status
+ *        tied to the daemon's readiness.
+ *
+ * The calling process forks; the parent stays until the child calls
+ * lf_daemon_ready() and then exits with the status the child reported
+ * (or 1 if the child died first). The child becomes a session leader with
+ * stdin and stdout on /dev/null and no other descriptors open.
+ * A start script thus returns only when the daemon can serve. stderr
+ * stays open until lf_daemon_ready(), so start-up errors reach the
+ * caller.
+ *
+ * \param[out] notify_fd  descriptor to pass to lf_daemon_ready()
+ *
+ * \return 0 in the child, an errno value if forking failed (in the caller);
+ *         the parent never returns
+ */
+int lf_daemonize(int *notify_fd);
+
+/*!
+ * \brief Report readiness (status 0) or failure to the waiting parent of
+ *        lf_daemonize(); closes notify_fd and points stderr at /dev/null.
+ *        A negative fd is ignored.
+ */
+void lf_daemon_ready(int notify_fd, int status);
+
+/*! \brief Monotonic clock in milliseconds. */
+long long lf_now_ms(void);
+
+#endif
