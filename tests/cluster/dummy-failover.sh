@@ -1,0 +1,50 @@
+# dummy-failover.sh - the harness's own proof, shared by the 3-node and
+# 2-node tests: two Dummy resources, the node running one of them is
+# powered off, and the resource must come back on a surviving node.
+#
+# Usage (from a .test file): lfc_dummy_failover NAME NODES
+
+lfc_dummy_failover() {
+    local name=$1 nodes=$2 victim survivor other i
+
+    lfc_plan 8
+    lfc_init "$name" "$nodes" || lfc_bail "cannot set up the harness"
+    lfc_trap
+    lfc_ok "$nodes-node cluster boots: DC elected, all nodes online" \
+        lfc_boot || lfc_bail "cluster did not boot"
+
+    lfc_ok "resources created with pcs" lfc_create_dummies ||
+        lfc_bail "pcs failed"
+    lfc_ok "cluster settles" lfc_settle
+    victim=$(lfc_where d1)
+    other=$(lfc_where d2)
+    lfc_ok "d1 runs on exactly one node ($victim)" \
+        test "$(echo "$victim" | grep -c node)" = 1 || lfc_bail "d1 not placed"
+    lfc_ok "d2 runs on exactly one node ($other)" \
+        test "$(echo "$other" | grep -c node)" = 1
+
+    i=${victim#node}
+    lfc_poweroff "$i"
+    lfc_ok "the others see $victim offline" lfc_wait_offline "$i"
+    lfc_wait_for 60 "d1 recovered" lfc_runs_elsewhere d1 "$victim"
+    lfc_settle
+    survivor=$(lfc_where d1)
+    lfc_ok "d1 recovered on another node ($survivor)" \
+        lfc_runs_elsewhere d1 "$victim"
+    lfc_ok "$victim boots again and rejoins" lfc_poweron "$i"
+}
+
+lfc_create_dummies() {
+    lfc_exec 1 pcs property set stonith-enabled=false &&
+        lfc_exec 1 pcs resource create d1 ocf:pacemaker:Dummy \
+            op monitor interval=5s &&
+        lfc_exec 1 pcs resource create d2 ocf:pacemaker:Dummy \
+            op monitor interval=5s
+}
+
+# lfc_runs_elsewhere RSC NODE: RSC is active on one node, and not on NODE.
+lfc_runs_elsewhere() {
+    local where
+    where=$(lfc_where "$1")
+    [ "$(echo "$where" | grep -c node)" = 1 ] && [ "$where" != "$2" ]
+}
