@@ -216,7 +216,6 @@ int
 lf_daemonize(int *notify_fd)
 {
     int pipefd[2];
-    int status = 1;
     pid_t pid;
     int devnull;
 
@@ -239,8 +238,7 @@ lf_daemonize(int *notify_fd)
         do {
             n = read(pipefd[0], &byte, 1);
         } while (n < 0 && errno == EINTR);
-        status = (n == 1) ? byte : 1;
-        _exit(status);
+        _exit((n == 1) ? byte : 1);
     }
 
     close(pipefd[0]);

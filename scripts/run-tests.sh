@@ -1,6 +1,7 @@
 #!/bin/bash
 # Run every test suite of a built tree (scripts/build.sh first): unit tests,
-# live-cluster tests (root: they boot namespace clusters) and distcheck.
+# cppcheck, live-cluster tests (root: they boot namespace clusters) and
+# distcheck.
 # Ends with one summary line "tests: N passed, N failed, N skipped".
 set -u
 cd "$(dirname "$0")/.."
@@ -13,6 +14,7 @@ run() {
 
 # Collect the results first: distcheck runs in its own copy of the tree.
 rm -f tests/unit/*.trs tests/cluster/*.trs
+run ./scripts/lint.sh
 run make check
 run make check-cluster
 run make distcheck
