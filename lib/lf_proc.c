@@ -89,13 +89,13 @@ lf_pidfile_read(const char *path, pid_t *pid)
     return 0;
 }
 
-/* The state letter follows the last ')' of /proc/PID/stat: the command
- * name before it may itself contain spaces and parentheses. */
-static char
-read_state_letter(pid_t pid)
+/* The fields after the command name of /proc/PID/stat, starting with the
+ * state letter (field 3). The name may itself hold spaces and parentheses,
+ * so they start after the last ')'. */
+static const char *
+read_stat_tail(pid_t pid, char *buf, size_t size)
 {
     char path[64];
-    char buf[512];
     char *paren;
     ssize_t n;
     int fd;
@@ -103,19 +103,50 @@ read_state_letter(pid_t pid)
     snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        return '\0';
+        return NULL;
     }
-    n = read(fd, buf, sizeof(buf) - 1);
+    n = read(fd, buf, size - 1);
     close(fd);
     if (n <= 0) {
-        return '\0';
+        return NULL;
     }
     buf[n] = '\0';
     paren = strrchr(buf, ')');
     if (paren == NULL || paren[1] != ' ' || paren[2] == '\0') {
-        return '\0';
+        return NULL;
     }
-    return paren[2];
+    return paren + 2;
+}
+
+static char
+read_state_letter(pid_t pid)
+{
+    char buf[1024];
+    const char *tail = read_stat_tail(pid, buf, sizeof(buf));
+
+    return (tail == NULL) ? '\0' : tail[0];
+}
+
+int
+lf_proc_start_time(pid_t pid, unsigned long long *start)
+{
+    char buf[1024];
+    const char *tail = read_stat_tail(pid, buf, sizeof(buf));
+    int field = 3;
+
+    if (tail == NULL) {
+        return ESRCH;
+    }
+    /* starttime is field 22. */
+    while (field < 22) {
+        tail = strchr(tail, ' ');
+        if (tail == NULL) {
+            return EIO;
+        }
+        tail++;
+        field++;
+    }
+    return (sscanf(tail, "%llu", start) == 1) ? 0 : EIO;
 }
 
 static bool

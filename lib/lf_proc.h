@@ -83,6 +83,14 @@ int lf_daemonize(int *notify_fd);
  */
 void lf_daemon_ready(int notify_fd, int status);
 
+/*!
+ * \brief The start time of a process (clock ticks since boot, field 22 of
+ *        /proc/PID/stat): with the pid it names one process for good.
+ *
+ * \return 0, ESRCH when there is no such process, or EIO
+ */
+int lf_proc_start_time(pid_t pid, unsigned long long *start);
+
 /*! \brief Monotonic clock in milliseconds. */
 long long lf_now_ms(void);
 

@@ -1,0 +1,177 @@
+/*
+ * lf_segment.h - the replica's shared-memory segment.
+ *
+ * The replication server (the writer) keeps a copy of the enqueue server's
+ * lock table in the POSIX shared-memory segment "/leapfrog-<instance>",
+ * mode 0600. An enqueue server starting on the same node adopts it when,
+ * and only when, it is a complete, in-sync copy: valid header and
+ * checksums, this instance, state IN_SYNC or DISCONNECTED (in sync until
+ * the enqueue server went away), its writer still running, and a
+ * generation no older than what this node has served. Every access holds
+ * flock() on the segment, so an adopter never sees a half-applied change.
+ */
+#ifndef LF_SEGMENT_H
+#define LF_SEGMENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "lf_table.h"
+
+#define LF_SEG_MAGIC 0x313047455346464cULL /* "LFFSEG01" little-endian */
+#define LF_SEG_LAYOUT 1
+#define LF_SEG_INSTANCE_MAX 63
+
+enum lf_seg_state {
+    LF_SEG_SYNCING = 1,      /* being (re)filled: never adoptable */
+    LF_SEG_IN_SYNC = 2,      /* connected and in sync */
+    LF_SEG_DISCONNECTED = 3, /* was in sync when the stream ended */
+    LF_SEG_STOPPED = 4,      /* the writer stopped while in sync */
+    LF_SEG_ADOPTED = 5,      /* an enqueue server took it over */
+};
+
+struct lf_seg_header {
+    uint64_t magic;
+    uint32_t layout;
+    uint32_t header_size;
+    uint32_t slot_size;
+    uint32_t state;          /* enum lf_seg_state */
+    uint64_t capacity;       /* slots after the header */
+    uint64_t hwm;            /* slots [hwm, capacity) were never used */
+    char instance[LF_SEG_INSTANCE_MAX + 1];
+    uint64_t generation;     /* of the enqueue server it was synced with */
+    uint64_t seq;            /* last change applied */
+    uint64_t nlocks;         /* used slots */
+    uint64_t slots_sum;      /* sum of the used slots' hashes */
+    int64_t writer_pid;
+    uint64_t writer_start;   /* start time of writer_pid, clock ticks */
+    uint64_t header_sum;     /* hash of this header with this field 0 */
+    uint8_t reserved[352];
+};
+
+struct lf_seg_slot {
+    uint8_t used;
+    uint8_t mode;            /* enum lf_lock_mode */
+    uint16_t key_len;
+    uint16_t owner_len;
+    uint16_t reserved;
+    uint32_t reserved2;
+    char key[LF_KEY_MAX + 1];
+    char owner[LF_OWNER_MAX + 1];
+    uint8_t pad[4];
+};
+
+/* Why a segment was not adopted. */
+enum lf_seg_verdict {
+    LF_SEG_OK = 0,
+    LF_SEG_ABSENT,        /* no segment for this instance */
+    LF_SEG_CORRUPT,       /* bad magic, sizes, checksum or entries */
+    LF_SEG_WRONG_LAYOUT,  /* written by another layout version */
+    LF_SEG_WRONG_INSTANCE,
+    LF_SEG_NOT_IN_SYNC,   /* syncing, stopped or already adopted */
+    LF_SEG_WRITER_GONE,   /* its replication server no longer runs */
+    LF_SEG_OLD_GENERATION,
+    LF_SEG_NO_ROOM,       /* more locks than the table takes */
+    LF_SEG_IO,            /* could not open, lock or map it */
+};
+
+struct lf_seg_info {
+    enum lf_seg_state state;
+    uint64_t generation;
+    uint64_t seq;
+    uint64_t nlocks;
+    pid_t writer_pid;
+    uint64_t writer_start;
+};
+
+/*! \brief Explain a verdict in words. */
+const char *lf_seg_verdict_str(enum lf_seg_verdict verdict);
+
+/*! \brief Name of a state ("in-sync", ...). */
+const char *lf_seg_state_str(uint32_t state);
+
+/*!
+ * \brief Check a segment image in memory (pure: no I/O). Checks the header,
+ *        both checksums and every used slot; not the state or the writer.
+ *
+ * \param[in]  mem       the mapped segment
+ * \param[in]  size      its size in bytes
+ * \param[in]  instance  the instance it must belong to
+ * \param[out] info      header fields, filled when the header is sound
+ * \param[out] why       on failure, the detail (static string)
+ */
+enum lf_seg_verdict lf_seg_check(const void *mem, size_t size,
+                                 const char *instance,
+                                 struct lf_seg_info *info, const char **why);
+
+/*!
+ * \brief Load every used slot of a checked image into table.
+ *
+ * \return LF_SEG_OK, LF_SEG_CORRUPT (a duplicate hold) or LF_SEG_NO_ROOM
+ */
+enum lf_seg_verdict lf_seg_load(const void *mem, size_t size,
+                                struct lf_table *table);
+
+/*! \brief The POSIX shm name of an instance's segment ("/leapfrog-X"). */
+void lf_seg_name(const char *instance, char *out, size_t size);
+
+/*!
+ * \brief Adopt the instance's segment if it is an in-sync copy: check it,
+ *        check its writer runs and its generation is >= min_generation,
+ *        load it into table (which must be empty) and mark it ADOPTED.
+ *
+ * \param[out] info  what the segment said (when it had a sound header)
+ * \param[out] why   detail of a refusal
+ */
+enum lf_seg_verdict lf_seg_adopt(const char *instance, uint64_t min_generation,
+                                 struct lf_table *table,
+                                 struct lf_seg_info *info, const char **why);
+
+/* The writer's side (the replication server). */
+struct lf_seg;
+
+/*!
+ * \brief Create or take over the instance's segment for writing, sized for
+ *        capacity locks, and mark it SYNCING.
+ *
+ * \return 0, EBUSY when another live writer owns it, or an errno value
+ */
+int lf_seg_open_writer(const char *instance, uint64_t capacity,
+                       struct lf_seg **seg);
+
+/*! \brief Unmap and close; the segment itself stays. */
+void lf_seg_close(struct lf_seg *seg);
+
+/*! \brief Take / release the segment's lock around a set of changes. */
+int lf_seg_begin(struct lf_seg *seg);
+void lf_seg_end(struct lf_seg *seg);
+
+/*! \brief Current state (call between begin and end). */
+enum lf_seg_state lf_seg_state(const struct lf_seg *seg);
+
+/*! \brief Set the state, and the generation and seq it refers to. */
+void lf_seg_set_state(struct lf_seg *seg, enum lf_seg_state state);
+void lf_seg_set_position(struct lf_seg *seg, uint64_t generation,
+                         uint64_t seq);
+
+/*! \brief Empty every slot (SYNCING first). */
+void lf_seg_clear(struct lf_seg *seg);
+
+/*!
+ * \brief Store a hold in a free slot.
+ *
+ * \param[out] slot  the slot used, for lf_seg_remove()
+ *
+ * \return 0 or ENOSPC
+ */
+int lf_seg_insert(struct lf_seg *seg, const char *key, const char *owner,
+                  enum lf_lock_mode mode, uint32_t *slot);
+
+/*! \brief Free a slot that lf_seg_insert() returned. */
+void lf_seg_remove(struct lf_seg *seg, uint32_t slot);
+
+/*! \brief Size in bytes of a segment for capacity slots. */
+size_t lf_seg_size(uint64_t capacity);
+
+#endif
