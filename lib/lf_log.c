@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lf_log.h"
@@ -17,7 +18,8 @@ static struct {
     unsigned dest;
     int level;
     bool syslog_open;
-} lf_log_cfg = { "leapfrog", "", LF_LOG_STDERR, LOG_INFO, false };
+    FILE *file;
+} lf_log_cfg = { "leapfrog", "", LF_LOG_STDERR, LOG_INFO, false, NULL };
 
 static const char *
 level_name(int priority)
@@ -46,7 +48,7 @@ lf_log_init(const char *ident, unsigned dest, int facility)
     if (ident != NULL) {
         (void)lf_strlcpy(lf_log_cfg.ident, ident, sizeof(lf_log_cfg.ident));
     }
-    lf_log_cfg.dest = dest;
+    lf_log_cfg.dest = dest | (lf_log_cfg.dest & LF_LOG_FILE);
     if (lf_log_cfg.syslog_open) {
         closelog();
         lf_log_cfg.syslog_open = false;
@@ -55,6 +57,23 @@ lf_log_init(const char *ident, unsigned dest, int facility)
         openlog(lf_log_cfg.ident, LOG_PID | LOG_NDELAY, facility);
         lf_log_cfg.syslog_open = true;
     }
+}
+
+int
+lf_log_open_file(const char *path)
+{
+    FILE *file = fopen(path, "ae");
+
+    if (file == NULL) {
+        return errno;
+    }
+    setvbuf(file, NULL, _IOLBF, 0);
+    if (lf_log_cfg.file != NULL) {
+        fclose(lf_log_cfg.file);
+    }
+    lf_log_cfg.file = file;
+    lf_log_cfg.dest |= LF_LOG_FILE;
+    return 0;
 }
 
 void
@@ -110,6 +129,18 @@ lf_vlog(int priority, const char *fmt, va_list ap)
         fprintf(stderr, "%s[%ld]: %s: %s%s\n", lf_log_cfg.ident,
                 (long)getpid(), level_name(priority), lf_log_cfg.context,
                 msg);
+    }
+    if ((lf_log_cfg.dest & LF_LOG_FILE) != 0 && lf_log_cfg.file != NULL) {
+        struct timespec ts;
+        struct tm tm;
+        char stamp[32];
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        localtime_r(&ts.tv_sec, &tm);
+        strftime(stamp, sizeof(stamp), "%b %d %H:%M:%S", &tm);
+        fprintf(lf_log_cfg.file, "%s.%03ld %s[%ld]: %s: %s%s\n", stamp,
+                ts.tv_nsec / 1000000, lf_log_cfg.ident, (long)getpid(),
+                level_name(priority), lf_log_cfg.context, msg);
     }
     if ((lf_log_cfg.dest & LF_LOG_SYSLOG) != 0) {
         syslog(priority, "%s: %s%s", level_name(priority),

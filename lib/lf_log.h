@@ -11,6 +11,7 @@
 enum lf_log_dest {
     LF_LOG_STDERR = 1 << 0,
     LF_LOG_SYSLOG = 1 << 1,
+    LF_LOG_FILE = 1 << 2, /* the file given to lf_log_open_file() */
 };
 
 /*!
@@ -21,6 +22,13 @@ enum lf_log_dest {
  * \param[in] facility  syslog facility, e.g. LOG_DAEMON
  */
 void lf_log_init(const char *ident, unsigned dest, int facility);
+
+/*!
+ * \brief Also append every message, with a timestamp, to a file.
+ *
+ * \return 0 or an errno value (logging to the file stays off then)
+ */
+int lf_log_open_file(const char *path);
 
 /*!
  * \brief Set the most verbose priority that is still logged.

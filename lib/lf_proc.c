@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lf_file.h"
 #include "lf_parse.h"
 #include "lf_proc.h"
 #include "lf_rc.h"
@@ -29,34 +32,10 @@ lf_now_ms(void)
 int
 lf_pidfile_write(const char *path, pid_t pid)
 {
-    char tmp[PATH_MAX];
     char buf[32];
-    int fd = -1;
-    int rc = 0;
-    int len;
+    int len = snprintf(buf, sizeof(buf), "%ld\n", (long)pid);
 
-    if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
-        return ENAMETOOLONG;
-    }
-    fd = mkstemp(tmp);
-    if (fd < 0) {
-        return errno;
-    }
-    len = snprintf(buf, sizeof(buf), "%ld\n", (long)pid);
-    if (write(fd, buf, (size_t)len) != len || fchmod(fd, 0644) != 0
-        || fsync(fd) != 0) {
-        rc = (errno != 0) ? errno : EIO;
-    }
-    if (close(fd) != 0 && rc == 0) {
-        rc = errno;
-    }
-    if (rc == 0 && rename(tmp, path) != 0) {
-        rc = errno;
-    }
-    if (rc != 0) {
-        (void)unlink(tmp);
-    }
-    return rc;
+    return lf_file_write_atomic(path, buf, (size_t)len, 0644);
 }
 
 int
@@ -64,23 +43,13 @@ lf_pidfile_read(const char *path, pid_t *pid)
 {
     char buf[32];
     long long value = 0;
-    ssize_t n;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int rc = lf_file_read_small(path, buf, sizeof(buf));
 
-    if (fd < 0) {
-        return errno;
+    if (rc == EFBIG) {
+        return LF_ERR_SYNTAX;
     }
-    n = read(fd, buf, sizeof(buf) - 1);
-    if (n < 0) {
-        int rc = errno;
-
-        close(fd);
+    if (rc != 0) {
         return rc;
-    }
-    close(fd);
-    buf[n] = '\0';
-    if (n > 0 && buf[n - 1] == '\n') {
-        buf[n - 1] = '\0';
     }
     if (lf_parse_long(buf, 1, INT_MAX, &value) != 0) {
         return LF_ERR_SYNTAX;
@@ -315,4 +284,46 @@ lf_daemon_ready(int notify_fd, int status)
             close(devnull);
         }
     }
+}
+
+int
+lf_proc_lookup_user(const char *user, uid_t *uid, gid_t *gid)
+{
+    struct passwd pw;
+    struct passwd *found = NULL;
+    char buf[4096];
+    int rc = getpwnam_r(user, &pw, buf, sizeof(buf), &found);
+
+    if (rc != 0) {
+        return rc;
+    }
+    if (found == NULL) {
+        return ENOENT;
+    }
+    *uid = pw.pw_uid;
+    *gid = pw.pw_gid;
+    return 0;
+}
+
+int
+lf_proc_drop_to(const char *user)
+{
+    uid_t uid = 0;
+    gid_t gid = 0;
+    int rc = lf_proc_lookup_user(user, &uid, &gid);
+
+    if (rc != 0) {
+        return rc;
+    }
+    if (getuid() == uid && geteuid() == uid) {
+        return 0;
+    }
+    if (initgroups(user, gid) != 0 || setgid(gid) != 0 || setuid(uid) != 0) {
+        return errno;
+    }
+    /* Make sure there is no way back. */
+    if (setuid(0) == 0 && uid != 0) {
+        return EPERM;
+    }
+    return 0;
 }

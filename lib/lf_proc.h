@@ -91,6 +91,21 @@ void lf_daemon_ready(int notify_fd, int status);
  */
 int lf_proc_start_time(pid_t pid, unsigned long long *start);
 
+/*!
+ * \brief Look up a user's uid and primary gid.
+ *
+ * \return 0, ENOENT for an unknown user, or an errno value
+ */
+int lf_proc_lookup_user(const char *user, uid_t *uid, gid_t *gid);
+
+/*!
+ * \brief Become user for good (supplementary groups, gid, uid). Does
+ *        nothing when we already are that user.
+ *
+ * \return 0, ENOENT for an unknown user, or an errno value
+ */
+int lf_proc_drop_to(const char *user);
+
 /*! \brief Monotonic clock in milliseconds. */
 long long lf_now_ms(void);
 

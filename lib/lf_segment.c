@@ -140,15 +140,12 @@ slot_valid(const struct lf_seg_slot *slot)
     return lf_proto_valid_key(slot->key) && lf_proto_valid_owner(slot->owner);
 }
 
-enum lf_seg_verdict
-lf_seg_check(const void *mem, size_t size, const char *instance,
-             struct lf_seg_info *info, const char **why)
+/* The header alone; size is what the mapping holds, header included. */
+static enum lf_seg_verdict
+check_header(const struct lf_seg_header *hdr, size_t size,
+             const char *instance, struct lf_seg_info *info,
+             const char **why)
 {
-    const struct lf_seg_header *hdr = mem;
-    const struct lf_seg_slot *slots;
-    uint64_t used = 0;
-    uint64_t sum = 0;
-
     if (size < sizeof(*hdr) || hdr->magic != LF_SEG_MAGIC) {
         *why = "no leapfrog segment header";
         return LF_SEG_CORRUPT;
@@ -180,7 +177,23 @@ lf_seg_check(const void *mem, size_t size, const char *instance,
     info->nlocks = hdr->nlocks;
     info->writer_pid = (pid_t)hdr->writer_pid;
     info->writer_start = hdr->writer_start;
+    return LF_SEG_OK;
+}
 
+enum lf_seg_verdict
+lf_seg_check(const void *mem, size_t size, const char *instance,
+             struct lf_seg_info *info, const char **why)
+{
+    const struct lf_seg_header *hdr = mem;
+    const struct lf_seg_slot *slots;
+    uint64_t used = 0;
+    uint64_t sum = 0;
+    enum lf_seg_verdict verdict = check_header(hdr, size, instance, info,
+                                               why);
+
+    if (verdict != LF_SEG_OK) {
+        return verdict;
+    }
     slots = (const struct lf_seg_slot *)(hdr + 1);
     for (uint64_t i = 0; i < hdr->hwm; i++) {
         if (slots[i].used == 0) {
@@ -304,6 +317,41 @@ done:
         munmap(mem, (size_t)st.st_size);
     }
     close(fd); /* releases the flock */
+    return verdict;
+}
+
+enum lf_seg_verdict
+lf_seg_peek(const char *instance, struct lf_seg_info *info,
+            bool *writer_running)
+{
+    char name[LF_SEG_INSTANCE_MAX + 16];
+    struct lf_seg_header hdr;
+    const char *why = "";
+    enum lf_seg_verdict verdict;
+    struct stat st;
+    ssize_t n;
+    int fd;
+
+    memset(info, 0, sizeof(*info));
+    *writer_running = false;
+    lf_seg_name(instance, name, sizeof(name));
+    fd = shm_open(name, O_RDONLY | O_CLOEXEC, 0);
+    if (fd < 0) {
+        return (errno == ENOENT) ? LF_SEG_ABSENT : LF_SEG_IO;
+    }
+    (void)flock(fd, LOCK_SH);
+    n = pread(fd, &hdr, sizeof(hdr), 0);
+    if (fstat(fd, &st) != 0) {
+        st.st_size = 0;
+    }
+    close(fd);
+    if (n != (ssize_t)sizeof(hdr)) {
+        return LF_SEG_CORRUPT;
+    }
+    verdict = check_header(&hdr, (size_t)st.st_size, instance, info, &why);
+    if (verdict == LF_SEG_OK) {
+        *writer_running = writer_alive(info);
+    }
     return verdict;
 }
 

@@ -13,6 +13,7 @@
 #ifndef LF_SEGMENT_H
 #define LF_SEGMENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -127,6 +128,15 @@ void lf_seg_name(const char *instance, char *out, size_t size);
 enum lf_seg_verdict lf_seg_adopt(const char *instance, uint64_t min_generation,
                                  struct lf_table *table,
                                  struct lf_seg_info *info, const char **why);
+
+/*!
+ * \brief Read the header of the instance's segment without changing it
+ *        (for monitors and tests), and tell whether its writer runs.
+ *
+ * \return LF_SEG_OK with info filled, or why it could not be read
+ */
+enum lf_seg_verdict lf_seg_peek(const char *instance, struct lf_seg_info *info,
+                                bool *writer_running);
 
 /* The writer's side (the replication server). */
 struct lf_seg;

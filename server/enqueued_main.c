@@ -1,0 +1,289 @@
+/*
+ * lf-enqueued: the enqueue server. Start-up order matters: the replica
+ * segment is adopted before the port is opened, so no client ever sees a
+ * table that is still being taken over; readiness is reported only once
+ * the server accepts requests.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "enqueued.h"
+#include "lf_log.h"
+#include "lf_net.h"
+#include "lf_parse.h"
+#include "lf_proc.h"
+#include "lf_segment.h"
+
+#define EXIT_USAGE 2
+
+static void
+usage(FILE *out)
+{
+    fprintf(out,
+            "usage: lf-enqueued -i INSTANCE [-a ADDRESS] [-p PORT] [-u USER]\n"
+            "                   [-s STATEDIR] [-k SECRETFILE] [-P PIDFILE]\n"
+            "                   [-L LOGFILE] [-m MAXLOCKS] [-t TIMEOUT_MS]\n"
+            "                   [-c MAXCLIENTS] [-f] [-v]\n"
+            "  -i  instance name (names the lock table and replica segment)\n"
+            "  -a  address to listen on (default: all)\n"
+            "  -p  TCP port (default %d)\n"
+            "  -u  run as this user after binding\n"
+            "  -s  state directory (default %s)\n"
+            "  -k  shared-secret file; clients and replicas must prove it\n"
+            "  -P  pid file\n"
+            "  -L  also log to this file\n"
+            "  -m  most locks held at once (default 100000)\n"
+            "  -t  replica silence, in ms, before it is dropped (default "
+            "5000)\n"
+            "  -c  most connections at once (default 4096)\n"
+            "  -f  stay in the foreground, log to stderr\n"
+            "  -v  verbose (debug) logging\n",
+            LF_DEFAULT_PORT, LOCALSTATEDIR "/lib/leapfrog");
+}
+
+static int
+parse_number(const char *opt, const char *arg, long long min, long long max,
+             long long *out)
+{
+    int rc = lf_parse_long(arg, min, max, out);
+
+    if (rc != 0) {
+        fprintf(stderr, "lf-enqueued: -%s: '%s' is not a number from %lld "
+                        "to %lld\n",
+                opt, arg, min, max);
+    }
+    return rc;
+}
+
+static int
+parse_args(int argc, char **argv, struct enq_config *cfg, bool *verbose)
+{
+    long long n = 0;
+    int opt;
+
+    cfg->port = LF_DEFAULT_PORT;
+    cfg->statedir = LOCALSTATEDIR "/lib/leapfrog";
+    cfg->capacity = 100000;
+    cfg->replica_timeout_ms = 5000;
+    cfg->max_clients = 4096;
+    while ((opt = getopt(argc, argv, "i:a:p:u:s:k:P:L:m:t:c:fvh")) != -1) {
+        switch (opt) {
+        case 'i':
+            cfg->instance = optarg;
+            break;
+        case 'a':
+            cfg->address = optarg;
+            break;
+        case 'p':
+            if (lf_parse_port(optarg, &cfg->port) != 0) {
+                fprintf(stderr, "lf-enqueued: -p: '%s' is not a port "
+                                "(1-65535)\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'u':
+            cfg->user = optarg;
+            break;
+        case 's':
+            cfg->statedir = optarg;
+            break;
+        case 'k':
+            cfg->secretfile = optarg;
+            break;
+        case 'P':
+            cfg->pidfile = optarg;
+            break;
+        case 'L':
+            cfg->logfile = optarg;
+            break;
+        case 'm':
+            if (parse_number("m", optarg, 1, UINT32_MAX, &n) != 0) {
+                return EXIT_USAGE;
+            }
+            cfg->capacity = (uint64_t)n;
+            break;
+        case 't':
+            if (parse_number("t", optarg, 100, 600000, &n) != 0) {
+                return EXIT_USAGE;
+            }
+            cfg->replica_timeout_ms = (int)n;
+            break;
+        case 'c':
+            if (parse_number("c", optarg, 1, 1000000, &n) != 0) {
+                return EXIT_USAGE;
+            }
+            cfg->max_clients = (int)n;
+            break;
+        case 'f':
+            cfg->foreground = true;
+            break;
+        case 'v':
+            *verbose = true;
+            break;
+        case 'h':
+            usage(stdout);
+            exit(0);
+        default:
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind != argc) {
+        fprintf(stderr, "lf-enqueued: unexpected argument '%s'\n",
+                argv[optind]);
+        return EXIT_USAGE;
+    }
+    if (cfg->instance == NULL) {
+        fprintf(stderr, "lf-enqueued: -i INSTANCE is required\n");
+        return EXIT_USAGE;
+    }
+    if (lf_parse_name(cfg->instance, LF_SEG_INSTANCE_MAX) != 0) {
+        fprintf(stderr, "lf-enqueued: instance '%s' must be 1 to %d "
+                        "characters of A-Z a-z 0-9 _ . -\n",
+                cfg->instance, LF_SEG_INSTANCE_MAX);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* The state directory belongs to the service user. */
+static int
+prepare_statedir(const struct enq_config *cfg)
+{
+    uid_t uid = 0;
+    gid_t gid = 0;
+
+    if (mkdir(cfg->statedir, 0755) != 0 && errno != EEXIST) {
+        return errno;
+    }
+    if (cfg->user != NULL && geteuid() == 0) {
+        int rc = lf_proc_lookup_user(cfg->user, &uid, &gid);
+
+        if (rc != 0) {
+            return rc;
+        }
+        if (chown(cfg->statedir, uid, gid) != 0) {
+            return errno;
+        }
+    }
+    return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct enq_server srv;
+    bool verbose = false;
+    int notify_fd = -1;
+    int status = 1;
+    int rc;
+
+    memset(&srv, 0, sizeof(srv));
+    srv.listen_fd = srv.epoll_fd = srv.signal_fd = -1;
+    rc = parse_args(argc, argv, &srv.cfg, &verbose);
+    if (rc != 0) {
+        return rc;
+    }
+    /* Until readiness, errors also reach whoever started us. */
+    lf_log_init("lf-enqueued", LF_LOG_STDERR, LOG_DAEMON);
+    if (verbose) {
+        lf_log_set_level(LOG_DEBUG);
+    }
+    lf_log_level_from_env();
+    {
+        char context[LF_SEG_INSTANCE_MAX + 16];
+
+        snprintf(context, sizeof(context), "%s: ", srv.cfg.instance);
+        lf_log_set_context(context);
+    }
+    if (srv.cfg.secretfile != NULL) {
+        const char *why = "";
+
+        rc = lf_secret_load(srv.cfg.secretfile, &srv.secret, &why);
+        if (rc != 0) {
+            lf_err("%s %s: %s", why, srv.cfg.secretfile, strerror(rc));
+            return 1;
+        }
+    }
+    /* Detach first: it closes every descriptor that logging could use. */
+    if (!srv.cfg.foreground && (rc = lf_daemonize(&notify_fd)) != 0) {
+        lf_err("cannot detach: %s", strerror(rc));
+        return 1;
+    }
+    lf_log_init("lf-enqueued", LF_LOG_SYSLOG | LF_LOG_STDERR, LOG_DAEMON);
+    if (srv.cfg.logfile != NULL
+        && (rc = lf_log_open_file(srv.cfg.logfile)) != 0) {
+        lf_err("cannot open log file %s: %s", srv.cfg.logfile, strerror(rc));
+        goto done;
+    }
+    srv.started_ms = lf_now_ms();
+    srv.table = lf_table_new(srv.cfg.capacity);
+    if (srv.table == NULL) {
+        lf_err("out of memory");
+        goto done;
+    }
+    rc = prepare_statedir(&srv.cfg);
+    if (rc != 0) {
+        lf_err("cannot prepare state directory %s: %s", srv.cfg.statedir,
+               strerror(rc));
+        goto done;
+    }
+    if (enq_state_takeover(&srv) != 0) {
+        goto done;
+    }
+    rc = lf_net_listen(srv.cfg.address, srv.cfg.port, &srv.listen_fd);
+    if (rc != 0) {
+        lf_err("cannot listen on %s port %u: %s",
+               srv.cfg.address != NULL ? srv.cfg.address : "all addresses",
+               srv.cfg.port, strerror(rc));
+        goto done;
+    }
+    if (srv.cfg.pidfile != NULL
+        && (rc = lf_pidfile_write(srv.cfg.pidfile, getpid())) != 0) {
+        lf_err("cannot write pid file %s: %s", srv.cfg.pidfile,
+               strerror(rc));
+        goto done;
+    }
+    if (srv.cfg.user != NULL && (rc = lf_proc_drop_to(srv.cfg.user)) != 0) {
+        lf_err("cannot run as user %s: %s", srv.cfg.user,
+               rc == ENOENT ? "no such user" : strerror(rc));
+        goto done;
+    }
+    rc = enq_loop_init(&srv);
+    if (rc != 0) {
+        lf_err("cannot set up the event loop: %s", strerror(rc));
+        goto done;
+    }
+    lf_notice("serving %zu locks on %s port %u (generation %llu, %s)",
+              lf_table_count(srv.table),
+              srv.cfg.address != NULL ? srv.cfg.address : "all addresses",
+              srv.cfg.port, (unsigned long long)srv.generation,
+              srv.secret.len > 0 ? "shared secret required"
+                                 : "no authentication");
+    lf_daemon_ready(notify_fd, 0);
+    notify_fd = -1;
+    if (!srv.cfg.foreground) {
+        lf_log_init("lf-enqueued", LF_LOG_SYSLOG, LOG_DAEMON);
+    }
+    status = (enq_loop_run(&srv) == 0) ? 0 : 1;
+    lf_notice("stopped with %zu locks held",
+              lf_table_count(srv.table));
+
+done:
+    enq_loop_fini(&srv);
+    if (srv.cfg.pidfile != NULL && status == 0) {
+        (void)unlink(srv.cfg.pidfile);
+    }
+    lf_table_free(srv.table);
+    lf_daemon_ready(notify_fd, 1);
+    return status;
+}

@@ -1,0 +1,255 @@
+/* Client requests: one line in, one reply (LIST: several lines) out. */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "enqueued.h"
+#include "lf_log.h"
+#include "lf_proc.h"
+
+void
+enq_reply(struct enq_server *srv, struct enq_conn *conn, const char *fmt, ...)
+{
+    char line[LF_LINE_MAX + 2];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        return;
+    }
+    if ((size_t)n > sizeof(line) - 2) {
+        n = (int)sizeof(line) - 2;
+    }
+    line[n++] = '\n';
+    if (lf_buf_append(&conn->out, line, (size_t)n) != 0) {
+        lf_warn("client output buffer full; closing the connection");
+        conn->closing = true;
+        lf_buf_free(&conn->out);
+        return;
+    }
+    enq_conn_want_write(srv, conn);
+}
+
+struct list_ctx {
+    struct lf_buf *out;
+    int rc;
+};
+
+static void
+list_one(const char *key, const char *owner, enum lf_lock_mode mode,
+         uint32_t tag, void *arg)
+{
+    struct list_ctx *ctx = arg;
+
+    (void)tag;
+    if (ctx->rc == 0) {
+        ctx->rc = lf_buf_printf(ctx->out, "%s %s %c\n", key, owner,
+                                (char)mode);
+    }
+}
+
+static void
+do_list(struct enq_server *srv, struct enq_conn *conn)
+{
+    struct list_ctx ctx = { &conn->out, 0 };
+
+    enq_reply(srv, conn, "OK %zu", lf_table_count(srv->table));
+    lf_table_foreach(srv->table, list_one, &ctx);
+    if (ctx.rc != 0) {
+        lf_warn("LIST reply does not fit the output buffer; closing the "
+                "connection");
+        conn->closing = true;
+    }
+    enq_conn_want_write(srv, conn);
+}
+
+static void
+do_stats(struct enq_server *srv, struct enq_conn *conn)
+{
+    enq_reply(srv, conn,
+              "OK instance=%s locks=%zu clients=%d replica=%s generation=%llu"
+              " seq=%llu acked=%llu adopted=%llu ops=%llu unreplicated=%llu"
+              " uptime=%lld",
+              srv->cfg.instance, lf_table_count(srv->table),
+              srv->nconns - (srv->replica != NULL ? 1 : 0),
+              enq_repl_state_str(srv->replica_state),
+              (unsigned long long)srv->generation,
+              (unsigned long long)srv->seq,
+              (unsigned long long)srv->acked_seq,
+              (unsigned long long)srv->stats.adopted,
+              (unsigned long long)srv->stats.ops,
+              (unsigned long long)srv->stats.unreplicated,
+              (lf_now_ms() - srv->started_ms) / 1000);
+}
+
+static void
+do_lock(struct enq_server *srv, struct enq_conn *conn,
+        const struct lf_msg *msg)
+{
+    const char *holder = NULL;
+    char change[LF_LINE_MAX + 1];
+    int rc = lf_table_lock(srv->table, msg->key, msg->owner, msg->mode, 0,
+                           &holder);
+
+    switch (rc) {
+    case LF_TABLE_GRANTED:
+        snprintf(change, sizeof(change), "L %c %s %s", (char)msg->mode,
+                 msg->key, msg->owner);
+        if (!enq_repl_change(srv, conn, change, "OK")) {
+            enq_reply(srv, conn, "OK");
+        }
+        break;
+    case LF_TABLE_HELD:
+        enq_reply(srv, conn, "OK already held");
+        break;
+    case LF_TABLE_CONFLICT:
+        enq_reply(srv, conn, "ERR LOCKED %s", holder);
+        break;
+    case LF_TABLE_FULL:
+        enq_reply(srv, conn, "ERR FULL the lock table holds %llu locks",
+                  (unsigned long long)srv->cfg.capacity);
+        break;
+    default:
+        enq_reply(srv, conn, "ERR NOMEM out of memory");
+        break;
+    }
+}
+
+static void
+do_unlock(struct enq_server *srv, struct enq_conn *conn,
+          const struct lf_msg *msg)
+{
+    char change[LF_LINE_MAX + 1];
+
+    if (lf_table_unlock(srv->table, msg->key, msg->owner, NULL)
+        != LF_TABLE_GRANTED) {
+        enq_reply(srv, conn, "ERR NOTHELD %s does not hold %s", msg->owner,
+                  msg->key);
+        return;
+    }
+    snprintf(change, sizeof(change), "U %s %s", msg->key, msg->owner);
+    if (!enq_repl_change(srv, conn, change, "OK")) {
+        enq_reply(srv, conn, "OK");
+    }
+}
+
+static void
+do_unlockall(struct enq_server *srv, struct enq_conn *conn,
+             const struct lf_msg *msg)
+{
+    char change[LF_LINE_MAX + 1];
+    char reply[32];
+    size_t n = lf_table_unlock_owner(srv->table, msg->owner, NULL, NULL);
+
+    snprintf(reply, sizeof(reply), "OK %zu", n);
+    if (n == 0) {
+        enq_reply(srv, conn, "%s", reply);
+        return;
+    }
+    snprintf(change, sizeof(change), "A %s", msg->owner);
+    if (!enq_repl_change(srv, conn, change, reply)) {
+        enq_reply(srv, conn, "%s", reply);
+    }
+}
+
+static void
+do_auth(struct enq_server *srv, struct enq_conn *conn,
+        const struct lf_msg *msg)
+{
+    char expect[2 * 32 + 1];
+    unsigned char diff = 0;
+
+    if (srv->secret.len == 0) {
+        conn->authed = true;
+        enq_reply(srv, conn, "OK no secret configured");
+        return;
+    }
+    lf_proto_auth_response(srv->secret.data, srv->secret.len, conn->nonce,
+                           expect);
+    if (strlen(msg->arg) != strlen(expect)) {
+        diff = 1;
+    } else {
+        for (size_t i = 0; expect[i] != '\0'; i++) {
+            diff |= (unsigned char)(expect[i] ^ msg->arg[i]);
+        }
+    }
+    if (diff != 0) {
+        lf_warn("authentication failed on connection %d; closing it",
+                conn->fd);
+        enq_reply(srv, conn, "ERR AUTH bad response");
+        conn->closing = true;
+        return;
+    }
+    conn->authed = true;
+    enq_reply(srv, conn, "OK");
+}
+
+void
+enq_request_line(struct enq_server *srv, struct enq_conn *conn,
+                 const char *line, size_t len)
+{
+    struct lf_msg msg;
+    enum lf_proto_err err = lf_proto_parse(line, len, &msg);
+
+    if (err != LF_PROTO_OK) {
+        srv->stats.protocol_errors++;
+        enq_reply(srv, conn, "ERR %s %s", lf_proto_err_code(err),
+                  lf_proto_err_str(err));
+        return;
+    }
+    if (!conn->authed && msg.type != LF_MSG_AUTH && msg.type != LF_MSG_QUIT
+        && msg.type != LF_MSG_PING) {
+        enq_reply(srv, conn, "ERR AUTH authentication required");
+        return;
+    }
+    srv->stats.ops++;
+    switch (msg.type) {
+    case LF_MSG_LOCK:
+        do_lock(srv, conn, &msg);
+        break;
+    case LF_MSG_UNLOCK:
+        do_unlock(srv, conn, &msg);
+        break;
+    case LF_MSG_UNLOCKALL:
+        do_unlockall(srv, conn, &msg);
+        break;
+    case LF_MSG_LIST:
+        do_list(srv, conn);
+        break;
+    case LF_MSG_COUNT:
+        enq_reply(srv, conn, "OK %zu", lf_table_count(srv->table));
+        break;
+    case LF_MSG_STATS:
+        do_stats(srv, conn);
+        break;
+    case LF_MSG_PING:
+        enq_reply(srv, conn, "OK PONG");
+        break;
+    case LF_MSG_AUTH:
+        do_auth(srv, conn, &msg);
+        break;
+    case LF_MSG_QUIT:
+        enq_reply(srv, conn, "OK bye");
+        conn->closing = true;
+        break;
+    case LF_MSG_REPLICA:
+        if (strcmp(msg.arg, srv->cfg.instance) != 0) {
+            enq_reply(srv, conn, "ERR INSTANCE this is instance %s",
+                      srv->cfg.instance);
+            conn->closing = true;
+            break;
+        }
+        enq_repl_attach(srv, conn);
+        break;
+    default:
+        srv->stats.protocol_errors++;
+        enq_reply(srv, conn, "ERR UNKNOWN not a client request");
+        break;
+    }
+}

@@ -1,0 +1,202 @@
+/*
+ * lf-enq: take, release and list locks on an enqueue server.
+ * Exit status: 0 success, 1 refused by the server, 2 usage error,
+ * 3 server unreachable or protocol failure.
+ */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lf_client.h"
+#include "lf_parse.h"
+#include "lf_rc.h"
+
+enum {
+    EXIT_REFUSED = 1,
+    EXIT_USAGE = 2,
+    EXIT_UNREACHABLE = 3,
+};
+
+static void
+usage(FILE *out)
+{
+    fprintf(out,
+            "usage: lf-enq [-a ADDRESS] [-p PORT] [-k SECRETFILE] "
+            "[-t TIMEOUT_MS] COMMAND\n"
+            "commands:\n"
+            "  lock KEY OWNER [X|S]   take a lock (X exclusive, the default;"
+            " S shared)\n"
+            "  unlock KEY OWNER       release it\n"
+            "  unlockall OWNER        release every lock of OWNER\n"
+            "  list                   one line per lock: KEY OWNER MODE\n"
+            "  count                  number of locks held\n"
+            "  stats                  server statistics\n"
+            "  ping                   check the server answers\n");
+}
+
+/* Build the request line for argv; NULL (with a message) when invalid. */
+static int
+build_request(int argc, char **argv, char *out, size_t size)
+{
+    const char *cmd = argv[0];
+    int n;
+
+    if (strcmp(cmd, "lock") == 0 && (argc == 3 || argc == 4)) {
+        n = snprintf(out, size, "LOCK %s %s%s%s", argv[1], argv[2],
+                     argc == 4 ? " " : "", argc == 4 ? argv[3] : "");
+    } else if (strcmp(cmd, "unlock") == 0 && argc == 3) {
+        n = snprintf(out, size, "UNLOCK %s %s", argv[1], argv[2]);
+    } else if (strcmp(cmd, "unlockall") == 0 && argc == 2) {
+        n = snprintf(out, size, "UNLOCKALL %s", argv[1]);
+    } else if (strcmp(cmd, "list") == 0 && argc == 1) {
+        n = snprintf(out, size, "LIST");
+    } else if (strcmp(cmd, "count") == 0 && argc == 1) {
+        n = snprintf(out, size, "COUNT");
+    } else if (strcmp(cmd, "stats") == 0 && argc == 1) {
+        n = snprintf(out, size, "STATS");
+    } else if (strcmp(cmd, "ping") == 0 && argc == 1) {
+        n = snprintf(out, size, "PING");
+    } else {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (n < 0 || (size_t)n >= size) {
+        fprintf(stderr, "lf-enq: request too long\n");
+        return EXIT_USAGE;
+    }
+    if (argc >= 2) {
+        if ((strcmp(cmd, "unlockall") == 0 ? !lf_proto_valid_owner(argv[1])
+                                           : !lf_proto_valid_key(argv[1]))) {
+            fprintf(stderr, "lf-enq: '%s': keys are 1-%d and owners 1-%d "
+                            "printable characters without spaces\n",
+                    argv[1], LF_KEY_MAX, LF_OWNER_MAX);
+            return EXIT_USAGE;
+        }
+    }
+    if (argc >= 3 && !lf_proto_valid_owner(argv[2])) {
+        fprintf(stderr, "lf-enq: owner '%s' must be 1-%d printable "
+                        "characters without spaces\n",
+                argv[2], LF_OWNER_MAX);
+        return EXIT_USAGE;
+    }
+    if (argc == 4 && strcmp(argv[3], "X") != 0 && strcmp(argv[3], "S") != 0) {
+        fprintf(stderr, "lf-enq: mode must be X or S\n");
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* LIST: "OK <n>" then n lines. */
+static int
+print_list(struct lf_client *client, const char *reply)
+{
+    char line[LF_LINE_MAX + 1];
+    long long n = 0;
+
+    if (lf_parse_long(reply + 3, 0, 1LL << 40, &n) != 0) {
+        fprintf(stderr, "lf-enq: unexpected reply: %s\n", reply);
+        return EXIT_UNREACHABLE;
+    }
+    for (long long i = 0; i < n; i++) {
+        int rc = lf_client_read_line(client, line, sizeof(line));
+
+        if (rc != 0) {
+            fprintf(stderr, "lf-enq: list cut short after %lld of %lld: "
+                            "%s\n",
+                    i, n, lf_rc_str(rc));
+            return EXIT_UNREACHABLE;
+        }
+        puts(line);
+    }
+    return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    const char *address = "127.0.0.1";
+    const char *secretfile = NULL;
+    struct lf_secret secret = { .len = 0 };
+    struct lf_client client;
+    char request[LF_LINE_MAX + 1];
+    char reply[LF_LINE_MAX + 1];
+    const char *why = "";
+    uint16_t port = LF_DEFAULT_PORT;
+    long long timeout = 5000;
+    int status;
+    int opt;
+    int rc;
+
+    while ((opt = getopt(argc, argv, "+a:p:k:t:h")) != -1) {
+        switch (opt) {
+        case 'a':
+            address = optarg;
+            break;
+        case 'p':
+            if (lf_parse_port(optarg, &port) != 0) {
+                fprintf(stderr, "lf-enq: -p: '%s' is not a port\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'k':
+            secretfile = optarg;
+            break;
+        case 't':
+            if (lf_parse_long(optarg, 1, 3600000, &timeout) != 0) {
+                fprintf(stderr, "lf-enq: -t: '%s' is not a timeout in ms\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    status = build_request(argc - optind, argv + optind, request,
+                           sizeof(request));
+    if (status != 0) {
+        return status;
+    }
+    if (secretfile != NULL
+        && (rc = lf_secret_load(secretfile, &secret, &why)) != 0) {
+        fprintf(stderr, "lf-enq: %s %s: %s\n", why, secretfile,
+                lf_rc_str(rc));
+        return EXIT_USAGE;
+    }
+    rc = lf_client_open(&client, address, port, (int)timeout, &secret, &why);
+    if (rc != 0) {
+        fprintf(stderr, "lf-enq: %s at %s port %u: %s\n", why, address, port,
+                lf_rc_str(rc));
+        return EXIT_UNREACHABLE;
+    }
+    rc = lf_client_call(&client, request, reply, sizeof(reply));
+    if (rc != 0) {
+        fprintf(stderr, "lf-enq: no reply from %s port %u: %s\n", address,
+                port, lf_rc_str(rc));
+        lf_client_close(&client);
+        return EXIT_UNREACHABLE;
+    }
+    if (strncmp(reply, "ERR ", 4) == 0) {
+        fprintf(stderr, "lf-enq: refused: %s\n", reply + 4);
+        status = EXIT_REFUSED;
+    } else if (strcmp(argv[optind], "list") == 0
+               && strncmp(reply, "OK ", 3) == 0) {
+        status = print_list(&client, reply);
+    } else if (strcmp(reply, "OK") != 0) {
+        /* count, stats, unlockall, "already held": show what follows OK */
+        puts(strncmp(reply, "OK ", 3) == 0 ? reply + 3 : reply);
+    }
+    lf_client_close(&client);
+    return status;
+}

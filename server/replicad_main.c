@@ -1,0 +1,249 @@
+/*
+ * lf-replicad: the replication server. It becomes the service user before
+ * it creates the segment, so the copy belongs to that user alone (0600).
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "lf_log.h"
+#include "lf_parse.h"
+#include "lf_proc.h"
+#include "lf_proto.h"
+#include "replicad.h"
+
+#define EXIT_USAGE 2
+
+static void
+usage(FILE *out)
+{
+    fprintf(out,
+            "usage: lf-replicad -i INSTANCE -a ENQUEUE_ADDRESS [-p PORT]\n"
+            "                   [-u USER] [-k SECRETFILE] [-P PIDFILE]\n"
+            "                   [-L LOGFILE] [-m MAXLOCKS] [-t TIMEOUT_MS]\n"
+            "                   [-f] [-v]\n"
+            "  -i  instance name (the same as the enqueue server's)\n"
+            "  -a  host or address where the enqueue server listens\n"
+            "  -p  its TCP port (default %d)\n"
+            "  -u  run as this user\n"
+            "  -k  shared-secret file\n"
+            "  -P  pid file\n"
+            "  -L  also log to this file\n"
+            "  -m  most locks the copy holds (default 100000)\n"
+            "  -t  enqueue server silence, in ms, before reconnecting "
+            "(default 5000)\n"
+            "  -f  stay in the foreground, log to stderr\n"
+            "  -v  verbose (debug) logging\n",
+            LF_DEFAULT_PORT);
+}
+
+static int
+parse_args(int argc, char **argv, struct rep_config *cfg, bool *verbose)
+{
+    long long n = 0;
+    int opt;
+
+    cfg->port = LF_DEFAULT_PORT;
+    cfg->capacity = 100000;
+    cfg->timeout_ms = 5000;
+    while ((opt = getopt(argc, argv, "i:a:p:u:k:P:L:m:t:fvh")) != -1) {
+        switch (opt) {
+        case 'i':
+            cfg->instance = optarg;
+            break;
+        case 'a':
+            cfg->enqueue_address = optarg;
+            break;
+        case 'p':
+            if (lf_parse_port(optarg, &cfg->port) != 0) {
+                fprintf(stderr, "lf-replicad: -p: '%s' is not a port "
+                                "(1-65535)\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'u':
+            cfg->user = optarg;
+            break;
+        case 'k':
+            cfg->secretfile = optarg;
+            break;
+        case 'P':
+            cfg->pidfile = optarg;
+            break;
+        case 'L':
+            cfg->logfile = optarg;
+            break;
+        case 'm':
+            if (lf_parse_long(optarg, 1, UINT32_MAX, &n) != 0) {
+                fprintf(stderr, "lf-replicad: -m: '%s' is not a number "
+                                "from 1 to %u\n",
+                        optarg, UINT32_MAX);
+                return EXIT_USAGE;
+            }
+            cfg->capacity = (uint64_t)n;
+            break;
+        case 't':
+            if (lf_parse_long(optarg, 100, 600000, &n) != 0) {
+                fprintf(stderr, "lf-replicad: -t: '%s' is not a number "
+                                "from 100 to 600000\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
+            cfg->timeout_ms = (int)n;
+            break;
+        case 'f':
+            cfg->foreground = true;
+            break;
+        case 'v':
+            *verbose = true;
+            break;
+        case 'h':
+            usage(stdout);
+            exit(0);
+        default:
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind != argc) {
+        fprintf(stderr, "lf-replicad: unexpected argument '%s'\n",
+                argv[optind]);
+        return EXIT_USAGE;
+    }
+    if (cfg->instance == NULL || cfg->enqueue_address == NULL) {
+        fprintf(stderr, "lf-replicad: -i INSTANCE and -a ENQUEUE_ADDRESS "
+                        "are required\n");
+        return EXIT_USAGE;
+    }
+    if (lf_parse_name(cfg->instance, LF_SEG_INSTANCE_MAX) != 0) {
+        fprintf(stderr, "lf-replicad: instance '%s' must be 1 to %d "
+                        "characters of A-Z a-z 0-9 _ . -\n",
+                cfg->instance, LF_SEG_INSTANCE_MAX);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+static int
+block_signals(struct rep_server *rep)
+{
+    sigset_t mask;
+
+    signal(SIGPIPE, SIG_IGN);
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGHUP);
+    if (sigprocmask(SIG_BLOCK, &mask, NULL) != 0) {
+        return errno;
+    }
+    rep->signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+    return (rep->signal_fd < 0) ? errno : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct rep_server rep;
+    bool verbose = false;
+    int notify_fd = -1;
+    int status = 1;
+    int rc;
+
+    memset(&rep, 0, sizeof(rep));
+    rep.signal_fd = -1;
+    rc = parse_args(argc, argv, &rep.cfg, &verbose);
+    if (rc != 0) {
+        return rc;
+    }
+    lf_log_init("lf-replicad", LF_LOG_STDERR, LOG_DAEMON);
+    if (verbose) {
+        lf_log_set_level(LOG_DEBUG);
+    }
+    lf_log_level_from_env();
+    {
+        char context[LF_SEG_INSTANCE_MAX + 16];
+
+        snprintf(context, sizeof(context), "%s: ", rep.cfg.instance);
+        lf_log_set_context(context);
+    }
+    if (rep.cfg.secretfile != NULL) {
+        const char *why = "";
+
+        rc = lf_secret_load(rep.cfg.secretfile, &rep.secret, &why);
+        if (rc != 0) {
+            lf_err("%s %s: %s", why, rep.cfg.secretfile, strerror(rc));
+            return 1;
+        }
+    }
+    if (!rep.cfg.foreground && (rc = lf_daemonize(&notify_fd)) != 0) {
+        lf_err("cannot detach: %s", strerror(rc));
+        return 1;
+    }
+    lf_log_init("lf-replicad", LF_LOG_SYSLOG | LF_LOG_STDERR, LOG_DAEMON);
+    if (rep.cfg.logfile != NULL
+        && (rc = lf_log_open_file(rep.cfg.logfile)) != 0) {
+        lf_err("cannot open log file %s: %s", rep.cfg.logfile, strerror(rc));
+        goto done;
+    }
+    if (rep.cfg.pidfile != NULL
+        && (rc = lf_pidfile_write(rep.cfg.pidfile, getpid())) != 0) {
+        lf_err("cannot write pid file %s: %s", rep.cfg.pidfile,
+               strerror(rc));
+        goto done;
+    }
+    if (rep.cfg.user != NULL && (rc = lf_proc_drop_to(rep.cfg.user)) != 0) {
+        lf_err("cannot run as user %s: %s", rep.cfg.user,
+               rc == ENOENT ? "no such user" : strerror(rc));
+        goto done;
+    }
+    if ((rc = block_signals(&rep)) != 0) {
+        lf_err("cannot set up signal handling: %s", strerror(rc));
+        goto done;
+    }
+    rep.index = lf_table_new(0);
+    if (rep.index == NULL) {
+        lf_err("out of memory");
+        goto done;
+    }
+    rc = lf_seg_open_writer(rep.cfg.instance, rep.cfg.capacity, &rep.seg);
+    if (rc != 0) {
+        lf_err("cannot open the replica segment: %s",
+               rc == EBUSY ? "another replication server runs for this "
+                             "instance"
+                           : strerror(rc));
+        goto done;
+    }
+    lf_notice("replicating the enqueue server at %s port %u into shared "
+              "memory (up to %llu locks)",
+              rep.cfg.enqueue_address, rep.cfg.port,
+              (unsigned long long)rep.cfg.capacity);
+    lf_daemon_ready(notify_fd, 0);
+    notify_fd = -1;
+    if (!rep.cfg.foreground) {
+        lf_log_init("lf-replicad", LF_LOG_SYSLOG, LOG_DAEMON);
+    }
+    status = rep_sync_run(&rep);
+    rep_sync_stop(&rep);
+    lf_notice("stopped");
+
+done:
+    lf_seg_close(rep.seg);
+    lf_table_free(rep.index);
+    if (rep.signal_fd >= 0) {
+        close(rep.signal_fd);
+    }
+    if (rep.cfg.pidfile != NULL && status == 0) {
+        (void)unlink(rep.cfg.pidfile);
+    }
+    lf_daemon_ready(notify_fd, 1);
+    return status;
+}
