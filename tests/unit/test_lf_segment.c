@@ -1,0 +1,299 @@
+/* Unit tests for lib/lf_segment.c: the writer, the checks and adoption,
+ * on real POSIX shared memory. */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "lf_segment.h"
+
+static char inst[32];
+static char inst2[32];
+
+static int
+setup(void **state)
+{
+    snprintf(inst, sizeof(inst), "ut%ld", (long)getpid());
+    snprintf(inst2, sizeof(inst2), "ut%ldb", (long)getpid());
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    char name[64];
+
+    lf_seg_name(inst, name, sizeof(name));
+    shm_unlink(name);
+    lf_seg_name(inst2, name, sizeof(name));
+    shm_unlink(name);
+    return 0;
+}
+
+/* A segment of ours with three holds, in the given state. */
+static struct lf_seg *
+make_segment(const char *instance, enum lf_seg_state state, uint64_t gen)
+{
+    struct lf_seg *seg = NULL;
+    uint32_t slot = 0;
+
+    assert_int_equal(lf_seg_open_writer(instance, 64, &seg), 0);
+    assert_int_equal(lf_seg_begin(seg), 0);
+    assert_int_equal(lf_seg_insert(seg, "k1", "alice", LF_MODE_EXCLUSIVE,
+                                   &slot),
+                     0);
+    assert_int_equal(lf_seg_insert(seg, "k2", "bob", LF_MODE_SHARED, &slot),
+                     0);
+    assert_int_equal(lf_seg_insert(seg, "k2", "carol", LF_MODE_SHARED, &slot),
+                     0);
+    assert_int_equal(lf_seg_insert(seg, "gone", "dave", LF_MODE_SHARED,
+                                   &slot),
+                     0);
+    lf_seg_remove(seg, slot);
+    lf_seg_set_position(seg, gen, 9);
+    lf_seg_set_state(seg, state);
+    lf_seg_end(seg);
+    return seg;
+}
+
+static enum lf_seg_verdict
+adopt(const char *instance, uint64_t min_gen, size_t *count)
+{
+    struct lf_table *t = lf_table_new(0);
+    struct lf_seg_info info;
+    const char *why = "";
+    enum lf_seg_verdict v = lf_seg_adopt(instance, min_gen, t, &info, &why);
+
+    *count = lf_table_count(t);
+    lf_table_free(t);
+    return v;
+}
+
+static void
+adopts_in_sync_copy_once(void **state)
+{
+    struct lf_seg *seg = make_segment(inst, LF_SEG_IN_SYNC, 5);
+    struct lf_table *t = lf_table_new(0);
+    struct lf_seg_info info;
+    const char *why = "";
+    bool running = false;
+    size_t n = 0;
+
+    assert_int_equal(lf_seg_adopt(inst, 5, t, &info, &why), LF_SEG_OK);
+    assert_int_equal(lf_table_count(t), 3);
+    assert_int_equal(info.generation, 5);
+    assert_int_equal(info.seq, 9);
+    /* Every hold came over with its owner and mode. */
+    assert_int_equal(lf_table_unlock(t, "k1", "alice", NULL),
+                     LF_TABLE_GRANTED);
+    assert_int_equal(lf_table_lock(t, "k2", "erin", LF_MODE_SHARED, 0, NULL),
+                     LF_TABLE_GRANTED);
+    assert_int_equal(lf_table_unlock(t, "gone", "dave", NULL),
+                     LF_TABLE_NOT_HELD);
+    lf_table_free(t);
+    /* Adopted copies are not adopted twice. */
+    assert_int_equal(adopt(inst, 0, &n), LF_SEG_NOT_IN_SYNC);
+    assert_int_equal(lf_seg_peek(inst, &info, &running), LF_SEG_OK);
+    assert_int_equal(info.state, LF_SEG_ADOPTED);
+    assert_true(running);
+    lf_seg_close(seg);
+}
+
+static void
+disconnected_copy_is_adoptable(void **state)
+{
+    struct lf_seg *seg = make_segment(inst, LF_SEG_DISCONNECTED, 5);
+    size_t n = 0;
+
+    assert_int_equal(adopt(inst, 0, &n), LF_SEG_OK);
+    assert_int_equal(n, 3);
+    lf_seg_close(seg);
+}
+
+static void
+refuses_syncing_and_stopped(void **state)
+{
+    struct lf_seg *seg = make_segment(inst, LF_SEG_SYNCING, 5);
+    size_t n = 0;
+
+    assert_int_equal(adopt(inst, 0, &n), LF_SEG_NOT_IN_SYNC);
+    assert_int_equal(n, 0);
+    lf_seg_close(seg);
+    seg = make_segment(inst, LF_SEG_STOPPED, 5);
+    assert_int_equal(adopt(inst, 0, &n), LF_SEG_NOT_IN_SYNC);
+    lf_seg_close(seg);
+}
+
+static void
+refuses_older_generation(void **state)
+{
+    struct lf_seg *seg = make_segment(inst, LF_SEG_IN_SYNC, 5);
+    size_t n = 0;
+
+    assert_int_equal(adopt(inst, 6, &n), LF_SEG_OLD_GENERATION);
+    assert_int_equal(n, 0);
+    lf_seg_close(seg);
+}
+
+static void
+corrupt_byte(const char *instance, size_t offset)
+{
+    char name[64];
+    unsigned char *mem;
+    int fd;
+
+    lf_seg_name(instance, name, sizeof(name));
+    fd = shm_open(name, O_RDWR, 0);
+    assert_true(fd >= 0);
+    mem = mmap(NULL, lf_seg_size(64), PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+               0);
+    assert_true(mem != MAP_FAILED);
+    mem[offset] ^= 0x01;
+    munmap(mem, lf_seg_size(64));
+    close(fd);
+}
+
+static void
+refuses_corrupt_records_and_header(void **state)
+{
+    struct lf_seg *seg = make_segment(inst, LF_SEG_IN_SYNC, 5);
+    size_t n = 0;
+
+    /* A byte of the second slot's key. */
+    corrupt_byte(inst, sizeof(struct lf_seg_header)
+                           + sizeof(struct lf_seg_slot)
+                           + offsetof(struct lf_seg_slot, key));
+    assert_int_equal(adopt(inst, 0, &n), LF_SEG_CORRUPT);
+    assert_int_equal(n, 0);
+    lf_seg_close(seg);
+    seg = make_segment(inst, LF_SEG_IN_SYNC, 5);
+    corrupt_byte(inst, offsetof(struct lf_seg_header, generation));
+    assert_int_equal(adopt(inst, 0, &n), LF_SEG_CORRUPT);
+    lf_seg_close(seg);
+}
+
+static void
+refuses_other_instance(void **state)
+{
+    struct lf_seg *seg = make_segment(inst, LF_SEG_IN_SYNC, 5);
+    char from[64];
+    char to[64];
+    char cmd[200];
+    size_t n = 0;
+
+    /* The same bytes under the other instance's name. */
+    lf_seg_name(inst, from, sizeof(from));
+    lf_seg_name(inst2, to, sizeof(to));
+    snprintf(cmd, sizeof(cmd), "cp /dev/shm%s /dev/shm%s", from, to);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(adopt(inst2, 0, &n), LF_SEG_WRONG_INSTANCE);
+    assert_int_equal(adopt("nonexistent-instance", 0, &n), LF_SEG_ABSENT);
+    lf_seg_close(seg);
+}
+
+static void
+refuses_copy_of_dead_writer(void **state)
+{
+    pid_t child = fork();
+    int status = 0;
+    size_t n = 0;
+
+    assert_true(child >= 0);
+    if (child == 0) {
+        struct lf_seg *seg = make_segment(inst, LF_SEG_IN_SYNC, 5);
+
+        lf_seg_close(seg);
+        _exit(0);
+    }
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_equal(adopt(inst, 0, &n), LF_SEG_WRITER_GONE);
+    assert_int_equal(n, 0);
+}
+
+static void
+one_live_writer_only(void **state)
+{
+    int ready[2];
+    pid_t child;
+    char byte = 0;
+    struct lf_seg *seg = NULL;
+    int status = 0;
+
+    assert_int_equal(pipe(ready), 0);
+    child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        struct lf_seg *mine = make_segment(inst, LF_SEG_IN_SYNC, 5);
+
+        (void)!write(ready[1], "r", 1);
+        pause();
+        lf_seg_close(mine);
+        _exit(0);
+    }
+    assert_int_equal(read(ready[0], &byte, 1), 1);
+    assert_int_equal(lf_seg_open_writer(inst, 64, &seg), EBUSY);
+    kill(child, SIGKILL);
+    waitpid(child, &status, 0);
+    /* Its writer gone, the segment can be taken over for writing. */
+    assert_int_equal(lf_seg_open_writer(inst, 64, &seg), 0);
+    lf_seg_close(seg);
+    close(ready[0]);
+    close(ready[1]);
+}
+
+static void
+check_survives_garbage(void **state)
+{
+    unsigned char buf[sizeof(struct lf_seg_header) + 3 * 400];
+    struct lf_seg_info info;
+    const char *why = "";
+
+    srand(7);
+    for (int round = 0; round < 2000; round++) {
+        for (size_t i = 0; i < sizeof(buf); i++) {
+            buf[i] = (unsigned char)rand();
+        }
+        if (round % 2 == 0) {
+            uint64_t magic = LF_SEG_MAGIC;
+
+            memcpy(buf, &magic, sizeof(magic));
+        }
+        assert_int_not_equal(lf_seg_check(buf, sizeof(buf), inst, &info,
+                                          &why),
+                             LF_SEG_OK);
+    }
+    assert_int_equal(lf_seg_check(buf, 10, inst, &info, &why),
+                     LF_SEG_CORRUPT);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(adopts_in_sync_copy_once, teardown),
+        cmocka_unit_test_teardown(disconnected_copy_is_adoptable, teardown),
+        cmocka_unit_test_teardown(refuses_syncing_and_stopped, teardown),
+        cmocka_unit_test_teardown(refuses_older_generation, teardown),
+        cmocka_unit_test_teardown(refuses_corrupt_records_and_header,
+                                  teardown),
+        cmocka_unit_test_teardown(refuses_other_instance, teardown),
+        cmocka_unit_test_teardown(refuses_copy_of_dead_writer, teardown),
+        cmocka_unit_test_teardown(one_live_writer_only, teardown),
+        cmocka_unit_test(check_survives_garbage),
+    };
+
+    return cmocka_run_group_tests_name("lf_segment", tests, setup, teardown);
+}

@@ -1,0 +1,158 @@
+/* Unit tests for lib/lf_table.c. */
+#include <config.h>
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "lf_table.h"
+
+static void
+exclusive_conflicts(void **state)
+{
+    struct lf_table *t = lf_table_new(0);
+    const char *holder = NULL;
+
+    assert_int_equal(lf_table_lock(t, "k", "alice", LF_MODE_EXCLUSIVE, 0,
+                                   &holder),
+                     LF_TABLE_GRANTED);
+    assert_int_equal(lf_table_lock(t, "k", "alice", LF_MODE_EXCLUSIVE, 0,
+                                   &holder),
+                     LF_TABLE_HELD);
+    assert_int_equal(lf_table_lock(t, "k", "bob", LF_MODE_EXCLUSIVE, 0,
+                                   &holder),
+                     LF_TABLE_CONFLICT);
+    assert_string_equal(holder, "alice");
+    assert_int_equal(lf_table_lock(t, "k", "bob", LF_MODE_SHARED, 0, &holder),
+                     LF_TABLE_CONFLICT);
+    assert_int_equal(lf_table_count(t), 1);
+    lf_table_free(t);
+}
+
+static void
+shared_holders(void **state)
+{
+    struct lf_table *t = lf_table_new(0);
+    const char *holder = NULL;
+
+    assert_int_equal(lf_table_lock(t, "k", "a", LF_MODE_SHARED, 0, NULL),
+                     LF_TABLE_GRANTED);
+    assert_int_equal(lf_table_lock(t, "k", "b", LF_MODE_SHARED, 0, NULL),
+                     LF_TABLE_GRANTED);
+    assert_int_equal(lf_table_lock(t, "k", "c", LF_MODE_EXCLUSIVE, 0,
+                                   &holder),
+                     LF_TABLE_CONFLICT);
+    /* A shared holder cannot turn its hold exclusive while others share. */
+    assert_int_equal(lf_table_lock(t, "k", "a", LF_MODE_EXCLUSIVE, 0,
+                                   &holder),
+                     LF_TABLE_CONFLICT);
+    assert_string_equal(holder, "b");
+    assert_int_equal(lf_table_count(t), 2);
+    assert_int_equal(lf_table_unlock(t, "k", "a", NULL), LF_TABLE_GRANTED);
+    assert_int_equal(lf_table_unlock(t, "k", "a", NULL), LF_TABLE_NOT_HELD);
+    assert_int_equal(lf_table_unlock(t, "k", "b", NULL), LF_TABLE_GRANTED);
+    assert_int_equal(lf_table_count(t), 0);
+    /* The key is free again. */
+    assert_int_equal(lf_table_lock(t, "k", "c", LF_MODE_EXCLUSIVE, 0, NULL),
+                     LF_TABLE_GRANTED);
+    lf_table_free(t);
+}
+
+static void
+tags_come_back(void **state)
+{
+    struct lf_table *t = lf_table_new(0);
+    uint32_t tag = 0;
+
+    assert_int_equal(lf_table_lock(t, "k", "a", LF_MODE_SHARED, 41, NULL),
+                     LF_TABLE_GRANTED);
+    assert_int_equal(lf_table_lock(t, "k", "b", LF_MODE_SHARED, 42, NULL),
+                     LF_TABLE_GRANTED);
+    assert_int_equal(lf_table_unlock(t, "k", "b", &tag), LF_TABLE_GRANTED);
+    assert_int_equal(tag, 42);
+    assert_int_equal(lf_table_unlock(t, "k", "a", &tag), LF_TABLE_GRANTED);
+    assert_int_equal(tag, 41);
+    lf_table_free(t);
+}
+
+static void
+capacity_limit(void **state)
+{
+    struct lf_table *t = lf_table_new(2);
+
+    assert_int_equal(lf_table_lock(t, "a", "o", LF_MODE_EXCLUSIVE, 0, NULL),
+                     LF_TABLE_GRANTED);
+    assert_int_equal(lf_table_lock(t, "b", "o", LF_MODE_SHARED, 0, NULL),
+                     LF_TABLE_GRANTED);
+    assert_int_equal(lf_table_lock(t, "c", "o", LF_MODE_EXCLUSIVE, 0, NULL),
+                     LF_TABLE_FULL);
+    assert_int_equal(lf_table_lock(t, "b", "p", LF_MODE_SHARED, 0, NULL),
+                     LF_TABLE_FULL);
+    /* Re-taking a held lock is not a new hold. */
+    assert_int_equal(lf_table_lock(t, "a", "o", LF_MODE_EXCLUSIVE, 0, NULL),
+                     LF_TABLE_HELD);
+    lf_table_free(t);
+}
+
+static size_t seen;
+
+static void
+count_cb(const char *key, const char *owner, enum lf_lock_mode mode,
+         uint32_t tag, void *arg)
+{
+    (void)key;
+    (void)mode;
+    (void)tag;
+    if (arg == NULL || strcmp(owner, arg) == 0) {
+        seen++;
+    }
+}
+
+static void
+many_keys_and_unlock_owner(void **state)
+{
+    struct lf_table *t = lf_table_new(0);
+    char key[32];
+
+    for (int i = 0; i < 20000; i++) {
+        snprintf(key, sizeof(key), "key%d", i);
+        assert_int_equal(lf_table_lock(t, key, (i % 3 == 0) ? "x" : "y",
+                                       LF_MODE_EXCLUSIVE, (uint32_t)i, NULL),
+                         LF_TABLE_GRANTED);
+    }
+    assert_int_equal(lf_table_count(t), 20000);
+    seen = 0;
+    lf_table_foreach(t, count_cb, NULL);
+    assert_int_equal(seen, 20000);
+    seen = 0;
+    assert_int_equal(lf_table_unlock_owner(t, "x", count_cb, "x"), 6667);
+    assert_int_equal(seen, 6667);
+    assert_int_equal(lf_table_count(t), 20000 - 6667);
+    for (int i = 0; i < 20000; i++) {
+        snprintf(key, sizeof(key), "key%d", i);
+        assert_int_equal(lf_table_unlock(t, key, "x", NULL),
+                         LF_TABLE_NOT_HELD);
+    }
+    lf_table_clear(t);
+    assert_int_equal(lf_table_count(t), 0);
+    lf_table_free(t);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(exclusive_conflicts),
+        cmocka_unit_test(shared_holders),
+        cmocka_unit_test(tags_come_back),
+        cmocka_unit_test(capacity_limit),
+        cmocka_unit_test(many_keys_and_unlock_owner),
+    };
+
+    return cmocka_run_group_tests_name("lf_table", tests, NULL, NULL);
+}
