@@ -1,0 +1,849 @@
+/*
+ * Integration tests of lf-enqueued and lf-replicad: real server processes
+ * on loopback, real shared memory, the lf_client library as the client.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "lf_client.h"
+#include "lf_file.h"
+#include "lf_net.h"
+#include "lf_proc.h"
+#include "lf_segment.h"
+
+static char bindir[PATH_MAX];
+static char workdir[256];
+static int test_no;
+
+/* One test's servers. */
+struct pair {
+    char instance[32];
+    uint16_t port;
+    char statedir[320];
+    char epid[PATH_MAX];
+    char rpid[PATH_MAX];
+    char elog[PATH_MAX];
+    char rlog[PATH_MAX];
+    char secret[PATH_MAX];
+    bool use_secret;
+    pid_t e;
+    pid_t r;
+};
+
+static int
+run_wait(char *const argv[])
+{
+    pid_t pid = fork();
+    int status = 0;
+
+    if (pid == 0) {
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
+        return -1;
+    }
+    return WEXITSTATUS(status);
+}
+
+static pid_t
+read_pid(const char *path)
+{
+    pid_t pid = 0;
+
+    assert_int_equal(lf_pidfile_read(path, &pid), 0);
+    return pid;
+}
+
+/* Start lf-enqueued; it returns only once it serves (or failed). */
+static void
+start_enqueue(struct pair *p)
+{
+    char exe[PATH_MAX + 32];
+    char port[8];
+    char *argv[20];
+    int n = 0;
+
+    snprintf(exe, sizeof(exe), "%s/lf-enqueued", bindir);
+    snprintf(port, sizeof(port), "%u", p->port);
+    argv[n++] = exe;
+    argv[n++] = "-i";
+    argv[n++] = p->instance;
+    argv[n++] = "-a";
+    argv[n++] = "127.0.0.1";
+    argv[n++] = "-p";
+    argv[n++] = port;
+    argv[n++] = "-s";
+    argv[n++] = p->statedir;
+    argv[n++] = "-P";
+    argv[n++] = p->epid;
+    argv[n++] = "-L";
+    argv[n++] = p->elog;
+    argv[n++] = "-t";
+    argv[n++] = "2000";
+    if (p->use_secret) {
+        argv[n++] = "-k";
+        argv[n++] = p->secret;
+    }
+    argv[n] = NULL;
+    assert_int_equal(run_wait(argv), 0);
+    p->e = read_pid(p->epid);
+}
+
+static void
+start_replica_with(struct pair *p, bool secret)
+{
+    char exe[PATH_MAX + 32];
+    char port[8];
+    char *argv[20];
+    int n = 0;
+
+    snprintf(exe, sizeof(exe), "%s/lf-replicad", bindir);
+    snprintf(port, sizeof(port), "%u", p->port);
+    argv[n++] = exe;
+    argv[n++] = "-i";
+    argv[n++] = p->instance;
+    argv[n++] = "-a";
+    argv[n++] = "127.0.0.1";
+    argv[n++] = "-p";
+    argv[n++] = port;
+    argv[n++] = "-P";
+    argv[n++] = p->rpid;
+    argv[n++] = "-L";
+    argv[n++] = p->rlog;
+    argv[n++] = "-t";
+    argv[n++] = "2000";
+    if (secret) {
+        argv[n++] = "-k";
+        argv[n++] = p->secret;
+    }
+    argv[n] = NULL;
+    assert_int_equal(run_wait(argv), 0);
+    p->r = read_pid(p->rpid);
+}
+
+static void
+start_replica(struct pair *p)
+{
+    start_replica_with(p, p->use_secret);
+}
+
+static void
+stop_pid(pid_t *pid, int sig)
+{
+    if (*pid > 0) {
+        kill(*pid, sig);
+        assert_int_equal(lf_proc_wait_gone(*pid, NULL, 10000), 0);
+        *pid = 0;
+    }
+}
+
+static struct pair *
+new_pair(void)
+{
+    struct pair *p = calloc(1, sizeof(*p));
+
+    assert_non_null(p);
+    test_no++;
+    snprintf(p->instance, sizeof(p->instance), "st%ld-%d", (long)getpid(),
+             test_no);
+    p->port = (uint16_t)(20000 + (getpid() * 7 + test_no * 13) % 20000);
+    snprintf(p->statedir, sizeof(p->statedir), "%s/%s", workdir,
+             p->instance);
+    assert_int_equal(mkdir(p->statedir, 0755), 0);
+    snprintf(p->epid, sizeof(p->epid), "%s/e.pid", p->statedir);
+    snprintf(p->rpid, sizeof(p->rpid), "%s/r.pid", p->statedir);
+    snprintf(p->elog, sizeof(p->elog), "%s/e.log", p->statedir);
+    snprintf(p->rlog, sizeof(p->rlog), "%s/r.log", p->statedir);
+    snprintf(p->secret, sizeof(p->secret), "%s/secret", p->statedir);
+    return p;
+}
+
+static void
+free_pair(struct pair *p)
+{
+    char name[64];
+
+    stop_pid(&p->e, SIGKILL);
+    stop_pid(&p->r, SIGKILL);
+    lf_seg_name(p->instance, name, sizeof(name));
+    shm_unlink(name);
+    free(p);
+}
+
+static void
+connect_client(struct pair *p, struct lf_client *c)
+{
+    struct lf_secret secret = { .len = 0 };
+    const char *why = "";
+
+    if (p->use_secret) {
+        assert_int_equal(lf_secret_load(p->secret, &secret, &why), 0);
+    }
+    assert_int_equal(lf_client_open(c, "127.0.0.1", p->port, 5000, &secret,
+                                    &why),
+                     0);
+}
+
+static void
+call(struct lf_client *c, const char *request, const char *expect)
+{
+    char reply[LF_LINE_MAX + 1];
+
+    assert_int_equal(lf_client_call(c, request, reply, sizeof(reply)), 0);
+    if (strcmp(reply, expect) != 0) {
+        fail_msg("%s: expected '%s', got '%s'", request, expect, reply);
+    }
+}
+
+/* The value of NAME= in a STATS reply. */
+static void
+stat_value(struct pair *p, const char *name, char *out, size_t size)
+{
+    struct lf_client c;
+    char reply[LF_LINE_MAX + 1];
+    char pattern[64];
+    const char *at;
+
+    connect_client(p, &c);
+    assert_int_equal(lf_client_call(&c, "STATS", reply, sizeof(reply)), 0);
+    lf_client_close(&c);
+    snprintf(pattern, sizeof(pattern), " %s=", name);
+    at = strstr(reply, pattern);
+    assert_non_null(at);
+    at += strlen(pattern);
+    snprintf(out, size, "%.*s", (int)strcspn(at, " "), at);
+}
+
+/* Poll a condition with a deadline: what the test waits for is a state
+ * the servers reach, never a fixed delay. */
+static bool
+replica_in_sync(struct pair *p)
+{
+    char value[32];
+
+    stat_value(p, "replica", value, sizeof(value));
+    return strcmp(value, "in-sync") == 0;
+}
+
+static void
+wait_in_sync(struct pair *p)
+{
+    long long deadline = lf_now_ms() + 10000;
+
+    while (!replica_in_sync(p)) {
+        if (lf_now_ms() > deadline) {
+            fail_msg("replica of %s never got in sync", p->instance);
+        }
+        usleep(20000);
+    }
+}
+
+static void
+wait_segment_state(struct pair *p, enum lf_seg_state state)
+{
+    long long deadline = lf_now_ms() + 10000;
+    struct lf_seg_info info;
+    bool running = false;
+
+    for (;;) {
+        if (lf_seg_peek(p->instance, &info, &running) == LF_SEG_OK
+            && info.state == state) {
+            return;
+        }
+        if (lf_now_ms() > deadline) {
+            fail_msg("segment of %s never reached state %s", p->instance,
+                     lf_seg_state_str(state));
+        }
+        usleep(20000);
+    }
+}
+
+static size_t
+count_locks(struct pair *p)
+{
+    char value[32];
+
+    stat_value(p, "locks", value, sizeof(value));
+    return (size_t)strtoul(value, NULL, 10);
+}
+
+static bool
+log_contains(const char *path, const char *text)
+{
+    static char buf[1 << 20];
+    ssize_t n;
+    int fd = open(path, O_RDONLY);
+
+    if (fd < 0) {
+        return false;
+    }
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    buf[n > 0 ? n : 0] = '\0';
+    return strstr(buf, text) != NULL;
+}
+
+static void
+wait_log(const char *path, const char *text)
+{
+    long long deadline = lf_now_ms() + 10000;
+
+    while (!log_contains(path, text)) {
+        if (lf_now_ms() > deadline) {
+            fail_msg("'%s' never appeared in %s", text, path);
+        }
+        usleep(20000);
+    }
+}
+
+/* Lock i of a table of n: every tenth key shared by two owners. */
+static void
+take_locks(struct pair *p, int n, const char *prefix)
+{
+    struct lf_client c;
+    char request[128];
+
+    connect_client(p, &c);
+    for (int i = 0; i < n; i++) {
+        if (i % 10 == 0) {
+            snprintf(request, sizeof(request), "LOCK %s-%05d own%d S",
+                     prefix, i, i % 97);
+            call(&c, request, "OK");
+            snprintf(request, sizeof(request), "LOCK %s-%05d other%d S",
+                     prefix, i, i % 89);
+            call(&c, request, "OK");
+        } else {
+            snprintf(request, sizeof(request), "LOCK %s-%05d own%d", prefix,
+                     i, i % 97);
+            call(&c, request, "OK");
+        }
+    }
+    lf_client_close(&c);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* LIST, sorted: an array of "key owner mode" lines (free with
+ * free_lines()). */
+static char **
+list_locks(struct pair *p, size_t *count)
+{
+    struct lf_client c;
+    char reply[LF_LINE_MAX + 1];
+    char **lines;
+    size_t n;
+
+    connect_client(p, &c);
+    assert_int_equal(lf_client_call(&c, "LIST", reply, sizeof(reply)), 0);
+    assert_int_equal(strncmp(reply, "OK ", 3), 0);
+    n = strtoul(reply + 3, NULL, 10);
+    lines = calloc(n + 1, sizeof(*lines));
+    assert_non_null(lines);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(lf_client_read_line(&c, reply, sizeof(reply)), 0);
+        lines[i] = strdup(reply);
+    }
+    lf_client_close(&c);
+    qsort(lines, n, sizeof(*lines), cmp_str);
+    *count = n;
+    return lines;
+}
+
+static void
+free_lines(char **lines, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(lines[i]);
+    }
+    free(lines);
+}
+
+/* Every lock take_locks() took is there with its owner and mode, and
+ * nothing else is. */
+static size_t
+expected_lines(char **want, size_t want_n, int n, const char *prefix)
+{
+    char line[128];
+
+    for (int i = 0; i < n; i++) {
+        if (i % 10 == 0) {
+            snprintf(line, sizeof(line), "%s-%05d own%d S", prefix, i,
+                     i % 97);
+            want[want_n++] = strdup(line);
+            snprintf(line, sizeof(line), "%s-%05d other%d S", prefix, i,
+                     i % 89);
+            want[want_n++] = strdup(line);
+        } else {
+            snprintf(line, sizeof(line), "%s-%05d own%d X", prefix, i,
+                     i % 97);
+            want[want_n++] = strdup(line);
+        }
+    }
+    return want_n;
+}
+
+static void
+verify_locks2(struct pair *p, int n, const char *prefix, int n2,
+              const char *prefix2)
+{
+    size_t want_n = 0;
+    size_t got_n = 0;
+    char **want = calloc((size_t)(n + n2) * 2 + 1, sizeof(*want));
+    char **got = list_locks(p, &got_n);
+
+    assert_non_null(want);
+    want_n = expected_lines(want, want_n, n, prefix);
+    if (prefix2 != NULL) {
+        want_n = expected_lines(want, want_n, n2, prefix2);
+    }
+    qsort(want, want_n, sizeof(*want), cmp_str);
+    assert_int_equal(got_n, want_n);
+    for (size_t i = 0; i < want_n; i++) {
+        if (strcmp(got[i], want[i]) != 0) {
+            fail_msg("lock %zu: expected '%s', got '%s'", i, want[i],
+                     got[i]);
+        }
+    }
+    free_lines(want, want_n);
+    free_lines(got, got_n);
+}
+
+static void
+verify_locks(struct pair *p, int n, const char *prefix)
+{
+    verify_locks2(p, n, prefix, 0, NULL);
+}
+
+static void
+takeover_of_10000_locks(void **state)
+{
+    struct pair *p = new_pair();
+    char value[32];
+
+    start_enqueue(p);
+    start_replica(p);
+    wait_in_sync(p);
+    take_locks(p, 10000, "key");
+    assert_int_equal(count_locks(p), 11000);
+    /* The enqueue server dies; a new one starts beside the replica. */
+    stop_pid(&p->e, SIGKILL);
+    start_enqueue(p);
+    stat_value(p, "adopted", value, sizeof(value));
+    assert_string_equal(value, "11000");
+    verify_locks(p, 10000, "key");
+    assert_true(log_contains(p->elog, "adopted 11000 locks"));
+    free_pair(p);
+}
+
+static void
+refuses_copy_of_replica_killed_while_disconnected(void **state)
+{
+    struct pair *p = new_pair();
+
+    start_enqueue(p);
+    start_replica(p);
+    wait_in_sync(p);
+    take_locks(p, 50, "k");
+    stop_pid(&p->e, SIGTERM);
+    wait_segment_state(p, LF_SEG_DISCONNECTED);
+    stop_pid(&p->r, SIGKILL);
+    start_enqueue(p);
+    assert_int_equal(count_locks(p), 0);
+    assert_true(log_contains(p->elog, "no longer runs"));
+    free_pair(p);
+}
+
+static void
+refuses_copy_of_stopped_replica(void **state)
+{
+    struct pair *p = new_pair();
+
+    start_enqueue(p);
+    start_replica(p);
+    wait_in_sync(p);
+    take_locks(p, 50, "k");
+    stop_pid(&p->r, SIGTERM);
+    wait_segment_state(p, LF_SEG_STOPPED);
+    stop_pid(&p->e, SIGKILL);
+    start_enqueue(p);
+    assert_int_equal(count_locks(p), 0);
+    assert_true(log_contains(p->elog, "not an in-sync copy"));
+    free_pair(p);
+}
+
+static void
+refuses_copy_of_older_generation(void **state)
+{
+    struct pair *p = new_pair();
+    char path[PATH_MAX + 64];
+
+    start_enqueue(p);
+    start_replica(p);
+    wait_in_sync(p);
+    take_locks(p, 50, "k");
+    stop_pid(&p->e, SIGKILL);
+    wait_segment_state(p, LF_SEG_DISCONNECTED);
+    /* This node has already served a later generation. */
+    snprintf(path, sizeof(path), "%s/%s.generation", p->statedir,
+             p->instance);
+    assert_int_equal(lf_file_write_atomic(path, "1000\n", 5, 0644), 0);
+    start_enqueue(p);
+    assert_int_equal(count_locks(p), 0);
+    assert_true(log_contains(p->elog, "older than what this node"));
+    free_pair(p);
+}
+
+static void
+refuses_corrupted_copy(void **state)
+{
+    struct pair *p = new_pair();
+    char name[64];
+    unsigned char *mem;
+    size_t size = lf_seg_size(100000);
+    int fd;
+
+    start_enqueue(p);
+    start_replica(p);
+    wait_in_sync(p);
+    take_locks(p, 50, "k");
+    stop_pid(&p->e, SIGKILL);
+    wait_segment_state(p, LF_SEG_DISCONNECTED);
+    lf_seg_name(p->instance, name, sizeof(name));
+    fd = shm_open(name, O_RDWR, 0);
+    assert_true(fd >= 0);
+    mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    assert_true(mem != MAP_FAILED);
+    mem[sizeof(struct lf_seg_header) + 7 * sizeof(struct lf_seg_slot)
+        + offsetof(struct lf_seg_slot, owner)] ^= 0x02;
+    munmap(mem, size);
+    close(fd);
+    start_enqueue(p);
+    assert_int_equal(count_locks(p), 0);
+    assert_true(log_contains(p->elog, "segment is corrupt"));
+    free_pair(p);
+}
+
+static void
+replica_resyncs_after_reconnect(void **state)
+{
+    struct pair *p = new_pair();
+
+    start_enqueue(p);
+    start_replica(p);
+    wait_in_sync(p);
+    take_locks(p, 200, "a");
+    /* A new enqueue server adopts, the replica reconnects to it and is
+     * brought up to date with a full snapshot... */
+    stop_pid(&p->e, SIGKILL);
+    start_enqueue(p);
+    wait_in_sync(p);
+    take_locks(p, 100, "b");
+    /* ...so the next takeover has both old and new locks. */
+    stop_pid(&p->e, SIGKILL);
+    start_enqueue(p);
+    verify_locks2(p, 200, "a", 100, "b");
+    free_pair(p);
+}
+
+static void
+restarted_replica_gets_full_copy(void **state)
+{
+    struct pair *p = new_pair();
+    struct lf_seg_info info;
+    bool running = false;
+    long long deadline;
+
+    start_enqueue(p);
+    start_replica(p);
+    wait_in_sync(p);
+    take_locks(p, 100, "a");
+    stop_pid(&p->r, SIGKILL);
+    /* The enqueue server goes on alone... */
+    take_locks(p, 100, "b");
+    /* ...and a new replica catches up with all of it. */
+    start_replica(p);
+    wait_in_sync(p);
+    deadline = lf_now_ms() + 10000;
+    while (lf_seg_peek(p->instance, &info, &running) != LF_SEG_OK
+           || info.state != LF_SEG_IN_SYNC || info.nlocks != 220) {
+        assert_true(lf_now_ms() < deadline);
+        usleep(20000);
+    }
+    assert_true(running);
+    stop_pid(&p->e, SIGKILL);
+    start_enqueue(p);
+    verify_locks2(p, 100, "a", 100, "b");
+    free_pair(p);
+}
+
+/* Many clients at once: each takes its own locks, and all of them fight
+ * over one hot key; a shared word records who believes it holds the hot
+ * key, so two holders at once would be seen. */
+static void
+concurrent_clients(void **state)
+{
+    enum { CLIENTS = 16, OWN = 200, ROUNDS = 300 };
+    struct pair *p = new_pair();
+    int *shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+                       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    pid_t kids[CLIENTS];
+
+    assert_true(shared != MAP_FAILED);
+    shared[0] = 0; /* current hot-key holder, 0 = none */
+    shared[1] = 0; /* violations */
+    shared[2] = 0; /* times the hot key was won */
+    start_enqueue(p);
+    start_replica(p);
+    wait_in_sync(p);
+    for (int k = 0; k < CLIENTS; k++) {
+        kids[k] = fork();
+        assert_true(kids[k] >= 0);
+        if (kids[k] == 0) {
+            struct lf_client c;
+            char req[128];
+            char reply[LF_LINE_MAX + 1];
+            const char *why = "";
+            int bad = 0;
+
+            if (lf_client_open(&c, "127.0.0.1", p->port, 10000, NULL, &why)
+                != 0) {
+                _exit(2);
+            }
+            for (int i = 0; i < OWN; i++) {
+                snprintf(req, sizeof(req), "LOCK c%d-%d c%d", k, i, k);
+                if (lf_client_call(&c, req, reply, sizeof(reply)) != 0
+                    || strcmp(reply, "OK") != 0) {
+                    bad = 1;
+                }
+            }
+            for (int i = 0; i < ROUNDS; i++) {
+                snprintf(req, sizeof(req), "LOCK hot c%d", k);
+                if (lf_client_call(&c, req, reply, sizeof(reply)) != 0) {
+                    _exit(3);
+                }
+                if (strcmp(reply, "OK") != 0) {
+                    continue;
+                }
+                if (__atomic_exchange_n(&shared[0], k + 1, __ATOMIC_SEQ_CST)
+                    != 0) {
+                    __atomic_add_fetch(&shared[1], 1, __ATOMIC_SEQ_CST);
+                }
+                __atomic_add_fetch(&shared[2], 1, __ATOMIC_SEQ_CST);
+                __atomic_store_n(&shared[0], 0, __ATOMIC_SEQ_CST);
+                snprintf(req, sizeof(req), "UNLOCK hot c%d", k);
+                if (lf_client_call(&c, req, reply, sizeof(reply)) != 0
+                    || strcmp(reply, "OK") != 0) {
+                    bad = 1;
+                }
+            }
+            lf_client_close(&c);
+            _exit(bad);
+        }
+    }
+    for (int k = 0; k < CLIENTS; k++) {
+        int status = 0;
+
+        assert_int_equal(waitpid(kids[k], &status, 0), kids[k]);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+    }
+    assert_int_equal(shared[1], 0);
+    assert_true(shared[2] > 0);
+    assert_int_equal(count_locks(p), CLIENTS * OWN);
+    munmap(shared, 4096);
+    free_pair(p);
+}
+
+/* Raw bytes on a socket, one reply line at a time. */
+static void
+raw_send(int fd, const void *data, size_t len)
+{
+    const char *at = data;
+
+    while (len > 0) {
+        ssize_t n = write(fd, at, len);
+
+        if (n < 0 && errno == EAGAIN) {
+            assert_int_equal(lf_net_wait(fd, POLLOUT, 5000), 0);
+            continue;
+        }
+        assert_true(n > 0);
+        at += n;
+        len -= (size_t)n;
+    }
+}
+
+static void
+protocol_errors(void **state)
+{
+    struct pair *p = new_pair();
+    struct lf_client c;
+    char reply[LF_LINE_MAX + 1];
+    char *big = malloc(100000);
+    const char binary[] = "\x00\x01\xff\xfeLOCK\x00 a b\n";
+
+    start_enqueue(p);
+    connect_client(p, &c);
+    call(&c, "lock a b", "ERR UNKNOWN unknown command");
+    call(&c, "LOCK a", "ERR SYNTAX wrong number of arguments");
+    call(&c, "LOCK a b Z", "ERR SYNTAX mode must be X (exclusive) or "
+                           "S (shared)");
+    raw_send(c.fd, binary, sizeof(binary) - 1);
+    assert_int_equal(lf_client_read_line(&c, reply, sizeof(reply)), 0);
+    assert_int_equal(strncmp(reply, "ERR SYNTAX", 10), 0);
+    /* 100 kB without a newline, then one: one TOOLONG, then in step. */
+    memset(big, 'x', 100000);
+    raw_send(c.fd, big, 100000);
+    raw_send(c.fd, "\nPING\n", 6);
+    assert_int_equal(lf_client_read_line(&c, reply, sizeof(reply)), 0);
+    assert_int_equal(strncmp(reply, "ERR TOOLONG", 11), 0);
+    assert_int_equal(lf_client_read_line(&c, reply, sizeof(reply)), 0);
+    assert_string_equal(reply, "OK PONG");
+    /* Others were served all along, and still are. */
+    call(&c, "LOCK a b", "OK");
+    call(&c, "UNLOCK a c", "ERR NOTHELD c does not hold a");
+    call(&c, "COUNT", "OK 1");
+    lf_client_close(&c);
+    free(big);
+    free_pair(p);
+}
+
+static void
+write_secret(struct pair *p, const char *text)
+{
+    assert_int_equal(lf_file_write_atomic(p->secret, text, strlen(text),
+                                          0600),
+                     0);
+}
+
+static void
+shared_secret(void **state)
+{
+    struct pair *p = new_pair();
+    struct lf_client c;
+    struct lf_secret wrong;
+    const char *why = "";
+    char value[32];
+
+    p->use_secret = true;
+    write_secret(p, "correct horse battery staple\n");
+    start_enqueue(p);
+    /* Without the secret: only AUTH, PING and QUIT. */
+    assert_int_equal(lf_client_open(&c, "127.0.0.1", p->port, 5000, NULL,
+                                    &why),
+                     EACCES);
+    memset(&wrong, 0, sizeof(wrong));
+    memcpy(wrong.data, "incorrect horse battery", 23);
+    wrong.len = 23;
+    assert_int_equal(lf_client_open(&c, "127.0.0.1", p->port, 5000, &wrong,
+                                    &why),
+                     EACCES);
+    connect_client(p, &c);
+    call(&c, "LOCK k o", "OK");
+    lf_client_close(&c);
+    /* A replica without the secret is kept out... */
+    start_replica_with(p, false);
+    wait_log(p->rlog, "requires a shared secret");
+    stat_value(p, "replica", value, sizeof(value));
+    assert_string_equal(value, "none");
+    stop_pid(&p->r, SIGTERM);
+    /* ...one with it gets in. */
+    start_replica(p);
+    wait_in_sync(p);
+    free_pair(p);
+}
+
+static void
+bad_secret_file_refused(void **state)
+{
+    struct pair *p = new_pair();
+    char exe[PATH_MAX + 32];
+    char port[8];
+
+    write_secret(p, "short");
+    snprintf(exe, sizeof(exe), "%s/lf-enqueued", bindir);
+    snprintf(port, sizeof(port), "%u", p->port);
+    {
+        char *argv[] = { exe, "-i", p->instance, "-p", port, "-s",
+                         p->statedir, "-k", p->secret, NULL };
+
+        assert_int_equal(run_wait(argv), 1);
+    }
+    chmod(p->secret, 0644);
+    write_secret(p, "long enough secret text");
+    chmod(p->secret, 0644);
+    {
+        char *argv[] = { exe, "-i", p->instance, "-p", port, "-s",
+                         p->statedir, "-k", p->secret, NULL };
+
+        assert_int_equal(run_wait(argv), 1);
+    }
+    {
+        char *argv[] = { exe, "-i", "bad/name", NULL };
+
+        assert_int_equal(run_wait(argv), 2);
+    }
+    free_pair(p);
+}
+
+static int
+setup(void **state)
+{
+    const char *builddir = getenv("LF_BUILDDIR");
+
+    snprintf(bindir, sizeof(bindir), "%s/server",
+             builddir != NULL ? builddir : ".");
+    snprintf(workdir, sizeof(workdir), "/tmp/lf-servers.XXXXXX");
+    return (mkdtemp(workdir) == NULL) ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+    char cmd[PATH_MAX + 16];
+
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", workdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(takeover_of_10000_locks),
+        cmocka_unit_test(refuses_copy_of_replica_killed_while_disconnected),
+        cmocka_unit_test(refuses_copy_of_stopped_replica),
+        cmocka_unit_test(refuses_copy_of_older_generation),
+        cmocka_unit_test(refuses_corrupted_copy),
+        cmocka_unit_test(replica_resyncs_after_reconnect),
+        cmocka_unit_test(restarted_replica_gets_full_copy),
+        cmocka_unit_test(concurrent_clients),
+        cmocka_unit_test(protocol_errors),
+        cmocka_unit_test(shared_secret),
+        cmocka_unit_test(bad_secret_file_refused),
+    };
+
+    return cmocka_run_group_tests_name("servers", tests, setup, teardown);
+}
