@@ -66,7 +66,6 @@ lf_client_read_line(struct lf_client *client, char *out, size_t size)
         const char *line = NULL;
         size_t len = 0;
         long n;
-        int rc;
 
         switch (lf_buf_next_line(&client->in, LF_LINE_MAX, &line, &len)) {
         case LF_LINE_READY:
@@ -89,7 +88,7 @@ lf_client_read_line(struct lf_client *client, char *out, size_t size)
             return ECONNRESET;
         }
         if (n == -EAGAIN || n == -EWOULDBLOCK) {
-            rc = lf_net_wait(client->fd, POLLIN, client->timeout_ms);
+            int rc = lf_net_wait(client->fd, POLLIN, client->timeout_ms);
             if (rc != 0) {
                 return rc;
             }

@@ -39,7 +39,6 @@ listen_on(const struct addrinfo *ai, int *fd_out)
 {
     int one = 1;
     int zero = 0;
-    int rc = 0;
     int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC
                                         | SOCK_NONBLOCK,
                     ai->ai_protocol);
@@ -54,7 +53,8 @@ listen_on(const struct addrinfo *ai, int *fd_out)
     }
     if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0
         || listen(fd, 512) != 0) {
-        rc = errno;
+        int rc = errno;
+
         close(fd);
         return rc;
     }
@@ -133,7 +133,6 @@ connect_one(const struct addrinfo *ai, int timeout_ms, int *fd_out)
 {
     int err = 0;
     socklen_t len = sizeof(err);
-    int rc;
     int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC
                                         | SOCK_NONBLOCK,
                     ai->ai_protocol);
@@ -142,8 +141,9 @@ connect_one(const struct addrinfo *ai, int timeout_ms, int *fd_out)
         return errno;
     }
     if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-        if (errno != EINPROGRESS) {
-            rc = errno;
+        int rc = errno;
+
+        if (rc != EINPROGRESS) {
             close(fd);
             return rc;
         }

@@ -107,8 +107,6 @@ key_owner(struct lf_msg *msg, char *key, char *owner)
 static enum lf_proto_err
 parse_change(struct lf_msg *msg, char **f, int n)
 {
-    enum lf_proto_err err;
-
     if (n < 4 || parse_u64(f[1], &msg->num) != 0) {
         return (n < 4) ? LF_PROTO_ARGS : LF_PROTO_BADNUM;
     }
@@ -116,6 +114,8 @@ parse_change(struct lf_msg *msg, char **f, int n)
         if (n != 6) {
             return LF_PROTO_ARGS;
         }
+        enum lf_proto_err err;
+
         msg->op = LF_CHANGE_LOCK;
         err = parse_mode(f[3], &msg->mode);
         return (err != LF_PROTO_OK) ? err : key_owner(msg, f[4], f[5]);

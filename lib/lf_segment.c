@@ -65,6 +65,28 @@ header_hash(const struct lf_seg_header *hdr)
     return fnv1a(0xcbf29ce484222325ULL, &copy, sizeof(copy));
 }
 
+void
+lf_seg_reseal(void *mem, size_t size)
+{
+    struct lf_seg_header *hdr = mem;
+    const struct lf_seg_slot *slots = (const struct lf_seg_slot *)(hdr + 1);
+    uint64_t limit;
+    uint64_t sum = 0;
+
+    if (size < sizeof(*hdr)) {
+        return;
+    }
+    limit = (size - sizeof(*hdr)) / sizeof(*slots);
+    for (uint64_t i = 0; i < hdr->hwm && i < limit; i++) {
+        if (slots[i].used != 0 && slots[i].key_len <= LF_KEY_MAX
+            && slots[i].owner_len <= LF_OWNER_MAX) {
+            sum += slot_hash(&slots[i]);
+        }
+    }
+    hdr->slots_sum = sum;
+    hdr->header_sum = header_hash(hdr);
+}
+
 size_t
 lf_seg_size(uint64_t capacity)
 {
@@ -483,7 +505,7 @@ lf_seg_open_writer(const char *instance, uint64_t capacity,
     unsigned long long start = 0;
     void *mem = MAP_FAILED;
     size_t size = lf_seg_size(capacity);
-    int rc = 0;
+    int rc;
     int fd;
 
     if (strlen(instance) > LF_SEG_INSTANCE_MAX || capacity == 0

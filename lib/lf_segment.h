@@ -181,6 +181,12 @@ int lf_seg_insert(struct lf_seg *seg, const char *key, const char *owner,
 /*! \brief Free a slot that lf_seg_insert() returned. */
 void lf_seg_remove(struct lf_seg *seg, uint32_t slot);
 
+/*!
+ * \brief Recompute both checksums of a segment image (for tests and the
+ *        fuzzer, which build images by hand). Checks nothing.
+ */
+void lf_seg_reseal(void *mem, size_t size);
+
 /*! \brief Size in bytes of a segment for capacity slots. */
 size_t lf_seg_size(uint64_t capacity);
 

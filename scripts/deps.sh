@@ -13,4 +13,5 @@ apt-get install -y -q \
     pacemaker pacemaker-dev pacemaker-cli-utils corosync pcs crmsh \
     resource-agents libqb-dev libxml2-dev libxml2-utils libglib2.0-dev \
     libcmocka-dev iproute2 util-linux tini procps psmisc \
+    clang libclang-rt-14-dev \
     cppcheck valgrind

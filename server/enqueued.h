@@ -108,7 +108,7 @@ void enq_reply(struct enq_server *srv, struct enq_conn *conn,
 
 /* enqueued_repl.c */
 void enq_repl_attach(struct enq_server *srv, struct enq_conn *conn);
-void enq_repl_line(struct enq_server *srv, struct enq_conn *conn,
+void enq_repl_line(struct enq_server *srv, const struct enq_conn *conn,
                    const struct lf_msg *msg);
 void enq_repl_lost(struct enq_server *srv, const char *why);
 void enq_repl_tick(struct enq_server *srv, long long now);

@@ -55,6 +55,8 @@ enq_conn_close(struct enq_server *srv, struct enq_conn *conn)
     }
     if (conn == srv->replica) {
         enq_repl_lost(srv, "its connection closed");
+        /* enq_repl_lost() closes the replica's connection itself. */
+        // cppcheck-suppress knownConditionTrueFalse
         if (conn->fd < 0) {
             return; /* enq_repl_lost() closed it */
         }

@@ -158,7 +158,7 @@ enq_repl_attach(struct enq_server *srv, struct enq_conn *conn)
 }
 
 void
-enq_repl_line(struct enq_server *srv, struct enq_conn *conn,
+enq_repl_line(struct enq_server *srv, const struct enq_conn *conn,
               const struct lf_msg *msg)
 {
     if (conn != srv->replica) {
