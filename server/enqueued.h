@@ -52,6 +52,8 @@ struct enq_conn {
     bool authed;
     bool is_replica;
     bool closing;            /* close once out is flushed */
+    uint32_t events;         /* what epoll watches for now */
+    bool queued_write;       /* in the loop's list of replies to flush */
     char nonce[LF_NONCE_HEX + 1];
     /* a reply held back until the replica acknowledges change wait_seq */
     uint64_t wait_seq;

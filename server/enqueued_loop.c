@@ -38,13 +38,64 @@ set_events(struct enq_server *srv, struct enq_conn *conn)
     if (lf_buf_pending(&conn->out) > 0) {
         ev.events |= EPOLLOUT;
     }
-    (void)epoll_ctl(srv->epoll_fd, EPOLL_CTL_MOD, conn->fd, &ev);
+    /* One system call saved per request when nothing changes. */
+    if (ev.events != conn->events) {
+        (void)epoll_ctl(srv->epoll_fd, EPOLL_CTL_MOD, conn->fd, &ev);
+        conn->events = ev.events;
+    }
 }
+
+/* Replies are written when the loop turn ends (flush_pending), so a burst
+ * of requests costs one write; only what the socket refuses waits for
+ * EPOLLOUT. */
+static struct enq_conn **pending;
+static size_t npending;
+static size_t pending_cap;
 
 void
 enq_conn_want_write(struct enq_server *srv, struct enq_conn *conn)
 {
-    set_events(srv, conn);
+    (void)srv;
+    if (conn->queued_write || conn->fd < 0) {
+        return;
+    }
+    if (npending == pending_cap) {
+        size_t cap = (pending_cap == 0) ? 64 : pending_cap * 2;
+        struct enq_conn **grown = realloc(pending, cap * sizeof(*grown));
+
+        if (grown == NULL) {
+            set_events(srv, conn); /* fall back to EPOLLOUT */
+            return;
+        }
+        pending = grown;
+        pending_cap = cap;
+    }
+    conn->queued_write = true;
+    pending[npending++] = conn;
+}
+
+static void
+flush_pending(struct enq_server *srv)
+{
+    /* Flushing may queue more (a released reply): index, not pointer. */
+    for (size_t i = 0; i < npending; i++) {
+        struct enq_conn *conn = pending[i];
+
+        conn->queued_write = false;
+        if (conn->fd < 0) {
+            continue;
+        }
+        if (lf_buf_write_fd(&conn->out, conn->fd) != 0) {
+            enq_conn_close(srv, conn);
+            continue;
+        }
+        if (conn->closing && lf_buf_pending(&conn->out) == 0) {
+            enq_conn_close(srv, conn);
+            continue;
+        }
+        set_events(srv, conn);
+    }
+    npending = 0;
 }
 
 void
@@ -180,6 +231,7 @@ accept_clients(struct enq_server *srv)
         srv->stats.connections++;
         ev.events = EPOLLIN;
         ev.data.ptr = conn;
+        conn->events = EPOLLIN;
         if (epoll_ctl(srv->epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) {
             enq_conn_close(srv, conn);
             continue;
@@ -289,6 +341,7 @@ enq_loop_run(struct enq_server *srv)
             }
         }
         enq_repl_tick(srv, lf_now_ms());
+        flush_pending(srv);
         bury_dead();
     }
     return 0;
@@ -301,6 +354,9 @@ enq_loop_fini(struct enq_server *srv)
         enq_conn_close(srv, srv->conns);
     }
     bury_dead();
+    free(pending);
+    pending = NULL;
+    npending = pending_cap = 0;
     if (srv->listen_fd >= 0) {
         close(srv->listen_fd);
         srv->listen_fd = -1;

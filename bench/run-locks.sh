@@ -1,0 +1,112 @@
+#!/bin/bash
+# Lock-table benchmark: leapfrog's enqueue server against Redis used as a
+# lock table (SET key owner NX / DEL), with replication off and on (leapfrog:
+# a replication server in sync; Redis: a replica and WAIT 1 0 after every
+# write), at 1, 16 and 64 concurrent clients, all on loopback, side by side
+# in one run. Prints a table and the leapfrog/Redis ratios.
+#
+#   bench/run-locks.sh [PAIRS_PER_CLIENT]     (default 2000)
+#
+# Needs a built tree (make) and redis-server (apt-get install redis-server).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+builddir=${LF_BUILDDIR:-$top}
+pairs=${1:-2000}
+work=$(mktemp -d /tmp/lf-bench-locks.XXXXXX)
+pids=()
+base=$((30000 + $$ % 5000))
+inst="bench$$"
+
+cleanup() {
+    local p
+    for p in "${pids[@]}"; do
+        kill "$p" 2>/dev/null
+    done
+    for p in "${pids[@]}"; do
+        while kill -0 "$p" 2>/dev/null; do sleep 0.05; done
+    done
+    rm -f "/dev/shm/leapfrog-${inst}r"
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+command -v redis-server >/dev/null ||
+    { echo "redis-server is not installed" >&2; exit 1; }
+
+wait_until() {
+    local tries=0
+    until "$@"; do
+        tries=$((tries + 1))
+        [ $tries -lt 500 ] || { echo "timed out: $*" >&2; exit 1; }
+        sleep 0.02
+    done
+}
+
+# leapfrog without and with a replica.
+"$builddir/server/lf-enqueued" -i "${inst}u" -a 127.0.0.1 -p $base \
+    -s "$work" -P "$work/eu.pid" || exit 1
+pids+=("$(cat "$work/eu.pid")")
+"$builddir/server/lf-enqueued" -i "${inst}r" -a 127.0.0.1 -p $((base + 1)) \
+    -s "$work" -P "$work/er.pid" || exit 1
+pids+=("$(cat "$work/er.pid")")
+"$builddir/server/lf-replicad" -i "${inst}r" -a 127.0.0.1 \
+    -p $((base + 1)) -P "$work/r.pid" || exit 1
+pids+=("$(cat "$work/r.pid")")
+lf_in_sync() {
+    "$builddir/server/lf-enq" -p $((base + 1)) stats | grep -q replica=in-sync
+}
+wait_until lf_in_sync
+
+# Redis alone, and Redis with a replica.
+redis() {
+    redis-server --port "$1" --bind 127.0.0.1 --save '' --appendonly no \
+        --protected-mode no --dir "$work" --logfile "$work/redis-$1.log" \
+        "${@:2}" &
+    pids+=($!)
+}
+redis $((base + 2))
+redis $((base + 3))
+redis $((base + 4)) --replicaof 127.0.0.1 $((base + 3))
+redis_ready() { redis-cli -p "$1" ping 2>/dev/null | grep -q PONG; }
+wait_until redis_ready $((base + 2))
+wait_until redis_ready $((base + 3))
+replica_online() {
+    redis-cli -p $((base + 3)) info replication | grep -q 'state=online'
+}
+wait_until replica_online
+
+run() {
+    "$builddir/bench/lf-bench-locks" -s "$1" -p "$2" -c "$3" -n "$pairs" \
+        || { echo "benchmark run failed: $*" >&2; exit 1; }
+}
+field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p"; }
+
+echo "lock+unlock pairs, $pairs per client; latencies in microseconds"
+printf '%-11s %-8s %7s %12s %9s %9s %11s %11s\n' replication server clients \
+    pairs/s lock_p50 lock_p99 unlock_p50 unlock_p99
+for repl in off on; do
+    for c in 1 16 64; do
+        if [ $repl = off ]; then
+            lf=$(run leapfrog $base "$c")
+            rd=$(run redis $((base + 2)) "$c")
+        else
+            lf=$(run leapfrog $((base + 1)) "$c")
+            rd=$(run redis-wait $((base + 3)) "$c")
+        fi
+        for line in "$lf" "$rd"; do
+            printf '%-11s %-8s %7s %12s %9s %9s %11s %11s\n' $repl \
+                "$(echo "$line" | cut -d' ' -f1)" "$c" \
+                "$(echo "$line" | field pairs_per_s)" \
+                "$(echo "$line" | field lock_p50_us)" \
+                "$(echo "$line" | field lock_p99_us)" \
+                "$(echo "$line" | field unlock_p50_us)" \
+                "$(echo "$line" | field unlock_p99_us)"
+        done
+        ratio=$(awk -v a="$(echo "$lf" | field pairs_per_s)" \
+            -v b="$(echo "$rd" | field pairs_per_s)" \
+            'BEGIN { printf "%.2f", a / b }')
+        echo "ratio replication=$repl clients=$c leapfrog/redis throughput: $ratio"
+    done
+done
