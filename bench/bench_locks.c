@@ -77,8 +77,7 @@ redis_open(struct lf_client *c, uint16_t port)
 
 /* One write plus, when asked, the WAIT that makes it synchronous. */
 static int
-redis_write(struct lf_client *c, bool wait, const char *cmd,
-            const char *expect)
+redis_write(struct lf_client *c, bool wait, const char *cmd, const char *expect)
 {
     char reply[256];
 
@@ -86,8 +85,9 @@ redis_write(struct lf_client *c, bool wait, const char *cmd,
         || strcmp(reply, expect) != 0) {
         return -1;
     }
-    if (wait && (redis_call(c, "WAIT 1 0", reply, sizeof(reply)) != 0
-                 || strcmp(reply, ":1") != 0)) {
+    if (wait
+        && (redis_call(c, "WAIT 1 0", reply, sizeof(reply)) != 0
+            || strcmp(reply, ":1") != 0)) {
         return -1;
     }
     return 0;
@@ -122,8 +122,8 @@ run_client(void *arg)
         if (cfg->server == BENCH_LEAPFROG) {
             snprintf(lock, sizeof(lock), "LOCK b%d-%d owner%d", t->id, i,
                      t->id);
-            snprintf(unlock, sizeof(unlock), "UNLOCK b%d-%d owner%d", t->id,
-                     i, t->id);
+            snprintf(unlock, sizeof(unlock), "UNLOCK b%d-%d owner%d", t->id, i,
+                     t->id);
             t0 = now_us();
             if (lf_client_call(&c, lock, reply, sizeof(reply)) != 0
                 || strcmp(reply, "OK") != 0) {
@@ -187,7 +187,7 @@ server_name(enum bench_server s)
 int
 main(int argc, char **argv)
 {
-    struct bench_cfg cfg = { BENCH_LEAPFROG, LF_DEFAULT_PORT, 1, 1000 };
+    struct bench_cfg cfg = {BENCH_LEAPFROG, LF_DEFAULT_PORT, 1, 1000};
     struct bench_thread *threads;
     double *lock_all;
     double *unlock_all;
@@ -261,9 +261,8 @@ main(int argc, char **argv)
     qsort(unlock_all, total, sizeof(double), cmp_double);
     printf("%s clients=%d pairs=%zu pairs_per_s=%.0f lock_p50_us=%.1f "
            "lock_p99_us=%.1f unlock_p50_us=%.1f unlock_p99_us=%.1f\n",
-           server_name(cfg.server), cfg.clients, total,
-           (double)total / elapsed, percentile(lock_all, total, 0.50),
-           percentile(lock_all, total, 0.99),
+           server_name(cfg.server), cfg.clients, total, (double)total / elapsed,
+           percentile(lock_all, total, 0.50), percentile(lock_all, total, 0.99),
            percentile(unlock_all, total, 0.50),
            percentile(unlock_all, total, 0.99));
     free(threads);

@@ -13,14 +13,14 @@ struct lf_buf {
     size_t start; /* first unconsumed byte */
     size_t len;   /* end of valid data */
     size_t cap;
-    size_t max;   /* never grow beyond this */
+    size_t max;      /* never grow beyond this */
     bool discarding; /* inside an oversized line, dropping to its end */
 };
 
 enum lf_line_rc {
-    LF_LINE_NONE = 0,   /* no complete line yet */
-    LF_LINE_READY,      /* *line / *len hold one line, newline stripped */
-    LF_LINE_OVERSIZED,  /* a line exceeded the limit; it was discarded */
+    LF_LINE_NONE = 0,  /* no complete line yet */
+    LF_LINE_READY,     /* *line / *len hold one line, newline stripped */
+    LF_LINE_OVERSIZED, /* a line exceeded the limit; it was discarded */
 };
 
 /*! \brief Initialise an empty buffer that never holds more than max. */

@@ -137,8 +137,7 @@ read_greeting(struct lf_client *client, const char **why)
 
 int
 lf_client_open(struct lf_client *client, const char *host, uint16_t port,
-               int timeout_ms, const struct lf_secret *secret,
-               const char **why)
+               int timeout_ms, const struct lf_secret *secret, const char **why)
 {
     char request[8 + 2 * 32 + 1];
     char response[2 * 32 + 1];
@@ -166,8 +165,7 @@ lf_client_open(struct lf_client *client, const char *host, uint16_t port,
         }
         return 0;
     }
-    lf_proto_auth_response(secret->data, secret->len, client->nonce,
-                           response);
+    lf_proto_auth_response(secret->data, secret->len, client->nonce, response);
     snprintf(request, sizeof(request), "AUTH %s", response);
     rc = lf_client_call(client, request, reply, sizeof(reply));
     if (rc != 0) {

@@ -52,8 +52,8 @@ int lf_client_read_line(struct lf_client *client, char *out, size_t size);
 /*!
  * \brief Send a request and read its first reply line.
  */
-int lf_client_call(struct lf_client *client, const char *request,
-                   char *reply, size_t size);
+int lf_client_call(struct lf_client *client, const char *request, char *reply,
+                   size_t size);
 
 void lf_client_close(struct lf_client *client);
 

@@ -19,7 +19,7 @@ static struct {
     int level;
     bool syslog_open;
     FILE *file;
-} lf_log_cfg = { "leapfrog", "", LF_LOG_STDERR, LOG_INFO, false, NULL };
+} lf_log_cfg = {"leapfrog", "", LF_LOG_STDERR, LOG_INFO, false, NULL};
 
 static const char *
 level_name(int priority)
@@ -59,6 +59,22 @@ lf_log_init(const char *ident, unsigned dest, int facility)
     }
 }
 
+void
+lf_log_set_dest(unsigned dest)
+{
+    if ((dest & LF_LOG_SYSLOG) != 0 && !lf_log_cfg.syslog_open) {
+        openlog(lf_log_cfg.ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+        lf_log_cfg.syslog_open = true;
+    }
+    lf_log_cfg.dest = dest;
+}
+
+unsigned
+lf_log_dest(void)
+{
+    return lf_log_cfg.dest;
+}
+
 int
 lf_log_open_file(const char *path)
 {
@@ -91,7 +107,7 @@ lf_log_level(void)
 void
 lf_log_level_from_env(void)
 {
-    static const char *const vars[] = { "HA_debug", "PCMK_debug" };
+    static const char *const vars[] = {"HA_debug", "PCMK_debug"};
 
     for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
         const char *value = getenv(vars[i]);
@@ -126,9 +142,8 @@ lf_vlog(int priority, const char *fmt, va_list ap)
     (void)vsnprintf(msg, sizeof(msg), fmt, ap);
 
     if ((lf_log_cfg.dest & LF_LOG_STDERR) != 0) {
-        fprintf(stderr, "%s[%ld]: %s: %s%s\n", lf_log_cfg.ident,
-                (long)getpid(), level_name(priority), lf_log_cfg.context,
-                msg);
+        fprintf(stderr, "%s[%ld]: %s: %s%s\n", lf_log_cfg.ident, (long)getpid(),
+                level_name(priority), lf_log_cfg.context, msg);
     }
     if ((lf_log_cfg.dest & LF_LOG_FILE) != 0 && lf_log_cfg.file != NULL) {
         struct timespec ts;
@@ -143,8 +158,8 @@ lf_vlog(int priority, const char *fmt, va_list ap)
                 level_name(priority), lf_log_cfg.context, msg);
     }
     if ((lf_log_cfg.dest & LF_LOG_SYSLOG) != 0) {
-        syslog(priority, "%s: %s%s", level_name(priority),
-               lf_log_cfg.context, msg);
+        syslog(priority, "%s: %s%s", level_name(priority), lf_log_cfg.context,
+               msg);
     }
     errno = saved_errno;
 }

@@ -24,6 +24,15 @@ enum lf_log_dest {
 void lf_log_init(const char *ident, unsigned dest, int facility);
 
 /*!
+ * \brief Change where messages go (enum lf_log_dest bits), keeping the
+ *        rest of the set-up.
+ */
+void lf_log_set_dest(unsigned dest);
+
+/*! \brief Where messages go now. */
+unsigned lf_log_dest(void);
+
+/*!
  * \brief Also append every message, with a timestamp, to a file.
  *
  * \return 0 or an errno value (logging to the file stays off then)

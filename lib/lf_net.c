@@ -39,9 +39,9 @@ listen_on(const struct addrinfo *ai, int *fd_out)
 {
     int one = 1;
     int zero = 0;
-    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC
-                                        | SOCK_NONBLOCK,
-                    ai->ai_protocol);
+    int fd =
+        socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+               ai->ai_protocol);
 
     if (fd < 0) {
         return errno;
@@ -51,8 +51,7 @@ listen_on(const struct addrinfo *ai, int *fd_out)
         /* Dual stack when listening on every address. */
         (void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
     }
-    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0
-        || listen(fd, 512) != 0) {
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 512) != 0) {
         int rc = errno;
 
         close(fd);
@@ -105,7 +104,7 @@ lf_net_listen(const char *address, uint16_t port, int *fd)
 int
 lf_net_wait(int fd, short events, int timeout_ms)
 {
-    struct pollfd pfd = { .fd = fd, .events = events };
+    struct pollfd pfd = {.fd = fd, .events = events};
     long long deadline = lf_now_ms() + timeout_ms;
 
     for (;;) {
@@ -133,9 +132,9 @@ connect_one(const struct addrinfo *ai, int timeout_ms, int *fd_out)
 {
     int err = 0;
     socklen_t len = sizeof(err);
-    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC
-                                        | SOCK_NONBLOCK,
-                    ai->ai_protocol);
+    int fd =
+        socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+               ai->ai_protocol);
 
     if (fd < 0) {
         return errno;
@@ -148,8 +147,7 @@ connect_one(const struct addrinfo *ai, int timeout_ms, int *fd_out)
             return rc;
         }
         rc = lf_net_wait(fd, POLLOUT, timeout_ms);
-        if (rc == 0
-            && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) {
+        if (rc == 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) {
             rc = errno;
         }
         if (rc == 0) {

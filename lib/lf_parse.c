@@ -45,8 +45,8 @@ lf_parse_port(const char *s, uint16_t *out)
 int
 lf_parse_bool(const char *s, bool *out)
 {
-    static const char *const yes[] = { "yes", "y", "true", "on", "1" };
-    static const char *const no[] = { "no", "n", "false", "off", "0" };
+    static const char *const yes[] = {"yes", "y", "true", "on", "1"};
+    static const char *const no[] = {"no", "n", "false", "off", "0"};
 
     if (s == NULL) {
         return LF_ERR_SYNTAX;
@@ -72,10 +72,10 @@ lf_parse_duration_ms(const char *s, long long *out_ms)
         long long num; /* milliseconds = value * num / den */
         long long den;
     } units[] = {
-        { "", 1000, 1 },     { "s", 1000, 1 },    { "sec", 1000, 1 },
-        { "ms", 1, 1 },      { "msec", 1, 1 },    { "us", 1, 1000 },
-        { "usec", 1, 1000 }, { "m", 60000, 1 },   { "min", 60000, 1 },
-        { "h", 3600000, 1 }, { "hr", 3600000, 1 },
+        {"", 1000, 1},     {"s", 1000, 1},     {"sec", 1000, 1},
+        {"ms", 1, 1},      {"msec", 1, 1},     {"us", 1, 1000},
+        {"usec", 1, 1000}, {"m", 60000, 1},    {"min", 60000, 1},
+        {"h", 3600000, 1}, {"hr", 3600000, 1},
     };
     const long long limit = 1000LL * 1000 * 1000 * 1000; /* ~31 years */
     char *end = NULL;

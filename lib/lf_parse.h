@@ -21,8 +21,7 @@
  *
  * \return 0, LF_ERR_SYNTAX or LF_ERR_RANGE
  */
-int lf_parse_long(const char *s, long long min, long long max,
-                  long long *out);
+int lf_parse_long(const char *s, long long min, long long max, long long *out);
 
 /*!
  * \brief Parse a TCP/UDP port number (1-65535).

@@ -204,8 +204,8 @@ lf_proc_close_from(int lowfd)
     while ((entry = readdir(dir)) != NULL) {
         long long fd = 0;
 
-        if (lf_parse_long(entry->d_name, 0, INT_MAX, &fd) == 0
-            && fd >= lowfd && fd != dirfd(dir)) {
+        if (lf_parse_long(entry->d_name, 0, INT_MAX, &fd) == 0 && fd >= lowfd
+            && fd != dirfd(dir)) {
             (void)close((int)fd);
         }
     }

@@ -12,9 +12,9 @@
 #include <sys/types.h>
 
 enum lf_proc_state {
-    LF_PROC_GONE = 0,  /* no such process, or it runs another program */
-    LF_PROC_RUNNING,   /* alive and (if asked) running the given binary */
-    LF_PROC_ZOMBIE,    /* exited but not reaped */
+    LF_PROC_GONE = 0, /* no such process, or it runs another program */
+    LF_PROC_RUNNING,  /* alive and (if asked) running the given binary */
+    LF_PROC_ZOMBIE,   /* exited but not reaped */
 };
 
 /*!

@@ -13,14 +13,14 @@ static const struct {
     const char *word;
     enum lf_msg_type type;
 } commands[] = {
-    { "LOCK", LF_MSG_LOCK },         { "UNLOCK", LF_MSG_UNLOCK },
-    { "UNLOCKALL", LF_MSG_UNLOCKALL }, { "LIST", LF_MSG_LIST },
-    { "COUNT", LF_MSG_COUNT },       { "STATS", LF_MSG_STATS },
-    { "PING", LF_MSG_PING },         { "AUTH", LF_MSG_AUTH },
-    { "REPLICA", LF_MSG_REPLICA },   { "QUIT", LF_MSG_QUIT },
-    { "SNAPSHOT", LF_MSG_SNAPSHOT }, { "S", LF_MSG_SNAPENTRY },
-    { "SYNC", LF_MSG_SYNC },         { "C", LF_MSG_CHANGE },
-    { "HB", LF_MSG_HEARTBEAT },      { "ACK", LF_MSG_ACK },
+    {"LOCK", LF_MSG_LOCK},           {"UNLOCK", LF_MSG_UNLOCK},
+    {"UNLOCKALL", LF_MSG_UNLOCKALL}, {"LIST", LF_MSG_LIST},
+    {"COUNT", LF_MSG_COUNT},         {"STATS", LF_MSG_STATS},
+    {"PING", LF_MSG_PING},           {"AUTH", LF_MSG_AUTH},
+    {"REPLICA", LF_MSG_REPLICA},     {"QUIT", LF_MSG_QUIT},
+    {"SNAPSHOT", LF_MSG_SNAPSHOT},   {"S", LF_MSG_SNAPENTRY},
+    {"SYNC", LF_MSG_SYNC},           {"C", LF_MSG_CHANGE},
+    {"HB", LF_MSG_HEARTBEAT},        {"ACK", LF_MSG_ACK},
 };
 
 static bool
@@ -302,8 +302,8 @@ lf_proto_err_str(enum lf_proto_err err)
 }
 
 void
-lf_proto_auth_response(const void *secret, size_t secret_len,
-                       const char *nonce, char *out)
+lf_proto_auth_response(const void *secret, size_t secret_len, const char *nonce,
+                       char *out)
 {
     static const char prefix[] = "leapfrog-auth:";
     char msg[sizeof(prefix) + LF_NONCE_HEX + 1];

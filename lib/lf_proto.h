@@ -13,30 +13,30 @@
 #include "lf_table.h"
 
 #define LF_PROTO_VERSION 1
-#define LF_LINE_MAX 1024  /* longest line, without its newline */
-#define LF_NONCE_HEX 32   /* hex digits of the greeting's nonce */
+#define LF_LINE_MAX 1024 /* longest line, without its newline */
+#define LF_NONCE_HEX 32  /* hex digits of the greeting's nonce */
 #define LF_DEFAULT_PORT 3200
 
 enum lf_msg_type {
     /* client requests */
-    LF_MSG_LOCK = 1,   /* LOCK key owner [X|S] */
-    LF_MSG_UNLOCK,     /* UNLOCK key owner */
-    LF_MSG_UNLOCKALL,  /* UNLOCKALL owner */
-    LF_MSG_LIST,       /* LIST */
-    LF_MSG_COUNT,      /* COUNT */
-    LF_MSG_STATS,      /* STATS */
-    LF_MSG_PING,       /* PING */
-    LF_MSG_AUTH,       /* AUTH hmac-hex */
-    LF_MSG_REPLICA,    /* REPLICA instance */
-    LF_MSG_QUIT,       /* QUIT */
+    LF_MSG_LOCK = 1,  /* LOCK key owner [X|S] */
+    LF_MSG_UNLOCK,    /* UNLOCK key owner */
+    LF_MSG_UNLOCKALL, /* UNLOCKALL owner */
+    LF_MSG_LIST,      /* LIST */
+    LF_MSG_COUNT,     /* COUNT */
+    LF_MSG_STATS,     /* STATS */
+    LF_MSG_PING,      /* PING */
+    LF_MSG_AUTH,      /* AUTH hmac-hex */
+    LF_MSG_REPLICA,   /* REPLICA instance */
+    LF_MSG_QUIT,      /* QUIT */
     /* replication stream, enqueue server to replica */
-    LF_MSG_SNAPSHOT,   /* SNAPSHOT generation count */
-    LF_MSG_SNAPENTRY,  /* S mode key owner */
-    LF_MSG_SYNC,       /* SYNC seq */
-    LF_MSG_CHANGE,     /* C seq L mode key owner | U key owner | A owner */
-    LF_MSG_HEARTBEAT,  /* HB */
+    LF_MSG_SNAPSHOT,  /* SNAPSHOT generation count */
+    LF_MSG_SNAPENTRY, /* S mode key owner */
+    LF_MSG_SYNC,      /* SYNC seq */
+    LF_MSG_CHANGE,    /* C seq L mode key owner | U key owner | A owner */
+    LF_MSG_HEARTBEAT, /* HB */
     /* replication stream, replica to enqueue server */
-    LF_MSG_ACK,        /* ACK seq */
+    LF_MSG_ACK, /* ACK seq */
 };
 
 enum lf_change_op {
@@ -48,26 +48,26 @@ enum lf_change_op {
 /* Why a line was refused; the reply code is lf_proto_err_code(). */
 enum lf_proto_err {
     LF_PROTO_OK = 0,
-    LF_PROTO_EMPTY,     /* empty line */
-    LF_PROTO_TOOLONG,   /* longer than LF_LINE_MAX */
-    LF_PROTO_BADCHAR,   /* control, non-ASCII or doubled space */
-    LF_PROTO_UNKNOWN,   /* unknown command */
-    LF_PROTO_ARGS,      /* wrong number of arguments */
-    LF_PROTO_BADKEY,    /* key empty or too long */
-    LF_PROTO_BADOWNER,  /* owner empty or too long */
-    LF_PROTO_BADMODE,   /* mode is not X or S */
-    LF_PROTO_BADNUM,    /* a number does not parse */
+    LF_PROTO_EMPTY,    /* empty line */
+    LF_PROTO_TOOLONG,  /* longer than LF_LINE_MAX */
+    LF_PROTO_BADCHAR,  /* control, non-ASCII or doubled space */
+    LF_PROTO_UNKNOWN,  /* unknown command */
+    LF_PROTO_ARGS,     /* wrong number of arguments */
+    LF_PROTO_BADKEY,   /* key empty or too long */
+    LF_PROTO_BADOWNER, /* owner empty or too long */
+    LF_PROTO_BADMODE,  /* mode is not X or S */
+    LF_PROTO_BADNUM,   /* a number does not parse */
 };
 
 struct lf_msg {
     enum lf_msg_type type;
-    enum lf_change_op op;    /* LF_MSG_CHANGE */
-    enum lf_lock_mode mode;  /* LOCK, S, C L */
-    const char *key;         /* points into buf */
-    const char *owner;       /* points into buf */
-    const char *arg;         /* AUTH response, REPLICA instance */
-    uint64_t num;            /* SNAPSHOT generation, SYNC/C/ACK seq */
-    uint64_t count;          /* SNAPSHOT count */
+    enum lf_change_op op;   /* LF_MSG_CHANGE */
+    enum lf_lock_mode mode; /* LOCK, S, C L */
+    const char *key;        /* points into buf */
+    const char *owner;      /* points into buf */
+    const char *arg;        /* AUTH response, REPLICA instance */
+    uint64_t num;           /* SNAPSHOT generation, SYNC/C/ACK seq */
+    uint64_t count;         /* SNAPSHOT count */
     char buf[LF_LINE_MAX + 1];
 };
 

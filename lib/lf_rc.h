@@ -9,12 +9,12 @@
 
 enum lf_rc {
     LF_OK = 0,
-    LF_ERR_SYNTAX = -1000, /* input does not parse */
-    LF_ERR_RANGE = -1001,  /* value parses but is out of range */
+    LF_ERR_SYNTAX = -1000,  /* input does not parse */
+    LF_ERR_RANGE = -1001,   /* value parses but is out of range */
     LF_ERR_TOOLONG = -1002, /* value does not fit its destination */
-    LF_ERR_STALE = -1003,  /* pid file names a process that is gone */
+    LF_ERR_STALE = -1003,   /* pid file names a process that is gone */
     LF_ERR_TIMEOUT = -1004, /* condition not reached in time */
-    LF_ERR_PROTO = -1005,  /* peer broke the protocol */
+    LF_ERR_PROTO = -1005,   /* peer broke the protocol */
 };
 
 /*!

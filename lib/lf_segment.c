@@ -164,9 +164,8 @@ slot_valid(const struct lf_seg_slot *slot)
 
 /* The header alone; size is what the mapping holds, header included. */
 static enum lf_seg_verdict
-check_header(const struct lf_seg_header *hdr, size_t size,
-             const char *instance, struct lf_seg_info *info,
-             const char **why)
+check_header(const struct lf_seg_header *hdr, size_t size, const char *instance,
+             struct lf_seg_info *info, const char **why)
 {
     if (size < sizeof(*hdr) || hdr->magic != LF_SEG_MAGIC) {
         *why = "no leapfrog segment header";
@@ -210,8 +209,7 @@ lf_seg_check(const void *mem, size_t size, const char *instance,
     const struct lf_seg_slot *slots;
     uint64_t used = 0;
     uint64_t sum = 0;
-    enum lf_seg_verdict verdict = check_header(hdr, size, instance, info,
-                                               why);
+    enum lf_seg_verdict verdict = check_header(hdr, size, instance, info, why);
 
     if (verdict != LF_SEG_OK) {
         return verdict;
@@ -274,8 +272,7 @@ writer_alive(const struct lf_seg_info *info)
 
 enum lf_seg_verdict
 lf_seg_adopt(const char *instance, uint64_t min_generation,
-             struct lf_table *table, struct lf_seg_info *info,
-             const char **why)
+             struct lf_table *table, struct lf_seg_info *info, const char **why)
 {
     char name[LF_SEG_INSTANCE_MAX + 16];
     enum lf_seg_verdict verdict = LF_SEG_IO;
@@ -300,8 +297,8 @@ lf_seg_adopt(const char *instance, uint64_t min_generation,
         verdict = LF_SEG_CORRUPT;
         goto done;
     }
-    mem = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-               fd, 0);
+    mem = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+               0);
     if (mem == MAP_FAILED) {
         *why = strerror(errno);
         goto done;

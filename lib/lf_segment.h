@@ -37,23 +37,23 @@ struct lf_seg_header {
     uint32_t layout;
     uint32_t header_size;
     uint32_t slot_size;
-    uint32_t state;          /* enum lf_seg_state */
-    uint64_t capacity;       /* slots after the header */
-    uint64_t hwm;            /* slots [hwm, capacity) were never used */
+    uint32_t state;    /* enum lf_seg_state */
+    uint64_t capacity; /* slots after the header */
+    uint64_t hwm;      /* slots [hwm, capacity) were never used */
     char instance[LF_SEG_INSTANCE_MAX + 1];
-    uint64_t generation;     /* of the enqueue server it was synced with */
-    uint64_t seq;            /* last change applied */
-    uint64_t nlocks;         /* used slots */
-    uint64_t slots_sum;      /* sum of the used slots' hashes */
+    uint64_t generation; /* of the enqueue server it was synced with */
+    uint64_t seq;        /* last change applied */
+    uint64_t nlocks;     /* used slots */
+    uint64_t slots_sum;  /* sum of the used slots' hashes */
     int64_t writer_pid;
-    uint64_t writer_start;   /* start time of writer_pid, clock ticks */
-    uint64_t header_sum;     /* hash of this header with this field 0 */
+    uint64_t writer_start; /* start time of writer_pid, clock ticks */
+    uint64_t header_sum;   /* hash of this header with this field 0 */
     uint8_t reserved[352];
 };
 
 struct lf_seg_slot {
     uint8_t used;
-    uint8_t mode;            /* enum lf_lock_mode */
+    uint8_t mode; /* enum lf_lock_mode */
     uint16_t key_len;
     uint16_t owner_len;
     uint16_t reserved;
@@ -66,15 +66,15 @@ struct lf_seg_slot {
 /* Why a segment was not adopted. */
 enum lf_seg_verdict {
     LF_SEG_OK = 0,
-    LF_SEG_ABSENT,        /* no segment for this instance */
-    LF_SEG_CORRUPT,       /* bad magic, sizes, checksum or entries */
-    LF_SEG_WRONG_LAYOUT,  /* written by another layout version */
+    LF_SEG_ABSENT,       /* no segment for this instance */
+    LF_SEG_CORRUPT,      /* bad magic, sizes, checksum or entries */
+    LF_SEG_WRONG_LAYOUT, /* written by another layout version */
     LF_SEG_WRONG_INSTANCE,
-    LF_SEG_NOT_IN_SYNC,   /* syncing, stopped or already adopted */
-    LF_SEG_WRITER_GONE,   /* its replication server no longer runs */
+    LF_SEG_NOT_IN_SYNC, /* syncing, stopped or already adopted */
+    LF_SEG_WRITER_GONE, /* its replication server no longer runs */
     LF_SEG_OLD_GENERATION,
-    LF_SEG_NO_ROOM,       /* more locks than the table takes */
-    LF_SEG_IO,            /* could not open, lock or map it */
+    LF_SEG_NO_ROOM, /* more locks than the table takes */
+    LF_SEG_IO,      /* could not open, lock or map it */
 };
 
 struct lf_seg_info {
@@ -103,8 +103,8 @@ const char *lf_seg_state_str(uint32_t state);
  * \param[out] why       on failure, the detail (static string)
  */
 enum lf_seg_verdict lf_seg_check(const void *mem, size_t size,
-                                 const char *instance,
-                                 struct lf_seg_info *info, const char **why);
+                                 const char *instance, struct lf_seg_info *info,
+                                 const char **why);
 
 /*!
  * \brief Load every used slot of a checked image into table.
@@ -162,8 +162,7 @@ enum lf_seg_state lf_seg_state(const struct lf_seg *seg);
 
 /*! \brief Set the state, and the generation and seq it refers to. */
 void lf_seg_set_state(struct lf_seg *seg, enum lf_seg_state state);
-void lf_seg_set_position(struct lf_seg *seg, uint64_t generation,
-                         uint64_t seq);
+void lf_seg_set_position(struct lf_seg *seg, uint64_t generation, uint64_t seq);
 
 /*! \brief Empty every slot (SYNCING first). */
 void lf_seg_clear(struct lf_seg *seg);

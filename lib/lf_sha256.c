@@ -36,10 +36,8 @@ compress(struct lf_sha256 *ctx, const uint8_t block[64])
                | ((uint32_t)block[4 * i + 2] << 8) | block[4 * i + 3];
     }
     for (int i = 16; i < 64; i++) {
-        uint32_t s0 = ror(w[i - 15], 7) ^ ror(w[i - 15], 18)
-                      ^ (w[i - 15] >> 3);
-        uint32_t s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19)
-                      ^ (w[i - 2] >> 10);
+        uint32_t s0 = ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ (w[i - 15] >> 3);
+        uint32_t s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >> 10);
 
         w[i] = w[i - 16] + s0 + w[i - 7] + s1;
     }
@@ -122,10 +120,10 @@ lf_sha256_final(struct lf_sha256 *ctx, uint8_t out[LF_SHA256_LEN])
 }
 
 void
-lf_hmac_sha256(const void *key, size_t key_len, const void *msg,
-               size_t msg_len, uint8_t out[LF_SHA256_LEN])
+lf_hmac_sha256(const void *key, size_t key_len, const void *msg, size_t msg_len,
+               uint8_t out[LF_SHA256_LEN])
 {
-    uint8_t k[64] = { 0 };
+    uint8_t k[64] = {0};
     uint8_t pad[64];
     uint8_t inner[LF_SHA256_LEN];
     struct lf_sha256 ctx;

@@ -35,8 +35,7 @@ hash_key(const char *key)
 {
     uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
 
-    for (const unsigned char *p = (const unsigned char *)key; *p != '\0';
-         p++) {
+    for (const unsigned char *p = (const unsigned char *)key; *p != '\0'; p++) {
         h ^= *p;
         h *= 0x100000001b3ULL;
     }
@@ -165,8 +164,7 @@ add_hold(struct lf_table *table, struct lf_entry *entry, const char *owner,
 
     if (entry->nholds == entry->cap) {
         size_t cap = (entry->cap == 0) ? 1 : entry->cap * 2;
-        struct lf_hold *holds = realloc(entry->holds,
-                                        cap * sizeof(*holds));
+        struct lf_hold *holds = realloc(entry->holds, cap * sizeof(*holds));
 
         if (holds == NULL) {
             return ENOMEM;
@@ -201,16 +199,14 @@ lf_table_lock(struct lf_table *table, const char *key, const char *owner,
         if (i >= 0 && entry->mode == mode) {
             return LF_TABLE_HELD;
         }
-        if (i < 0 && mode == LF_MODE_SHARED
-            && entry->mode == LF_MODE_SHARED) {
+        if (i < 0 && mode == LF_MODE_SHARED && entry->mode == LF_MODE_SHARED) {
             if (table->capacity != 0 && table->nholds >= table->capacity) {
                 return LF_TABLE_FULL;
             }
             return add_hold(table, entry, owner, tag);
         }
         if (holder != NULL) {
-            *holder = entry->holds[(i == 0 && entry->nholds > 1) ? 1 : 0]
-                          .owner;
+            *holder = entry->holds[(i == 0 && entry->nholds > 1) ? 1 : 0].owner;
         }
         return LF_TABLE_CONFLICT;
     }
@@ -275,8 +271,8 @@ lf_table_unlock(struct lf_table *table, const char *key, const char *owner,
 }
 
 size_t
-lf_table_unlock_owner(struct lf_table *table, const char *owner,
-                      lf_table_cb cb, void *arg)
+lf_table_unlock_owner(struct lf_table *table, const char *owner, lf_table_cb cb,
+                      void *arg)
 {
     size_t released = 0;
 
@@ -315,8 +311,8 @@ void
 lf_table_foreach(const struct lf_table *table, lf_table_cb cb, void *arg)
 {
     for (size_t b = 0; b < table->nbuckets; b++) {
-        for (const struct lf_entry *entry = table->buckets[b];
-             entry != NULL; entry = entry->next) {
+        for (const struct lf_entry *entry = table->buckets[b]; entry != NULL;
+             entry = entry->next) {
             for (size_t i = 0; i < entry->nholds; i++) {
                 cb(entry->key, entry->holds[i].owner, entry->mode,
                    entry->holds[i].tag, arg);

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LF_KEY_MAX 255  /* bytes in a lock key */
+#define LF_KEY_MAX 255   /* bytes in a lock key */
 #define LF_OWNER_MAX 127 /* bytes in an owner name */
 
 enum lf_lock_mode {
@@ -19,10 +19,10 @@ enum lf_lock_mode {
 };
 
 enum lf_table_rc {
-    LF_TABLE_GRANTED = 0, /* new hold recorded */
-    LF_TABLE_HELD = 1,    /* the owner already held it in that mode */
+    LF_TABLE_GRANTED = 0,  /* new hold recorded */
+    LF_TABLE_HELD = 1,     /* the owner already held it in that mode */
     LF_TABLE_CONFLICT = 2, /* another owner holds it incompatibly */
-    LF_TABLE_FULL = 3,    /* the table is at its capacity */
+    LF_TABLE_FULL = 3,     /* the table is at its capacity */
     LF_TABLE_NOT_HELD = 4, /* unlock of a lock the owner does not hold */
 };
 
@@ -63,8 +63,8 @@ int lf_table_lock(struct lf_table *table, const char *key, const char *owner,
  *
  * \return LF_TABLE_GRANTED (released) or LF_TABLE_NOT_HELD
  */
-int lf_table_unlock(struct lf_table *table, const char *key,
-                    const char *owner, uint32_t *tag);
+int lf_table_unlock(struct lf_table *table, const char *key, const char *owner,
+                    uint32_t *tag);
 
 /*!
  * \brief Release every hold of owner, calling cb (may be NULL) for each
@@ -79,8 +79,7 @@ size_t lf_table_unlock_owner(struct lf_table *table, const char *owner,
 size_t lf_table_count(const struct lf_table *table);
 
 /*! \brief Call cb for every hold, in no particular order. */
-void lf_table_foreach(const struct lf_table *table, lf_table_cb cb,
-                      void *arg);
+void lf_table_foreach(const struct lf_table *table, lf_table_cb cb, void *arg);
 
 /*! \brief Release everything. */
 void lf_table_clear(struct lf_table *table);

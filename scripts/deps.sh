@@ -14,4 +14,4 @@ apt-get install -y -q \
     resource-agents libqb-dev libxml2-dev libxml2-utils libglib2.0-dev \
     libcmocka-dev iproute2 util-linux tini procps psmisc \
     clang libclang-rt-14-dev \
-    cppcheck valgrind
+    cppcheck valgrind clang-format

@@ -1,8 +1,11 @@
 #!/bin/sh
-# Static analysis of the C sources with cppcheck; exits non-zero on any
-# finding.
+# Static analysis (cppcheck) and formatting (clang-format) of the C
+# sources; exits non-zero on any finding.
 set -eu
 cd "$(dirname "$0")/.."
 cppcheck --enable=warning,style,performance,portability --inline-suppr \
     --error-exitcode=1 --quiet -I lib -D__GNUC__ \
     lib agents helper server tests/unit 2>&1
+# The tree follows .clang-format.
+clang-format --dry-run -Werror lib/*.[ch] server/*.[ch] agents/*.[ch] \
+    tests/unit/*.c tests/server/*.c tests/fuzz/*.c bench/*.c

@@ -26,16 +26,16 @@
 
 struct enq_config {
     const char *instance;
-    const char *address;     /* NULL: every address */
+    const char *address; /* NULL: every address */
     uint16_t port;
-    const char *user;        /* NULL: stay who we are */
+    const char *user; /* NULL: stay who we are */
     const char *statedir;
     const char *pidfile;
     const char *logfile;
     const char *secretfile;
     bool foreground;
-    uint64_t capacity;       /* most locks held at once */
-    int replica_timeout_ms;  /* silence after which the replica is lost */
+    uint64_t capacity;      /* most locks held at once */
+    int replica_timeout_ms; /* silence after which the replica is lost */
     int max_clients;
 };
 
@@ -51,9 +51,9 @@ struct enq_conn {
     struct lf_buf out;
     bool authed;
     bool is_replica;
-    bool closing;            /* close once out is flushed */
-    uint32_t events;         /* what epoll watches for now */
-    bool queued_write;       /* in the loop's list of replies to flush */
+    bool closing;      /* close once out is flushed */
+    uint32_t events;   /* what epoll watches for now */
+    bool queued_write; /* in the loop's list of replies to flush */
     char nonce[LF_NONCE_HEX + 1];
     /* a reply held back until the replica acknowledges change wait_seq */
     uint64_t wait_seq;
@@ -63,9 +63,9 @@ struct enq_conn {
 };
 
 struct enq_stats {
-    uint64_t ops;            /* requests served */
-    uint64_t adopted;        /* locks taken over at start */
-    uint64_t unreplicated;   /* changes made with no replica in sync */
+    uint64_t ops;          /* requests served */
+    uint64_t adopted;      /* locks taken over at start */
+    uint64_t unreplicated; /* changes made with no replica in sync */
     uint64_t connections;
     uint64_t protocol_errors;
 };
@@ -79,14 +79,14 @@ struct enq_server {
     int signal_fd;
     bool stopping;
     uint64_t generation;
-    uint64_t seq;            /* last change numbered */
+    uint64_t seq; /* last change numbered */
     long long started_ms;
     struct enq_conn *conns;
     int nconns;
     /* the replica */
     struct enq_conn *replica;
     enum enq_replica_state replica_state;
-    uint64_t sync_seq;       /* seq whose ACK completes the snapshot */
+    uint64_t sync_seq; /* seq whose ACK completes the snapshot */
     uint64_t acked_seq;
     long long replica_heard_ms;
     long long replica_sent_ms;
@@ -105,8 +105,8 @@ void enq_conn_process(struct enq_server *srv, struct enq_conn *conn);
 /* enqueued_request.c */
 void enq_request_line(struct enq_server *srv, struct enq_conn *conn,
                       const char *line, size_t len);
-void enq_reply(struct enq_server *srv, struct enq_conn *conn,
-               const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void enq_reply(struct enq_server *srv, struct enq_conn *conn, const char *fmt,
+               ...) __attribute__((format(printf, 3, 4)));
 
 /* enqueued_repl.c */
 void enq_repl_attach(struct enq_server *srv, struct enq_conn *conn);

@@ -27,7 +27,7 @@ static struct enq_conn *graveyard;
 static void
 set_events(struct enq_server *srv, struct enq_conn *conn)
 {
-    struct epoll_event ev = { .data.ptr = conn };
+    struct epoll_event ev = {.data.ptr = conn};
 
     if (conn->fd < 0) {
         return;
@@ -148,8 +148,8 @@ enq_conn_process(struct enq_server *srv, struct enq_conn *conn)
     while (conn->fd >= 0 && conn->wait_seq == 0 && !conn->closing) {
         const char *line = NULL;
         size_t len = 0;
-        enum lf_line_rc rc = lf_buf_next_line(&conn->in, LF_LINE_MAX, &line,
-                                              &len);
+        enum lf_line_rc rc =
+            lf_buf_next_line(&conn->in, LF_LINE_MAX, &line, &len);
 
         if (rc == LF_LINE_NONE) {
             break;
@@ -187,8 +187,8 @@ accept_clients(struct enq_server *srv)
         struct epoll_event ev;
         struct enq_conn *conn;
         char greeting[80];
-        int fd = accept4(srv->listen_fd, NULL, NULL,
-                         SOCK_NONBLOCK | SOCK_CLOEXEC);
+        int fd =
+            accept4(srv->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
         if (fd < 0) {
             if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR
@@ -249,8 +249,7 @@ handle_conn(struct enq_server *srv, struct enq_conn *conn, uint32_t events)
     if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0) {
         long n = lf_buf_read_fd(&conn->in, conn->fd);
 
-        if (n == 0 || (n < 0 && n != -EAGAIN && n != -EINTR
-                       && n != -ENOBUFS)) {
+        if (n == 0 || (n < 0 && n != -EAGAIN && n != -EINTR && n != -ENOBUFS)) {
             enq_conn_close(srv, conn);
             return;
         }
@@ -262,8 +261,7 @@ handle_conn(struct enq_server *srv, struct enq_conn *conn, uint32_t events)
             return;
         }
     }
-    if (conn->fd >= 0 && conn->closing
-        && lf_buf_pending(&conn->out) == 0) {
+    if (conn->fd >= 0 && conn->closing && lf_buf_pending(&conn->out) == 0) {
         enq_conn_close(srv, conn);
         return;
     }
@@ -286,7 +284,7 @@ handle_signal(struct enq_server *srv)
 int
 enq_loop_init(struct enq_server *srv)
 {
-    struct epoll_event ev = { .events = EPOLLIN };
+    struct epoll_event ev = {.events = EPOLLIN};
     sigset_t mask;
 
     signal(SIGPIPE, SIG_IGN);

@@ -56,8 +56,9 @@ parse_number(const char *opt, const char *arg, long long min, long long max,
     int rc = lf_parse_long(arg, min, max, out);
 
     if (rc != 0) {
-        fprintf(stderr, "lf-enqueued: -%s: '%s' is not a number from %lld "
-                        "to %lld\n",
+        fprintf(stderr,
+                "lf-enqueued: -%s: '%s' is not a number from %lld "
+                "to %lld\n",
                 opt, arg, min, max);
     }
     return rc;
@@ -84,8 +85,9 @@ parse_args(int argc, char **argv, struct enq_config *cfg, bool *verbose)
             break;
         case 'p':
             if (lf_parse_port(optarg, &cfg->port) != 0) {
-                fprintf(stderr, "lf-enqueued: -p: '%s' is not a port "
-                                "(1-65535)\n",
+                fprintf(stderr,
+                        "lf-enqueued: -p: '%s' is not a port "
+                        "(1-65535)\n",
                         optarg);
                 return EXIT_USAGE;
             }
@@ -147,8 +149,9 @@ parse_args(int argc, char **argv, struct enq_config *cfg, bool *verbose)
         return EXIT_USAGE;
     }
     if (lf_parse_name(cfg->instance, LF_SEG_INSTANCE_MAX) != 0) {
-        fprintf(stderr, "lf-enqueued: instance '%s' must be 1 to %d "
-                        "characters of A-Z a-z 0-9 _ . -\n",
+        fprintf(stderr,
+                "lf-enqueued: instance '%s' must be 1 to %d "
+                "characters of A-Z a-z 0-9 _ . -\n",
                 cfg->instance, LF_SEG_INSTANCE_MAX);
         return EXIT_USAGE;
     }
@@ -249,8 +252,7 @@ main(int argc, char **argv)
     }
     if (srv.cfg.pidfile != NULL
         && (rc = lf_pidfile_write(srv.cfg.pidfile, getpid())) != 0) {
-        lf_err("cannot write pid file %s: %s", srv.cfg.pidfile,
-               strerror(rc));
+        lf_err("cannot write pid file %s: %s", srv.cfg.pidfile, strerror(rc));
         goto done;
     }
     if (srv.cfg.user != NULL && (rc = lf_proc_drop_to(srv.cfg.user)) != 0) {
@@ -275,8 +277,7 @@ main(int argc, char **argv)
         lf_log_init("lf-enqueued", LF_LOG_SYSLOG, LOG_DAEMON);
     }
     status = (enq_loop_run(&srv) == 0) ? 0 : 1;
-    lf_notice("stopped with %zu locks held",
-              lf_table_count(srv.table));
+    lf_notice("stopped with %zu locks held", lf_table_count(srv.table));
 
 done:
     enq_loop_fini(&srv);

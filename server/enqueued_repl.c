@@ -49,8 +49,7 @@ send_heartbeat(struct enq_server *srv)
 static void
 release_parked(struct enq_server *srv, uint64_t seq, bool all)
 {
-    while (srv->wait_head != NULL
-           && (all || srv->wait_head->wait_seq <= seq)) {
+    while (srv->wait_head != NULL && (all || srv->wait_head->wait_seq <= seq)) {
         struct enq_conn *conn = srv->wait_head;
 
         srv->wait_head = conn->next_waiting;
@@ -93,8 +92,8 @@ enq_repl_lost(struct enq_server *srv, const char *why)
     if (replica == NULL) {
         return;
     }
-    lf_warn("replica lost (%s) in state %s; serving without replication",
-            why, enq_repl_state_str(srv->replica_state));
+    lf_warn("replica lost (%s) in state %s; serving without replication", why,
+            enq_repl_state_str(srv->replica_state));
     srv->replica = NULL;
     srv->replica_state = ENQ_REPLICA_NONE;
     replica->is_replica = false;
@@ -116,15 +115,15 @@ snapshot_one(const char *key, const char *owner, enum lf_lock_mode mode,
 
     (void)tag;
     if (ctx->rc == 0) {
-        ctx->rc = lf_buf_printf(ctx->out, "S %c %s %s\n", (char)mode, key,
-                                owner);
+        ctx->rc =
+            lf_buf_printf(ctx->out, "S %c %s %s\n", (char)mode, key, owner);
     }
 }
 
 void
 enq_repl_attach(struct enq_server *srv, struct enq_conn *conn)
 {
-    struct snapshot_ctx ctx = { &conn->out, 0 };
+    struct snapshot_ctx ctx = {&conn->out, 0};
 
     if (srv->replica != NULL) {
         enq_repl_lost(srv, "a new replica connected");
@@ -196,8 +195,7 @@ enq_repl_change(struct enq_server *srv, struct enq_conn *client,
         return false;
     }
     snprintf(seqbuf, sizeof(seqbuf), "%llu", (unsigned long long)srv->seq);
-    if (lf_buf_printf(&srv->replica->out, "C %s %s\n", seqbuf, change)
-        != 0) {
+    if (lf_buf_printf(&srv->replica->out, "C %s %s\n", seqbuf, change) != 0) {
         enq_repl_lost(srv, "its output buffer is full");
         srv->stats.unreplicated++;
         return false;

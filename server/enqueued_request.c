@@ -49,15 +49,14 @@ list_one(const char *key, const char *owner, enum lf_lock_mode mode,
 
     (void)tag;
     if (ctx->rc == 0) {
-        ctx->rc = lf_buf_printf(ctx->out, "%s %s %c\n", key, owner,
-                                (char)mode);
+        ctx->rc = lf_buf_printf(ctx->out, "%s %s %c\n", key, owner, (char)mode);
     }
 }
 
 static void
 do_list(struct enq_server *srv, struct enq_conn *conn)
 {
-    struct list_ctx ctx = { &conn->out, 0 };
+    struct list_ctx ctx = {&conn->out, 0};
 
     enq_reply(srv, conn, "OK %zu", lf_table_count(srv->table));
     lf_table_foreach(srv->table, list_one, &ctx);
@@ -79,8 +78,7 @@ do_stats(struct enq_server *srv, struct enq_conn *conn)
               srv->cfg.instance, lf_table_count(srv->table),
               srv->nconns - (srv->replica != NULL ? 1 : 0),
               enq_repl_state_str(srv->replica_state),
-              (unsigned long long)srv->generation,
-              (unsigned long long)srv->seq,
+              (unsigned long long)srv->generation, (unsigned long long)srv->seq,
               (unsigned long long)srv->acked_seq,
               (unsigned long long)srv->stats.adopted,
               (unsigned long long)srv->stats.ops,
@@ -89,13 +87,12 @@ do_stats(struct enq_server *srv, struct enq_conn *conn)
 }
 
 static void
-do_lock(struct enq_server *srv, struct enq_conn *conn,
-        const struct lf_msg *msg)
+do_lock(struct enq_server *srv, struct enq_conn *conn, const struct lf_msg *msg)
 {
     const char *holder = NULL;
     char change[LF_LINE_MAX + 1];
-    int rc = lf_table_lock(srv->table, msg->key, msg->owner, msg->mode, 0,
-                           &holder);
+    int rc =
+        lf_table_lock(srv->table, msg->key, msg->owner, msg->mode, 0, &holder);
 
     switch (rc) {
     case LF_TABLE_GRANTED:
@@ -159,8 +156,7 @@ do_unlockall(struct enq_server *srv, struct enq_conn *conn,
 }
 
 static void
-do_auth(struct enq_server *srv, struct enq_conn *conn,
-        const struct lf_msg *msg)
+do_auth(struct enq_server *srv, struct enq_conn *conn, const struct lf_msg *msg)
 {
     char expect[2 * 32 + 1];
     unsigned char diff = 0;
@@ -180,8 +176,7 @@ do_auth(struct enq_server *srv, struct enq_conn *conn,
         }
     }
     if (diff != 0) {
-        lf_warn("authentication failed on connection %d; closing it",
-                conn->fd);
+        lf_warn("authentication failed on connection %d; closing it", conn->fd);
         enq_reply(srv, conn, "ERR AUTH bad response");
         conn->closing = true;
         return;

@@ -44,8 +44,8 @@ static int
 write_generation(const char *path, uint64_t generation)
 {
     char buf[32];
-    int len = snprintf(buf, sizeof(buf), "%llu\n",
-                       (unsigned long long)generation);
+    int len =
+        snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)generation);
 
     return lf_file_write_atomic(path, buf, (size_t)len, 0644);
 }
@@ -65,15 +65,13 @@ enq_state_takeover(struct enq_server *srv)
     verdict = lf_seg_adopt(srv->cfg.instance, local, srv->table, &info, &why);
     if (verdict == LF_SEG_OK) {
         srv->stats.adopted = lf_table_count(srv->table);
-        srv->generation = ((info.generation > local) ? info.generation
-                                                     : local)
-                          + 1;
+        srv->generation =
+            ((info.generation > local) ? info.generation : local) + 1;
         lf_notice("adopted %llu locks from the replica segment (generation "
                   "%llu, change %llu, replica state %s)",
                   (unsigned long long)srv->stats.adopted,
                   (unsigned long long)info.generation,
-                  (unsigned long long)info.seq,
-                  lf_seg_state_str(info.state));
+                  (unsigned long long)info.seq, lf_seg_state_str(info.state));
     } else {
         srv->generation = local + 1;
         if (verdict == LF_SEG_ABSENT) {

@@ -70,15 +70,17 @@ build_request(int argc, char **argv, char *out, size_t size)
     if (argc >= 2) {
         if ((strcmp(cmd, "unlockall") == 0 ? !lf_proto_valid_owner(argv[1])
                                            : !lf_proto_valid_key(argv[1]))) {
-            fprintf(stderr, "lf-enq: '%s': keys are 1-%d and owners 1-%d "
-                            "printable characters without spaces\n",
+            fprintf(stderr,
+                    "lf-enq: '%s': keys are 1-%d and owners 1-%d "
+                    "printable characters without spaces\n",
                     argv[1], LF_KEY_MAX, LF_OWNER_MAX);
             return EXIT_USAGE;
         }
     }
     if (argc >= 3 && !lf_proto_valid_owner(argv[2])) {
-        fprintf(stderr, "lf-enq: owner '%s' must be 1-%d printable "
-                        "characters without spaces\n",
+        fprintf(stderr,
+                "lf-enq: owner '%s' must be 1-%d printable "
+                "characters without spaces\n",
                 argv[2], LF_OWNER_MAX);
         return EXIT_USAGE;
     }
@@ -104,8 +106,9 @@ print_list(struct lf_client *client, const char *reply)
         int rc = lf_client_read_line(client, line, sizeof(line));
 
         if (rc != 0) {
-            fprintf(stderr, "lf-enq: list cut short after %lld of %lld: "
-                            "%s\n",
+            fprintf(stderr,
+                    "lf-enq: list cut short after %lld of %lld: "
+                    "%s\n",
                     i, n, lf_rc_str(rc));
             return EXIT_UNREACHABLE;
         }
@@ -119,7 +122,7 @@ main(int argc, char **argv)
 {
     const char *address = "127.0.0.1";
     const char *secretfile = NULL;
-    struct lf_secret secret = { .len = 0 };
+    struct lf_secret secret = {.len = 0};
     struct lf_client client;
     char request[LF_LINE_MAX + 1];
     char reply[LF_LINE_MAX + 1];
@@ -163,15 +166,14 @@ main(int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
-    status = build_request(argc - optind, argv + optind, request,
-                           sizeof(request));
+    status =
+        build_request(argc - optind, argv + optind, request, sizeof(request));
     if (status != 0) {
         return status;
     }
     if (secretfile != NULL
         && (rc = lf_secret_load(secretfile, &secret, &why)) != 0) {
-        fprintf(stderr, "lf-enq: %s %s: %s\n", why, secretfile,
-                lf_rc_str(rc));
+        fprintf(stderr, "lf-enq: %s %s: %s\n", why, secretfile, lf_rc_str(rc));
         return EXIT_USAGE;
     }
     rc = lf_client_open(&client, address, port, (int)timeout, &secret, &why);
@@ -182,8 +184,8 @@ main(int argc, char **argv)
     }
     rc = lf_client_call(&client, request, reply, sizeof(reply));
     if (rc != 0) {
-        fprintf(stderr, "lf-enq: no reply from %s port %u: %s\n", address,
-                port, lf_rc_str(rc));
+        fprintf(stderr, "lf-enq: no reply from %s port %u: %s\n", address, port,
+                lf_rc_str(rc));
         lf_client_close(&client);
         return EXIT_UNREACHABLE;
     }

@@ -25,14 +25,14 @@ struct rep_config {
     const char *secretfile;
     bool foreground;
     uint64_t capacity;
-    int timeout_ms;          /* silence after which E counts as gone */
+    int timeout_ms; /* silence after which E counts as gone */
 };
 
 struct rep_server {
     struct rep_config cfg;
     struct lf_secret secret;
     struct lf_seg *seg;
-    struct lf_table *index;  /* the holds in seg; tag = slot */
+    struct lf_table *index; /* the holds in seg; tag = slot */
     int signal_fd;
     bool stopping;
     /* the stream being applied */

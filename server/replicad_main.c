@@ -63,8 +63,9 @@ parse_args(int argc, char **argv, struct rep_config *cfg, bool *verbose)
             break;
         case 'p':
             if (lf_parse_port(optarg, &cfg->port) != 0) {
-                fprintf(stderr, "lf-replicad: -p: '%s' is not a port "
-                                "(1-65535)\n",
+                fprintf(stderr,
+                        "lf-replicad: -p: '%s' is not a port "
+                        "(1-65535)\n",
                         optarg);
                 return EXIT_USAGE;
             }
@@ -83,8 +84,9 @@ parse_args(int argc, char **argv, struct rep_config *cfg, bool *verbose)
             break;
         case 'm':
             if (lf_parse_long(optarg, 1, UINT32_MAX, &n) != 0) {
-                fprintf(stderr, "lf-replicad: -m: '%s' is not a number "
-                                "from 1 to %u\n",
+                fprintf(stderr,
+                        "lf-replicad: -m: '%s' is not a number "
+                        "from 1 to %u\n",
                         optarg, UINT32_MAX);
                 return EXIT_USAGE;
             }
@@ -92,8 +94,9 @@ parse_args(int argc, char **argv, struct rep_config *cfg, bool *verbose)
             break;
         case 't':
             if (lf_parse_long(optarg, 100, 600000, &n) != 0) {
-                fprintf(stderr, "lf-replicad: -t: '%s' is not a number "
-                                "from 100 to 600000\n",
+                fprintf(stderr,
+                        "lf-replicad: -t: '%s' is not a number "
+                        "from 100 to 600000\n",
                         optarg);
                 return EXIT_USAGE;
             }
@@ -124,8 +127,9 @@ parse_args(int argc, char **argv, struct rep_config *cfg, bool *verbose)
         return EXIT_USAGE;
     }
     if (lf_parse_name(cfg->instance, LF_SEG_INSTANCE_MAX) != 0) {
-        fprintf(stderr, "lf-replicad: instance '%s' must be 1 to %d "
-                        "characters of A-Z a-z 0-9 _ . -\n",
+        fprintf(stderr,
+                "lf-replicad: instance '%s' must be 1 to %d "
+                "characters of A-Z a-z 0-9 _ . -\n",
                 cfg->instance, LF_SEG_INSTANCE_MAX);
         return EXIT_USAGE;
     }
@@ -196,8 +200,7 @@ main(int argc, char **argv)
     }
     if (rep.cfg.pidfile != NULL
         && (rc = lf_pidfile_write(rep.cfg.pidfile, getpid())) != 0) {
-        lf_err("cannot write pid file %s: %s", rep.cfg.pidfile,
-               strerror(rc));
+        lf_err("cannot write pid file %s: %s", rep.cfg.pidfile, strerror(rc));
         goto done;
     }
     if (rep.cfg.user != NULL && (rc = lf_proc_drop_to(rep.cfg.user)) != 0) {

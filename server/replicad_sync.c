@@ -97,13 +97,11 @@ apply_line(struct rep_server *rep, const char *line, size_t len, bool *ack)
         rep->snap_expected = msg.count;
         rep->snap_received = 0;
         lf_info("receiving a snapshot of %llu locks (generation %llu)",
-                (unsigned long long)msg.count,
-                (unsigned long long)msg.num);
+                (unsigned long long)msg.count, (unsigned long long)msg.num);
         return 0;
     case LF_MSG_SNAPENTRY:
         if (!rep->in_snapshot
-            || lf_seg_insert(rep->seg, msg.key, msg.owner, msg.mode, &slot)
-                   != 0
+            || lf_seg_insert(rep->seg, msg.key, msg.owner, msg.mode, &slot) != 0
             || lf_table_lock(rep->index, msg.key, msg.owner, msg.mode, slot,
                              NULL)
                    != LF_TABLE_GRANTED) {
@@ -209,9 +207,8 @@ follow_once(struct rep_server *rep, bool *was_synced)
     struct lf_client client;
     const char *why = "";
     char request[LF_LINE_MAX + 1];
-    int rc = lf_client_open(&client, rep->cfg.enqueue_address,
-                            rep->cfg.port, CONNECT_TIMEOUT_MS, &rep->secret,
-                            &why);
+    int rc = lf_client_open(&client, rep->cfg.enqueue_address, rep->cfg.port,
+                            CONNECT_TIMEOUT_MS, &rep->secret, &why);
 
     *was_synced = false;
     if (rc != 0) {
@@ -232,8 +229,8 @@ follow_once(struct rep_server *rep, bool *was_synced)
 
     while (!rep->stopping) {
         struct pollfd pfd[2] = {
-            { .fd = client.fd, .events = POLLIN },
-            { .fd = rep->signal_fd, .events = POLLIN },
+            {.fd = client.fd, .events = POLLIN},
+            {.fd = rep->signal_fd, .events = POLLIN},
         };
         bool ack = false;
         long n;
@@ -321,7 +318,7 @@ rep_sync_run(struct rep_server *rep)
     int backoff = BACKOFF_MIN_MS;
 
     while (!rep->stopping) {
-        struct pollfd pfd = { .fd = rep->signal_fd, .events = POLLIN };
+        struct pollfd pfd = {.fd = rep->signal_fd, .events = POLLIN};
         bool was_synced = false;
 
         follow_once(rep, &was_synced);

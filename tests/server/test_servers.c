@@ -155,18 +155,20 @@ stop_pid(pid_t *pid, int sig)
     }
 }
 
+/* The pair is kept in the test's state, so that pair_teardown() stops its
+ * servers even when an assertion ends the test early. */
 static struct pair *
-new_pair(void)
+new_pair(void **state)
 {
     struct pair *p = calloc(1, sizeof(*p));
 
     assert_non_null(p);
+    *state = p;
     test_no++;
     snprintf(p->instance, sizeof(p->instance), "st%ld-%d", (long)getpid(),
              test_no);
     p->port = (uint16_t)(20000 + (getpid() * 7 + test_no * 13) % 20000);
-    snprintf(p->statedir, sizeof(p->statedir), "%s/%s", workdir,
-             p->instance);
+    snprintf(p->statedir, sizeof(p->statedir), "%s/%s", workdir, p->instance);
     assert_int_equal(mkdir(p->statedir, 0755), 0);
     snprintf(p->epid, sizeof(p->epid), "%s/e.pid", p->statedir);
     snprintf(p->rpid, sizeof(p->rpid), "%s/r.pid", p->statedir);
@@ -176,30 +178,41 @@ new_pair(void)
     return p;
 }
 
-static void
-free_pair(struct pair *p)
+static int
+pair_teardown(void **state)
 {
+    struct pair *p = *state;
     char name[64];
 
-    stop_pid(&p->e, SIGKILL);
-    stop_pid(&p->r, SIGKILL);
+    if (p == NULL) {
+        return 0;
+    }
+    if (p->e > 0) {
+        kill(p->e, SIGKILL);
+        (void)lf_proc_wait_gone(p->e, NULL, 10000);
+    }
+    if (p->r > 0) {
+        kill(p->r, SIGKILL);
+        (void)lf_proc_wait_gone(p->r, NULL, 10000);
+    }
     lf_seg_name(p->instance, name, sizeof(name));
     shm_unlink(name);
     free(p);
+    *state = NULL;
+    return 0;
 }
 
 static void
 connect_client(struct pair *p, struct lf_client *c)
 {
-    struct lf_secret secret = { .len = 0 };
+    struct lf_secret secret = {.len = 0};
     const char *why = "";
 
     if (p->use_secret) {
         assert_int_equal(lf_secret_load(p->secret, &secret, &why), 0);
     }
-    assert_int_equal(lf_client_open(c, "127.0.0.1", p->port, 5000, &secret,
-                                    &why),
-                     0);
+    assert_int_equal(
+        lf_client_open(c, "127.0.0.1", p->port, 5000, &secret, &why), 0);
 }
 
 static void
@@ -324,15 +337,15 @@ take_locks(struct pair *p, int n, const char *prefix)
     connect_client(p, &c);
     for (int i = 0; i < n; i++) {
         if (i % 10 == 0) {
-            snprintf(request, sizeof(request), "LOCK %s-%05d own%d S",
-                     prefix, i, i % 97);
+            snprintf(request, sizeof(request), "LOCK %s-%05d own%d S", prefix,
+                     i, i % 97);
             call(&c, request, "OK");
-            snprintf(request, sizeof(request), "LOCK %s-%05d other%d S",
-                     prefix, i, i % 89);
+            snprintf(request, sizeof(request), "LOCK %s-%05d other%d S", prefix,
+                     i, i % 89);
             call(&c, request, "OK");
         } else {
-            snprintf(request, sizeof(request), "LOCK %s-%05d own%d", prefix,
-                     i, i % 97);
+            snprintf(request, sizeof(request), "LOCK %s-%05d own%d", prefix, i,
+                     i % 97);
             call(&c, request, "OK");
         }
     }
@@ -389,15 +402,13 @@ expected_lines(char **want, size_t want_n, int n, const char *prefix)
 
     for (int i = 0; i < n; i++) {
         if (i % 10 == 0) {
-            snprintf(line, sizeof(line), "%s-%05d own%d S", prefix, i,
-                     i % 97);
+            snprintf(line, sizeof(line), "%s-%05d own%d S", prefix, i, i % 97);
             want[want_n++] = strdup(line);
             snprintf(line, sizeof(line), "%s-%05d other%d S", prefix, i,
                      i % 89);
             want[want_n++] = strdup(line);
         } else {
-            snprintf(line, sizeof(line), "%s-%05d own%d X", prefix, i,
-                     i % 97);
+            snprintf(line, sizeof(line), "%s-%05d own%d X", prefix, i, i % 97);
             want[want_n++] = strdup(line);
         }
     }
@@ -422,8 +433,7 @@ verify_locks2(struct pair *p, int n, const char *prefix, int n2,
     assert_int_equal(got_n, want_n);
     for (size_t i = 0; i < want_n; i++) {
         if (strcmp(got[i], want[i]) != 0) {
-            fail_msg("lock %zu: expected '%s', got '%s'", i, want[i],
-                     got[i]);
+            fail_msg("lock %zu: expected '%s', got '%s'", i, want[i], got[i]);
         }
     }
     free_lines(want, want_n);
@@ -439,7 +449,7 @@ verify_locks(struct pair *p, int n, const char *prefix)
 static void
 takeover_of_10000_locks(void **state)
 {
-    struct pair *p = new_pair();
+    struct pair *p = new_pair(state);
     char value[32];
 
     start_enqueue(p);
@@ -454,13 +464,12 @@ takeover_of_10000_locks(void **state)
     assert_string_equal(value, "11000");
     verify_locks(p, 10000, "key");
     assert_true(log_contains(p->elog, "adopted 11000 locks"));
-    free_pair(p);
 }
 
 static void
 refuses_copy_of_replica_killed_while_disconnected(void **state)
 {
-    struct pair *p = new_pair();
+    struct pair *p = new_pair(state);
 
     start_enqueue(p);
     start_replica(p);
@@ -472,13 +481,12 @@ refuses_copy_of_replica_killed_while_disconnected(void **state)
     start_enqueue(p);
     assert_int_equal(count_locks(p), 0);
     assert_true(log_contains(p->elog, "no longer runs"));
-    free_pair(p);
 }
 
 static void
 refuses_copy_of_stopped_replica(void **state)
 {
-    struct pair *p = new_pair();
+    struct pair *p = new_pair(state);
 
     start_enqueue(p);
     start_replica(p);
@@ -490,13 +498,12 @@ refuses_copy_of_stopped_replica(void **state)
     start_enqueue(p);
     assert_int_equal(count_locks(p), 0);
     assert_true(log_contains(p->elog, "not an in-sync copy"));
-    free_pair(p);
 }
 
 static void
 refuses_copy_of_older_generation(void **state)
 {
-    struct pair *p = new_pair();
+    struct pair *p = new_pair(state);
     char path[PATH_MAX + 64];
 
     start_enqueue(p);
@@ -506,19 +513,17 @@ refuses_copy_of_older_generation(void **state)
     stop_pid(&p->e, SIGKILL);
     wait_segment_state(p, LF_SEG_DISCONNECTED);
     /* This node has already served a later generation. */
-    snprintf(path, sizeof(path), "%s/%s.generation", p->statedir,
-             p->instance);
+    snprintf(path, sizeof(path), "%s/%s.generation", p->statedir, p->instance);
     assert_int_equal(lf_file_write_atomic(path, "1000\n", 5, 0644), 0);
     start_enqueue(p);
     assert_int_equal(count_locks(p), 0);
     assert_true(log_contains(p->elog, "older than what this node"));
-    free_pair(p);
 }
 
 static void
 refuses_corrupted_copy(void **state)
 {
-    struct pair *p = new_pair();
+    struct pair *p = new_pair(state);
     char name[64];
     unsigned char *mem;
     size_t size = lf_seg_size(100000);
@@ -542,13 +547,12 @@ refuses_corrupted_copy(void **state)
     start_enqueue(p);
     assert_int_equal(count_locks(p), 0);
     assert_true(log_contains(p->elog, "segment is corrupt"));
-    free_pair(p);
 }
 
 static void
 replica_resyncs_after_reconnect(void **state)
 {
-    struct pair *p = new_pair();
+    struct pair *p = new_pair(state);
 
     start_enqueue(p);
     start_replica(p);
@@ -564,13 +568,12 @@ replica_resyncs_after_reconnect(void **state)
     stop_pid(&p->e, SIGKILL);
     start_enqueue(p);
     verify_locks2(p, 200, "a", 100, "b");
-    free_pair(p);
 }
 
 static void
 restarted_replica_gets_full_copy(void **state)
 {
-    struct pair *p = new_pair();
+    struct pair *p = new_pair(state);
     struct lf_seg_info info;
     bool running = false;
     long long deadline;
@@ -595,7 +598,6 @@ restarted_replica_gets_full_copy(void **state)
     stop_pid(&p->e, SIGKILL);
     start_enqueue(p);
     verify_locks2(p, 100, "a", 100, "b");
-    free_pair(p);
 }
 
 /* Many clients at once: each takes its own locks, and all of them fight
@@ -605,7 +607,7 @@ static void
 concurrent_clients(void **state)
 {
     enum { CLIENTS = 16, OWN = 200, ROUNDS = 300 };
-    struct pair *p = new_pair();
+    struct pair *p = new_pair(state);
     int *shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
                        MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     pid_t kids[CLIENTS];
@@ -673,7 +675,6 @@ concurrent_clients(void **state)
     assert_true(shared[2] > 0);
     assert_int_equal(count_locks(p), CLIENTS * OWN);
     munmap(shared, 4096);
-    free_pair(p);
 }
 
 /* Raw bytes on a socket, one reply line at a time. */
@@ -698,7 +699,7 @@ raw_send(int fd, const void *data, size_t len)
 static void
 protocol_errors(void **state)
 {
-    struct pair *p = new_pair();
+    struct pair *p = new_pair(state);
     struct lf_client c;
     char reply[LF_LINE_MAX + 1];
     char *big = malloc(100000);
@@ -708,8 +709,9 @@ protocol_errors(void **state)
     connect_client(p, &c);
     call(&c, "lock a b", "ERR UNKNOWN unknown command");
     call(&c, "LOCK a", "ERR SYNTAX wrong number of arguments");
-    call(&c, "LOCK a b Z", "ERR SYNTAX mode must be X (exclusive) or "
-                           "S (shared)");
+    call(&c, "LOCK a b Z",
+         "ERR SYNTAX mode must be X (exclusive) or "
+         "S (shared)");
     raw_send(c.fd, binary, sizeof(binary) - 1);
     assert_int_equal(lf_client_read_line(&c, reply, sizeof(reply)), 0);
     assert_int_equal(strncmp(reply, "ERR SYNTAX", 10), 0);
@@ -727,21 +729,19 @@ protocol_errors(void **state)
     call(&c, "COUNT", "OK 1");
     lf_client_close(&c);
     free(big);
-    free_pair(p);
 }
 
 static void
 write_secret(struct pair *p, const char *text)
 {
-    assert_int_equal(lf_file_write_atomic(p->secret, text, strlen(text),
-                                          0600),
+    assert_int_equal(lf_file_write_atomic(p->secret, text, strlen(text), 0600),
                      0);
 }
 
 static void
 shared_secret(void **state)
 {
-    struct pair *p = new_pair();
+    struct pair *p = new_pair(state);
     struct lf_client c;
     struct lf_secret wrong;
     const char *why = "";
@@ -751,15 +751,13 @@ shared_secret(void **state)
     write_secret(p, "correct horse battery staple\n");
     start_enqueue(p);
     /* Without the secret: only AUTH, PING and QUIT. */
-    assert_int_equal(lf_client_open(&c, "127.0.0.1", p->port, 5000, NULL,
-                                    &why),
+    assert_int_equal(lf_client_open(&c, "127.0.0.1", p->port, 5000, NULL, &why),
                      EACCES);
     memset(&wrong, 0, sizeof(wrong));
     memcpy(wrong.data, "incorrect horse battery", 23);
     wrong.len = 23;
-    assert_int_equal(lf_client_open(&c, "127.0.0.1", p->port, 5000, &wrong,
-                                    &why),
-                     EACCES);
+    assert_int_equal(
+        lf_client_open(&c, "127.0.0.1", p->port, 5000, &wrong, &why), EACCES);
     connect_client(p, &c);
     call(&c, "LOCK k o", "OK");
     lf_client_close(&c);
@@ -772,13 +770,12 @@ shared_secret(void **state)
     /* ...one with it gets in. */
     start_replica(p);
     wait_in_sync(p);
-    free_pair(p);
 }
 
 static void
 bad_secret_file_refused(void **state)
 {
-    struct pair *p = new_pair();
+    struct pair *p = new_pair(state);
     char exe[PATH_MAX + 32];
     char port[8];
 
@@ -786,8 +783,8 @@ bad_secret_file_refused(void **state)
     snprintf(exe, sizeof(exe), "%s/lf-enqueued", bindir);
     snprintf(port, sizeof(port), "%u", p->port);
     {
-        char *argv[] = { exe, "-i", p->instance, "-p", port, "-s",
-                         p->statedir, "-k", p->secret, NULL };
+        char *argv[] = {exe,  "-i",        p->instance, "-p",      port,
+                        "-s", p->statedir, "-k",        p->secret, NULL};
 
         assert_int_equal(run_wait(argv), 1);
     }
@@ -795,17 +792,16 @@ bad_secret_file_refused(void **state)
     write_secret(p, "long enough secret text");
     chmod(p->secret, 0644);
     {
-        char *argv[] = { exe, "-i", p->instance, "-p", port, "-s",
-                         p->statedir, "-k", p->secret, NULL };
+        char *argv[] = {exe,  "-i",        p->instance, "-p",      port,
+                        "-s", p->statedir, "-k",        p->secret, NULL};
 
         assert_int_equal(run_wait(argv), 1);
     }
     {
-        char *argv[] = { exe, "-i", "bad/name", NULL };
+        char *argv[] = {exe, "-i", "bad/name", NULL};
 
         assert_int_equal(run_wait(argv), 2);
     }
-    free_pair(p);
 }
 
 static int
@@ -832,17 +828,22 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(takeover_of_10000_locks),
-        cmocka_unit_test(refuses_copy_of_replica_killed_while_disconnected),
-        cmocka_unit_test(refuses_copy_of_stopped_replica),
-        cmocka_unit_test(refuses_copy_of_older_generation),
-        cmocka_unit_test(refuses_corrupted_copy),
-        cmocka_unit_test(replica_resyncs_after_reconnect),
-        cmocka_unit_test(restarted_replica_gets_full_copy),
-        cmocka_unit_test(concurrent_clients),
-        cmocka_unit_test(protocol_errors),
-        cmocka_unit_test(shared_secret),
-        cmocka_unit_test(bad_secret_file_refused),
+        cmocka_unit_test_teardown(takeover_of_10000_locks, pair_teardown),
+        cmocka_unit_test_teardown(
+            refuses_copy_of_replica_killed_while_disconnected, pair_teardown),
+        cmocka_unit_test_teardown(refuses_copy_of_stopped_replica,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(refuses_copy_of_older_generation,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(refuses_corrupted_copy, pair_teardown),
+        cmocka_unit_test_teardown(replica_resyncs_after_reconnect,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(restarted_replica_gets_full_copy,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(concurrent_clients, pair_teardown),
+        cmocka_unit_test_teardown(protocol_errors, pair_teardown),
+        cmocka_unit_test_teardown(shared_secret, pair_teardown),
+        cmocka_unit_test_teardown(bad_secret_file_refused, pair_teardown),
     };
 
     return cmocka_run_group_tests_name("servers", tests, setup, teardown);

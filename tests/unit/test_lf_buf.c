@@ -49,8 +49,7 @@ oversized_line_resyncs(void **state)
     lf_buf_init(&b, 4096);
     memset(chunk, 'A', sizeof(chunk));
     assert_int_equal(lf_buf_append(&b, chunk, sizeof(chunk)), 0);
-    assert_int_equal(lf_buf_next_line(&b, 20, &line, &len),
-                     LF_LINE_OVERSIZED);
+    assert_int_equal(lf_buf_next_line(&b, 20, &line, &len), LF_LINE_OVERSIZED);
     assert_int_equal(lf_buf_append(&b, "LOCK x y", 8), 0);
     assert_int_equal(lf_buf_next_line(&b, 20, &line, &len), LF_LINE_NONE);
     assert_int_equal(lf_buf_append(&b, "\nPING\n", 6), 0);
@@ -61,8 +60,7 @@ oversized_line_resyncs(void **state)
     memset(chunk, 'B', sizeof(chunk));
     chunk[sizeof(chunk) - 1] = '\n';
     assert_int_equal(lf_buf_append(&b, chunk, sizeof(chunk)), 0);
-    assert_int_equal(lf_buf_next_line(&b, 20, &line, &len),
-                     LF_LINE_OVERSIZED);
+    assert_int_equal(lf_buf_next_line(&b, 20, &line, &len), LF_LINE_OVERSIZED);
     assert_int_equal(lf_buf_next_line(&b, 20, &line, &len), LF_LINE_NONE);
     lf_buf_free(&b);
 }

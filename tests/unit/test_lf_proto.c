@@ -117,9 +117,8 @@ sha256_vectors(void **state)
     assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223"
                              "b00361a396177a9cb410ff61f20015ad");
     lf_sha256_init(&ctx);
-    lf_sha256_update(&ctx,
-                     "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
-                     56);
+    lf_sha256_update(
+        &ctx, "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56);
     lf_sha256_final(&ctx, out);
     lf_hex(out, sizeof(out), hex);
     assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039"

@@ -51,15 +51,12 @@ make_segment(const char *instance, enum lf_seg_state state, uint64_t gen)
 
     assert_int_equal(lf_seg_open_writer(instance, 64, &seg), 0);
     assert_int_equal(lf_seg_begin(seg), 0);
-    assert_int_equal(lf_seg_insert(seg, "k1", "alice", LF_MODE_EXCLUSIVE,
-                                   &slot),
-                     0);
-    assert_int_equal(lf_seg_insert(seg, "k2", "bob", LF_MODE_SHARED, &slot),
-                     0);
+    assert_int_equal(
+        lf_seg_insert(seg, "k1", "alice", LF_MODE_EXCLUSIVE, &slot), 0);
+    assert_int_equal(lf_seg_insert(seg, "k2", "bob", LF_MODE_SHARED, &slot), 0);
     assert_int_equal(lf_seg_insert(seg, "k2", "carol", LF_MODE_SHARED, &slot),
                      0);
-    assert_int_equal(lf_seg_insert(seg, "gone", "dave", LF_MODE_SHARED,
-                                   &slot),
+    assert_int_equal(lf_seg_insert(seg, "gone", "dave", LF_MODE_SHARED, &slot),
                      0);
     lf_seg_remove(seg, slot);
     lf_seg_set_position(seg, gen, 9);
@@ -96,8 +93,7 @@ adopts_in_sync_copy_once(void **state)
     assert_int_equal(info.generation, 5);
     assert_int_equal(info.seq, 9);
     /* Every hold came over with its owner and mode. */
-    assert_int_equal(lf_table_unlock(t, "k1", "alice", NULL),
-                     LF_TABLE_GRANTED);
+    assert_int_equal(lf_table_unlock(t, "k1", "alice", NULL), LF_TABLE_GRANTED);
     assert_int_equal(lf_table_lock(t, "k2", "erin", LF_MODE_SHARED, 0, NULL),
                      LF_TABLE_GRANTED);
     assert_int_equal(lf_table_unlock(t, "gone", "dave", NULL),
@@ -157,8 +153,8 @@ corrupt_byte(const char *instance, size_t offset)
     lf_seg_name(instance, name, sizeof(name));
     fd = shm_open(name, O_RDWR, 0);
     assert_true(fd >= 0);
-    mem = mmap(NULL, lf_seg_size(64), PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-               0);
+    mem =
+        mmap(NULL, lf_seg_size(64), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     assert_true(mem != MAP_FAILED);
     mem[offset] ^= 0x01;
     munmap(mem, lf_seg_size(64));
@@ -172,8 +168,7 @@ refuses_corrupt_records_and_header(void **state)
     size_t n = 0;
 
     /* A byte of the second slot's key. */
-    corrupt_byte(inst, sizeof(struct lf_seg_header)
-                           + sizeof(struct lf_seg_slot)
+    corrupt_byte(inst, sizeof(struct lf_seg_header) + sizeof(struct lf_seg_slot)
                            + offsetof(struct lf_seg_slot, key));
     assert_int_equal(adopt(inst, 0, &n), LF_SEG_CORRUPT);
     assert_int_equal(n, 0);
@@ -271,12 +266,10 @@ check_survives_garbage(void **state)
 
             memcpy(buf, &magic, sizeof(magic));
         }
-        assert_int_not_equal(lf_seg_check(buf, sizeof(buf), inst, &info,
-                                          &why),
+        assert_int_not_equal(lf_seg_check(buf, sizeof(buf), inst, &info, &why),
                              LF_SEG_OK);
     }
-    assert_int_equal(lf_seg_check(buf, 10, inst, &info, &why),
-                     LF_SEG_CORRUPT);
+    assert_int_equal(lf_seg_check(buf, 10, inst, &info, &why), LF_SEG_CORRUPT);
 }
 
 int
@@ -287,8 +280,7 @@ main(void)
         cmocka_unit_test_teardown(disconnected_copy_is_adoptable, teardown),
         cmocka_unit_test_teardown(refuses_syncing_and_stopped, teardown),
         cmocka_unit_test_teardown(refuses_older_generation, teardown),
-        cmocka_unit_test_teardown(refuses_corrupt_records_and_header,
-                                  teardown),
+        cmocka_unit_test_teardown(refuses_corrupt_records_and_header, teardown),
         cmocka_unit_test_teardown(refuses_other_instance, teardown),
         cmocka_unit_test_teardown(refuses_copy_of_dead_writer, teardown),
         cmocka_unit_test_teardown(one_live_writer_only, teardown),

@@ -18,15 +18,15 @@ exclusive_conflicts(void **state)
     struct lf_table *t = lf_table_new(0);
     const char *holder = NULL;
 
-    assert_int_equal(lf_table_lock(t, "k", "alice", LF_MODE_EXCLUSIVE, 0,
-                                   &holder),
-                     LF_TABLE_GRANTED);
-    assert_int_equal(lf_table_lock(t, "k", "alice", LF_MODE_EXCLUSIVE, 0,
-                                   &holder),
-                     LF_TABLE_HELD);
-    assert_int_equal(lf_table_lock(t, "k", "bob", LF_MODE_EXCLUSIVE, 0,
-                                   &holder),
-                     LF_TABLE_CONFLICT);
+    assert_int_equal(
+        lf_table_lock(t, "k", "alice", LF_MODE_EXCLUSIVE, 0, &holder),
+        LF_TABLE_GRANTED);
+    assert_int_equal(
+        lf_table_lock(t, "k", "alice", LF_MODE_EXCLUSIVE, 0, &holder),
+        LF_TABLE_HELD);
+    assert_int_equal(
+        lf_table_lock(t, "k", "bob", LF_MODE_EXCLUSIVE, 0, &holder),
+        LF_TABLE_CONFLICT);
     assert_string_equal(holder, "alice");
     assert_int_equal(lf_table_lock(t, "k", "bob", LF_MODE_SHARED, 0, &holder),
                      LF_TABLE_CONFLICT);
@@ -44,12 +44,10 @@ shared_holders(void **state)
                      LF_TABLE_GRANTED);
     assert_int_equal(lf_table_lock(t, "k", "b", LF_MODE_SHARED, 0, NULL),
                      LF_TABLE_GRANTED);
-    assert_int_equal(lf_table_lock(t, "k", "c", LF_MODE_EXCLUSIVE, 0,
-                                   &holder),
+    assert_int_equal(lf_table_lock(t, "k", "c", LF_MODE_EXCLUSIVE, 0, &holder),
                      LF_TABLE_CONFLICT);
     /* A shared holder cannot turn its hold exclusive while others share. */
-    assert_int_equal(lf_table_lock(t, "k", "a", LF_MODE_EXCLUSIVE, 0,
-                                   &holder),
+    assert_int_equal(lf_table_lock(t, "k", "a", LF_MODE_EXCLUSIVE, 0, &holder),
                      LF_TABLE_CONFLICT);
     assert_string_equal(holder, "b");
     assert_int_equal(lf_table_count(t), 2);
@@ -135,8 +133,7 @@ many_keys_and_unlock_owner(void **state)
     assert_int_equal(lf_table_count(t), 20000 - 6667);
     for (int i = 0; i < 20000; i++) {
         snprintf(key, sizeof(key), "key%d", i);
-        assert_int_equal(lf_table_unlock(t, key, "x", NULL),
-                         LF_TABLE_NOT_HELD);
+        assert_int_equal(lf_table_unlock(t, key, "x", NULL), LF_TABLE_NOT_HELD);
     }
     lf_table_clear(t);
     assert_int_equal(lf_table_count(t), 0);

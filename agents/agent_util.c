@@ -1,0 +1,179 @@
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agent_util.h"
+#include "lf_log.h"
+#include "lf_parse.h"
+#include "lf_proc.h"
+#include "lf_segment.h"
+
+void
+agent_path(const struct lf_ocf_ctx *ctx, const char *suffix, char *out,
+           size_t size)
+{
+    snprintf(out, size, "%s/%s.%s", lf_ocf_get(ctx, "rundir"), ctx->rsc,
+             suffix);
+}
+
+int
+agent_load_secret(const struct lf_ocf_ctx *ctx, struct lf_secret *secret)
+{
+    const char *path = lf_ocf_get(ctx, "secret_file");
+    const char *why = "";
+    int rc;
+
+    secret->len = 0;
+    if (path == NULL || *path == '\0') {
+        return PCMK_OCF_OK;
+    }
+    rc = lf_secret_load(path, secret, &why);
+    if (rc == ENOENT) {
+        lf_ocf_reason("secret file %s does not exist on this node", path);
+        return PCMK_OCF_NOT_INSTALLED;
+    }
+    if (rc != 0) {
+        lf_ocf_reason("%s: %s", why, path);
+        return PCMK_OCF_NOT_CONFIGURED;
+    }
+    return PCMK_OCF_OK;
+}
+
+int
+agent_validate_common(const struct lf_ocf_ctx *ctx)
+{
+    struct lf_secret secret;
+    const char *instance = lf_ocf_get(ctx, "instance");
+    const char *binary = lf_ocf_get(ctx, "binary");
+    const char *user = lf_ocf_get(ctx, "user");
+    uid_t uid = 0;
+    gid_t gid = 0;
+    int rc = lf_ocf_check_params(ctx);
+
+    if (rc != PCMK_OCF_OK) {
+        return rc;
+    }
+    if (lf_parse_name(instance, LF_SEG_INSTANCE_MAX) != 0) {
+        lf_ocf_reason("instance '%s' must be 1 to %d characters of A-Z a-z "
+                      "0-9 _ . -",
+                      instance, LF_SEG_INSTANCE_MAX);
+        return PCMK_OCF_NOT_CONFIGURED;
+    }
+    if (binary == NULL || binary[0] != '/') {
+        lf_ocf_reason("binary must be an absolute path");
+        return PCMK_OCF_NOT_CONFIGURED;
+    }
+    if (access(binary, X_OK) != 0) {
+        lf_ocf_reason("%s is not installed or not executable: %s", binary,
+                      strerror(errno));
+        return PCMK_OCF_NOT_INSTALLED;
+    }
+    if (user != NULL && *user != '\0'
+        && lf_proc_lookup_user(user, &uid, &gid) != 0) {
+        lf_ocf_reason("user '%s' does not exist on this node", user);
+        return PCMK_OCF_NOT_INSTALLED;
+    }
+    return agent_load_secret(ctx, &secret);
+}
+
+int
+agent_prepare_rundir(const struct lf_ocf_ctx *ctx)
+{
+    const char *rundir = lf_ocf_get(ctx, "rundir");
+
+    if (mkdir(rundir, 0755) != 0 && errno != EEXIST) {
+        lf_ocf_reason("cannot create %s: %s", rundir, strerror(errno));
+        return PCMK_OCF_UNKNOWN_ERROR;
+    }
+    return PCMK_OCF_OK;
+}
+
+int
+agent_start_daemon(const struct lf_ocf_ctx *ctx, char *const argv[])
+{
+    char last[512];
+    int status = -1;
+    long long left = lf_ocf_time_left(ctx) - 500;
+    int rc = lf_svc_start(argv, left > 1000 ? left : 1000, last, sizeof(last),
+                          &status);
+
+    if (rc != 0) {
+        lf_ocf_reason("cannot run %s: %s", argv[0], strerror(rc));
+        return PCMK_OCF_UNKNOWN_ERROR;
+    }
+    if (status == 0) {
+        return PCMK_OCF_OK;
+    }
+    if (status == -1) {
+        lf_ocf_reason("%s did not get ready within the start timeout", argv[0]);
+        return PCMK_OCF_UNKNOWN_ERROR;
+    }
+    lf_ocf_reason("%s failed to start: %s", argv[0],
+                  last[0] != '\0' ? last : "no message");
+    return (status == 2) ? PCMK_OCF_NOT_CONFIGURED : PCMK_OCF_UNKNOWN_ERROR;
+}
+
+int
+agent_stop_daemon(const struct lf_ocf_ctx *ctx)
+{
+    char pidfile[512];
+    long long left = lf_ocf_time_left(ctx) - 500;
+    long long term = left * 2 / 3;
+
+    agent_path(ctx, "pid", pidfile, sizeof(pidfile));
+    if (lf_svc_stop(pidfile, lf_ocf_get(ctx, "binary"), term > 100 ? term : 100,
+                    left > 200 ? left : 200)
+        != 0) {
+        lf_ocf_reason("the server did not stop, not even after SIGKILL");
+        return PCMK_OCF_UNKNOWN_ERROR;
+    }
+    return PCMK_OCF_OK;
+}
+
+int
+agent_check_process(const struct lf_ocf_ctx *ctx)
+{
+    char pidfile[512];
+
+    agent_path(ctx, "pid", pidfile, sizeof(pidfile));
+    switch (lf_svc_state(pidfile, lf_ocf_get(ctx, "binary"), NULL)) {
+    case LF_SVC_RUNNING:
+        return PCMK_OCF_OK;
+    case LF_SVC_STOPPED:
+        return PCMK_OCF_NOT_RUNNING;
+    case LF_SVC_DEAD:
+        break;
+    }
+    if (ctx->probe) {
+        return PCMK_OCF_NOT_RUNNING;
+    }
+    lf_ocf_reason("the server process is gone (stale pid file %s)", pidfile);
+    return PCMK_OCF_UNKNOWN_ERROR;
+}
+
+int
+agent_append_options(const char *options, char *copy, size_t copy_size,
+                     char **argv, int *argc, int max)
+{
+    char *save = NULL;
+
+    if (options == NULL || *options == '\0') {
+        return 0;
+    }
+    if (lf_strlcpy(copy, options, copy_size) != 0) {
+        return E2BIG;
+    }
+    for (char *word = strtok_r(copy, " \t", &save); word != NULL;
+         word = strtok_r(NULL, " \t", &save)) {
+        if (*argc >= max - 1) {
+            return E2BIG;
+        }
+        argv[(*argc)++] = word;
+    }
+    argv[*argc] = NULL;
+    return 0;
+}

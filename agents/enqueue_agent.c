@@ -1,0 +1,273 @@
+/*
+ * ocf:leapfrog:enqueue - OCF 1.1 agent for the enqueue server lf-enqueued.
+ */
+#include <config.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent_util.h"
+#include "lf_attr.h"
+#include "lf_client.h"
+#include "lf_log.h"
+#include "lf_rc.h"
+
+static const struct lf_ocf_param params[] = {
+    {"instance", LF_OCF_STRING, NULL, true, true, 0, 0, "Instance name",
+     "Names the lock table and the replica segment; the replication "
+     "resource of the pair uses the same instance."},
+    {"port", LF_OCF_INTEGER, "3200", false, false, 1, 65535, "TCP port",
+     "TCP port the enqueue server listens on."},
+    {"address", LF_OCF_STRING, "", false, false, 0, 0, "Listen address",
+     "Address to listen on; empty for every address. With a virtual IP "
+     "grouped before this resource, its address."},
+    {"binary", LF_OCF_STRING, SBINDIR "/lf-enqueued", false, false, 0, 0,
+     "Server binary", "Full path of the enqueue server."},
+    {"user", LF_OCF_STRING, "hacluster", false, false, 0, 0, "Service user",
+     "The server binds its port as root and then runs as this user, who "
+     "owns its state directory."},
+    {"statedir", LF_OCF_STRING, LOCALSTATEDIR "/lib/leapfrog", false, false, 0,
+     0, "State directory",
+     "Where the server records the generation it serves on this node."},
+    {"rundir", LF_OCF_STRING, "/run/leapfrog", false, false, 0, 0,
+     "Run directory", "Where the agent keeps the pid file."},
+    {"secret_file", LF_OCF_STRING, "", false, false, 0, 0, "Shared-secret file",
+     "When set, clients and the replication server must prove they know "
+     "this secret (16 to 1024 bytes; mode 600 or 640)."},
+    {"max_locks", LF_OCF_INTEGER, "100000", false, false, 1, 4294967295LL,
+     "Most locks", "Most locks held at once."},
+    {"replica_timeout", LF_OCF_INTEGER, "5000", false, false, 100, 600000,
+     "Replica timeout (ms)",
+     "A replication server silent this long is dropped and the server "
+     "goes on unreplicated."},
+    {"log_file", LF_OCF_STRING, "", false, false, 0, 0, "Log file",
+     "An additional log file; the server always uses syslog."},
+    {"options", LF_OCF_STRING, "", false, false, 0, 0, "Extra options",
+     "More command-line options for the server, separated by spaces."},
+};
+
+static const struct lf_ocf_action actions[] = {
+    {"start", "60s", NULL, NULL},        {"stop", "60s", NULL, NULL},
+    {"monitor", "20s", "10s", "0"},      {"monitor", "20s", "30s", "10"},
+    {"validate-all", "10s", NULL, NULL}, {"meta-data", "5s", NULL, NULL},
+};
+
+static int
+validate(struct lf_ocf_ctx *ctx)
+{
+    return agent_validate_common(ctx);
+}
+
+static void
+attr_name(const struct lf_ocf_ctx *ctx, char *out, size_t size)
+{
+    snprintf(out, size, "leapfrog-%s-locks", lf_ocf_get(ctx, "instance"));
+}
+
+/* A protocol round trip: STATS, whose lock count and replica state we
+ * report. */
+static int
+query_stats(const struct lf_ocf_ctx *ctx, char *reply, size_t size)
+{
+    struct lf_secret secret;
+    struct lf_client client;
+    const char *address = lf_ocf_get(ctx, "address");
+    const char *why = "";
+    long long left = lf_ocf_time_left(ctx) - 500;
+    int rc;
+
+    if (address == NULL || *address == '\0' || strcmp(address, "0.0.0.0") == 0
+        || strcmp(address, "::") == 0) {
+        address = "127.0.0.1";
+    }
+    if (agent_load_secret(ctx, &secret) != PCMK_OCF_OK) {
+        return LF_ERR_PROTO;
+    }
+    rc = lf_client_open(&client, address, (uint16_t)lf_ocf_get_int(ctx, "port"),
+                        (int)(left > 5000 ? 5000 : (left > 100 ? left : 100)),
+                        &secret, &why);
+    if (rc != 0) {
+        lf_ocf_reason("%s at %s port %lld: %s", why, address,
+                      lf_ocf_get_int(ctx, "port"), lf_rc_str(rc));
+        return rc;
+    }
+    rc = lf_client_call(&client, "STATS", reply, size);
+    lf_client_close(&client);
+    if (rc != 0 || strncmp(reply, "OK ", 3) != 0) {
+        lf_ocf_reason("the enqueue server does not answer STATS: %s",
+                      rc != 0 ? lf_rc_str(rc) : reply);
+        return rc != 0 ? rc : LF_ERR_PROTO;
+    }
+    return 0;
+}
+
+static void
+stat_field(const char *reply, const char *name, char *out, size_t size)
+{
+    char pattern[32];
+    const char *at;
+
+    snprintf(pattern, sizeof(pattern), " %s=", name);
+    at = strstr(reply, pattern);
+    if (at == NULL) {
+        snprintf(out, size, "?");
+        return;
+    }
+    at += strlen(pattern);
+    snprintf(out, size, "%.*s", (int)strcspn(at, " "), at);
+}
+
+static int
+monitor(struct lf_ocf_ctx *ctx)
+{
+    char reply[LF_LINE_MAX + 1];
+    char locks[32];
+    char replica[32];
+    char name[128];
+    char cache[512];
+    int rc = agent_check_process(ctx);
+
+    if (rc != PCMK_OCF_OK) {
+        return rc;
+    }
+    if (ctx->check_level < 10 && !ctx->probe) {
+        return PCMK_OCF_OK;
+    }
+    if (query_stats(ctx, reply, sizeof(reply)) != 0) {
+        return PCMK_OCF_UNKNOWN_ERROR;
+    }
+    stat_field(reply, "locks", locks, sizeof(locks));
+    stat_field(reply, "replica", replica, sizeof(replica));
+    attr_name(ctx, name, sizeof(name));
+    agent_path(ctx, "locks-attr", cache, sizeof(cache));
+    (void)lf_attr_set(name, locks, cache, ctx->probe);
+    if (ctx->check_level >= 20 && strcmp(replica, "in-sync") != 0) {
+        lf_ocf_reason("serving %s locks without a replica in sync "
+                      "(replica %s)",
+                      locks, replica);
+        return PCMK_OCF_DEGRADED;
+    }
+    return PCMK_OCF_OK;
+}
+
+static int
+start(struct lf_ocf_ctx *ctx)
+{
+    char pidfile[512];
+    char port[16];
+    char max_locks[24];
+    char timeout[16];
+    char optbuf[1024];
+    char *argv[64];
+    int argc = 0;
+    int rc = validate(ctx);
+
+    if (rc != PCMK_OCF_OK) {
+        return rc;
+    }
+    if (agent_check_process(ctx) == PCMK_OCF_OK) {
+        lf_info("already running");
+        return PCMK_OCF_OK;
+    }
+    rc = agent_prepare_rundir(ctx);
+    if (rc != PCMK_OCF_OK) {
+        return rc;
+    }
+    agent_path(ctx, "pid", pidfile, sizeof(pidfile));
+    snprintf(port, sizeof(port), "%lld", lf_ocf_get_int(ctx, "port"));
+    snprintf(max_locks, sizeof(max_locks), "%lld",
+             lf_ocf_get_int(ctx, "max_locks"));
+    snprintf(timeout, sizeof(timeout), "%lld",
+             lf_ocf_get_int(ctx, "replica_timeout"));
+    argv[argc++] = (char *)lf_ocf_get(ctx, "binary");
+    argv[argc++] = "-i";
+    argv[argc++] = (char *)lf_ocf_get(ctx, "instance");
+    argv[argc++] = "-p";
+    argv[argc++] = port;
+    argv[argc++] = "-s";
+    argv[argc++] = (char *)lf_ocf_get(ctx, "statedir");
+    argv[argc++] = "-P";
+    argv[argc++] = pidfile;
+    argv[argc++] = "-m";
+    argv[argc++] = max_locks;
+    argv[argc++] = "-t";
+    argv[argc++] = timeout;
+    if (*lf_ocf_get(ctx, "address") != '\0') {
+        argv[argc++] = "-a";
+        argv[argc++] = (char *)lf_ocf_get(ctx, "address");
+    }
+    if (*lf_ocf_get(ctx, "user") != '\0') {
+        argv[argc++] = "-u";
+        argv[argc++] = (char *)lf_ocf_get(ctx, "user");
+    }
+    if (*lf_ocf_get(ctx, "secret_file") != '\0') {
+        argv[argc++] = "-k";
+        argv[argc++] = (char *)lf_ocf_get(ctx, "secret_file");
+    }
+    if (*lf_ocf_get(ctx, "log_file") != '\0') {
+        argv[argc++] = "-L";
+        argv[argc++] = (char *)lf_ocf_get(ctx, "log_file");
+    }
+    argv[argc] = NULL;
+    if (agent_append_options(lf_ocf_get(ctx, "options"), optbuf, sizeof(optbuf),
+                             argv, &argc, 64)
+        != 0) {
+        lf_ocf_reason("too many extra options");
+        return PCMK_OCF_NOT_CONFIGURED;
+    }
+    (void)unlink(pidfile);
+    rc = agent_start_daemon(ctx, argv);
+    if (rc != PCMK_OCF_OK) {
+        return rc;
+    }
+    /* Ready means serving: prove it and publish the lock count. */
+    ctx->probe = true;
+    return monitor(ctx);
+}
+
+static int
+stop(struct lf_ocf_ctx *ctx)
+{
+    char name[128];
+    char cache[512];
+    int rc = agent_stop_daemon(ctx);
+
+    if (rc == PCMK_OCF_OK) {
+        attr_name(ctx, name, sizeof(name));
+        agent_path(ctx, "locks-attr", cache, sizeof(cache));
+        (void)lf_attr_delete(name, cache);
+    }
+    return rc;
+}
+
+static const struct lf_ocf_agent agent = {
+    .name = "enqueue",
+    .shortdesc = "leapfrog enqueue (lock) server",
+    .longdesc =
+        "Runs lf-enqueued, the leapfrog enqueue server: a lock table served "
+        "over TCP and replicated synchronously to a replication server "
+        "(ocf:leapfrog:replication) on another node. Started on the node "
+        "where the replication server runs, it takes over the replica's "
+        "copy before it serves, so no acknowledged lock is lost. Declare "
+        "the pair with the meta attributes leapfrog-follows and "
+        "leapfrog-survivor; leapfrogd keeps the constraints. "
+        "OCF_CHECK_LEVEL 0 checks the process, 10 a protocol round trip "
+        "and publishes the lock count as the node attribute "
+        "leapfrog-INSTANCE-locks, 20 also reports degraded while no replica "
+        "is in sync.",
+    .params = params,
+    .nparams = sizeof(params) / sizeof(params[0]),
+    .actions = actions,
+    .nactions = sizeof(actions) / sizeof(actions[0]),
+    .validate = validate,
+    .start = start,
+    .stop = stop,
+    .monitor = monitor,
+};
+
+int
+main(int argc, char **argv)
+{
+    return lf_ocf_main(&agent, argc, argv);
+}

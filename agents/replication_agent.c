@@ -1,0 +1,211 @@
+/*
+ * ocf:leapfrog:replication - OCF 1.1 agent for the replication server
+ * lf-replicad.
+ */
+#include <config.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent_util.h"
+#include "lf_attr.h"
+#include "lf_log.h"
+#include "lf_proc.h"
+#include "lf_segment.h"
+
+static const struct lf_ocf_param params[] = {
+    {"instance", LF_OCF_STRING, NULL, true, true, 0, 0, "Instance name",
+     "The same instance as the enqueue resource's."},
+    {"enqueue_address", LF_OCF_STRING, NULL, true, false, 0, 0,
+     "Enqueue server address",
+     "Host or address where the enqueue server listens: its virtual IP."},
+    {"port", LF_OCF_INTEGER, "3200", false, false, 1, 65535, "TCP port",
+     "The enqueue server's TCP port."},
+    {"binary", LF_OCF_STRING, SBINDIR "/lf-replicad", false, false, 0, 0,
+     "Server binary", "Full path of the replication server."},
+    {"user", LF_OCF_STRING, "hacluster", false, false, 0, 0, "Service user",
+     "The server runs as this user, who alone can read and write the "
+     "replica segment."},
+    {"rundir", LF_OCF_STRING, "/run/leapfrog", false, false, 0, 0,
+     "Run directory", "Where the agent keeps the pid file."},
+    {"secret_file", LF_OCF_STRING, "", false, false, 0, 0, "Shared-secret file",
+     "The enqueue server's shared secret, when it requires one."},
+    {"max_locks", LF_OCF_INTEGER, "100000", false, false, 1, 4294967295LL,
+     "Most locks", "Capacity of the copy; at least the enqueue server's."},
+    {"timeout", LF_OCF_INTEGER, "5000", false, false, 100, 600000,
+     "Silence timeout (ms)",
+     "Reconnect after the enqueue server has been silent this long."},
+    {"log_file", LF_OCF_STRING, "", false, false, 0, 0, "Log file",
+     "An additional log file; the server always uses syslog."},
+    {"options", LF_OCF_STRING, "", false, false, 0, 0, "Extra options",
+     "More command-line options for the server, separated by spaces."},
+};
+
+static const struct lf_ocf_action actions[] = {
+    {"start", "30s", NULL, NULL},        {"stop", "30s", NULL, NULL},
+    {"monitor", "20s", "10s", "0"},      {"monitor", "20s", "30s", "10"},
+    {"validate-all", "10s", NULL, NULL}, {"meta-data", "5s", NULL, NULL},
+};
+
+static int
+validate(struct lf_ocf_ctx *ctx)
+{
+    return agent_validate_common(ctx);
+}
+
+static void
+attr_name(const struct lf_ocf_ctx *ctx, char *out, size_t size)
+{
+    snprintf(out, size, "leapfrog-%s-replica", lf_ocf_get(ctx, "instance"));
+}
+
+static int
+monitor(struct lf_ocf_ctx *ctx)
+{
+    struct lf_seg_info info;
+    char pidfile[512];
+    char name[128];
+    char cache[512];
+    bool writer_running = false;
+    pid_t pid = 0;
+    enum lf_seg_verdict verdict;
+    int rc = agent_check_process(ctx);
+
+    if (rc != PCMK_OCF_OK) {
+        return rc;
+    }
+    if (ctx->check_level < 10 && !ctx->probe) {
+        return PCMK_OCF_OK;
+    }
+    /* The replica's own state is in its segment: it must be ours. */
+    agent_path(ctx, "pid", pidfile, sizeof(pidfile));
+    (void)lf_pidfile_read(pidfile, &pid);
+    verdict = lf_seg_peek(lf_ocf_get(ctx, "instance"), &info, &writer_running);
+    if (verdict != LF_SEG_OK || info.writer_pid != pid) {
+        lf_ocf_reason("the replica segment is not this server's (%s)",
+                      verdict != LF_SEG_OK ? lf_seg_verdict_str(verdict)
+                                           : "another writer");
+        return PCMK_OCF_UNKNOWN_ERROR;
+    }
+    attr_name(ctx, name, sizeof(name));
+    agent_path(ctx, "replica-attr", cache, sizeof(cache));
+    (void)lf_attr_set(name, lf_seg_state_str(info.state), cache, ctx->probe);
+    if (ctx->check_level >= 20 && info.state != LF_SEG_IN_SYNC) {
+        lf_ocf_reason("the copy is %s, not in sync",
+                      lf_seg_state_str(info.state));
+        return PCMK_OCF_DEGRADED;
+    }
+    return PCMK_OCF_OK;
+}
+
+static int
+start(struct lf_ocf_ctx *ctx)
+{
+    char pidfile[512];
+    char port[16];
+    char max_locks[24];
+    char timeout[16];
+    char optbuf[1024];
+    char *argv[64];
+    int argc = 0;
+    int rc = validate(ctx);
+
+    if (rc != PCMK_OCF_OK) {
+        return rc;
+    }
+    if (agent_check_process(ctx) == PCMK_OCF_OK) {
+        lf_info("already running");
+        return PCMK_OCF_OK;
+    }
+    rc = agent_prepare_rundir(ctx);
+    if (rc != PCMK_OCF_OK) {
+        return rc;
+    }
+    agent_path(ctx, "pid", pidfile, sizeof(pidfile));
+    snprintf(port, sizeof(port), "%lld", lf_ocf_get_int(ctx, "port"));
+    snprintf(max_locks, sizeof(max_locks), "%lld",
+             lf_ocf_get_int(ctx, "max_locks"));
+    snprintf(timeout, sizeof(timeout), "%lld", lf_ocf_get_int(ctx, "timeout"));
+    argv[argc++] = (char *)lf_ocf_get(ctx, "binary");
+    argv[argc++] = "-i";
+    argv[argc++] = (char *)lf_ocf_get(ctx, "instance");
+    argv[argc++] = "-a";
+    argv[argc++] = (char *)lf_ocf_get(ctx, "enqueue_address");
+    argv[argc++] = "-p";
+    argv[argc++] = port;
+    argv[argc++] = "-P";
+    argv[argc++] = pidfile;
+    argv[argc++] = "-m";
+    argv[argc++] = max_locks;
+    argv[argc++] = "-t";
+    argv[argc++] = timeout;
+    if (*lf_ocf_get(ctx, "user") != '\0') {
+        argv[argc++] = "-u";
+        argv[argc++] = (char *)lf_ocf_get(ctx, "user");
+    }
+    if (*lf_ocf_get(ctx, "secret_file") != '\0') {
+        argv[argc++] = "-k";
+        argv[argc++] = (char *)lf_ocf_get(ctx, "secret_file");
+    }
+    if (*lf_ocf_get(ctx, "log_file") != '\0') {
+        argv[argc++] = "-L";
+        argv[argc++] = (char *)lf_ocf_get(ctx, "log_file");
+    }
+    argv[argc] = NULL;
+    if (agent_append_options(lf_ocf_get(ctx, "options"), optbuf, sizeof(optbuf),
+                             argv, &argc, 64)
+        != 0) {
+        lf_ocf_reason("too many extra options");
+        return PCMK_OCF_NOT_CONFIGURED;
+    }
+    (void)unlink(pidfile);
+    rc = agent_start_daemon(ctx, argv);
+    if (rc != PCMK_OCF_OK) {
+        return rc;
+    }
+    ctx->probe = true;
+    return monitor(ctx);
+}
+
+static int
+stop(struct lf_ocf_ctx *ctx)
+{
+    char name[128];
+    char cache[512];
+    int rc = agent_stop_daemon(ctx);
+
+    if (rc == PCMK_OCF_OK) {
+        attr_name(ctx, name, sizeof(name));
+        agent_path(ctx, "replica-attr", cache, sizeof(cache));
+        (void)lf_attr_delete(name, cache);
+    }
+    return rc;
+}
+
+static const struct lf_ocf_agent agent = {
+    .name = "replication",
+    .shortdesc = "leapfrog replication server",
+    .longdesc =
+        "Runs lf-replicad, the leapfrog replication server: it keeps a "
+        "synchronous copy of the enqueue server's lock table in this node's "
+        "shared memory, from which an enqueue server started on this node "
+        "takes over. OCF_CHECK_LEVEL 0 checks the process, 10 the state of "
+        "its copy, published as the node attribute leapfrog-INSTANCE-replica "
+        "(syncing, in-sync, disconnected), 20 also reports degraded while "
+        "the copy is not in sync.",
+    .params = params,
+    .nparams = sizeof(params) / sizeof(params[0]),
+    .actions = actions,
+    .nactions = sizeof(actions) / sizeof(actions[0]),
+    .validate = validate,
+    .start = start,
+    .stop = stop,
+    .monitor = monitor,
+};
+
+int
+main(int argc, char **argv)
+{
+    return lf_ocf_main(&agent, argc, argv);
+}
