@@ -171,11 +171,12 @@ start(struct lf_ocf_ctx *ctx)
 static int
 stop(struct lf_ocf_ctx *ctx)
 {
-    char name[128];
-    char cache[512];
     int rc = agent_stop_daemon(ctx);
 
     if (rc == PCMK_OCF_OK) {
+        char name[128];
+        char cache[512];
+
         attr_name(ctx, name, sizeof(name));
         agent_path(ctx, "replica-attr", cache, sizeof(cache));
         (void)lf_attr_delete(name, cache);

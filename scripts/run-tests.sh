@@ -13,7 +13,7 @@ run() {
 }
 
 # Collect the results first: distcheck runs in its own copy of the tree.
-rm -f tests/unit/*.trs tests/cluster/*.trs
+rm -f tests/*/*.trs
 run ./scripts/lint.sh
 run make check
 run make check-cluster
@@ -22,7 +22,7 @@ run make distcheck
 pass=0
 fail=0
 skip=0
-for trs in tests/unit/*.trs tests/cluster/*.trs; do
+for trs in tests/*/*.trs; do
     [ -f "$trs" ] || continue
     while read -r _ result _; do
         case "$result" in
