@@ -164,6 +164,7 @@ mount -t tmpfs tmpfs /dev/shm
 mount --bind $d/log /var/log/pacemaker
 mount --bind $d/log-coro /var/log/corosync
 mount --bind $d/etc-coro /etc/corosync
+mount --bind $d/lib-leapfrog /var/lib/leapfrog
 ip link set lo up
 corosync -f >>$d/corosync.out 2>&1 &
 n=0
@@ -197,8 +198,10 @@ lfc_create_network() {
 lfc_prepare_node_dirs() {
     local i=$1 d
     d=$(lfc_nodedir "$i")
+    # Node-local state of leapfrog's servers, like Pacemaker's own.
+    mkdir -p /var/lib/leapfrog || return 1
     mkdir -p "$d"/lib-pcmk/{cib,pengine,blackbox,cores} "$d"/lib-coro \
-        "$d"/log "$d"/log-coro "$d"/etc-coro || return 1
+        "$d"/log "$d"/log-coro "$d"/etc-coro "$d"/lib-leapfrog || return 1
     chown -R hacluster:haclient "$d/lib-pcmk" "$d/log"
     lfc_write_corosync_conf "$d/etc-coro/corosync.conf"
     lfc_write_boot_script "$i"
@@ -413,8 +416,7 @@ lfc_collect_logs() {
         d=$(lfc_nodedir "$i")
         [ -d "$d" ] || continue
         mkdir -p "$dest/node$i"
-        for f in "$d"/log/pacemaker.log "$d"/log-coro/corosync.log \
-            "$d"/*.out; do
+        for f in "$d"/log/*.log "$d"/log-coro/corosync.log "$d"/*.out; do
             [ -f "$f" ] && cp "$f" "$dest/node$i/"
         done
         if [ "${LFC_UP[$i]:-0}" = 1 ] && lfc_node_pid "$i" >/dev/null; then

@@ -1,0 +1,98 @@
+# lf-pair.sh - a leapfrog pair on a harness cluster (source after
+# lf-cluster.sh): a virtual IP grouped with ocf:leapfrog:enqueue, and
+# ocf:leapfrog:replication, plus helpers to take and check locks through
+# the virtual IP from the host.
+#
+#   lfp_require_installed      bail out unless the agents are installed
+#   lfp_create_pair INST       pcs resource create ... (group g-INST)
+#   lfp_vip                    the virtual IP of this cluster
+#   lfp_enq ARGS...            lf-enq against the virtual IP
+#   lfp_take_locks INST N      take N locks (every fifth one shared)
+#   lfp_locks_intact INST N    exactly those locks are held
+#   lfp_node_attr NODE NAME    a transient node attribute, from crm_mon
+#   lfp_kill_server NODE RSC   kill -9 the server of resource RSC
+
+LFP_OCF_DIR=${LFP_OCF_DIR:-/usr/lib/ocf/resource.d/leapfrog}
+
+lfp_require_installed() {
+    local a
+    for a in enqueue replication; do
+        [ -x "$LFP_OCF_DIR/$a" ] ||
+            lfc_bail "$LFP_OCF_DIR/$a is not installed (run make install)"
+    done
+}
+
+lfp_vip() { lfc_addr 100; }
+
+lfp_lf_enq() {
+    if [ -n "${LF_BUILDDIR:-}" ] && [ -x "$LF_BUILDDIR/server/lf-enq" ]; then
+        echo "$LF_BUILDDIR/server/lf-enq"
+    else
+        echo lf-enq
+    fi
+}
+
+lfp_enq() {
+    "$(lfp_lf_enq)" -a "$(lfp_vip)" -t 3000 "$@"
+}
+
+# lfp_create_pair INST: F is the group g-INST (vip-INST, enq-INST), P is
+# rep-INST. Monitors at depth 10 so the node attributes are published.
+lfp_create_pair() {
+    local inst=$1 log=/var/log/pacemaker/leapfrog-$1.log
+    lfc_exec 1 pcs resource create "vip-$inst" ocf:heartbeat:IPaddr2 \
+        ip="$(lfp_vip)" cidr_netmask=24 nic=eth0 \
+        op monitor interval=5s --group "g-$inst" &&
+    lfc_exec 1 pcs resource create "enq-$inst" ocf:leapfrog:enqueue \
+        instance="$inst" log_file="$log" \
+        op monitor interval=5s OCF_CHECK_LEVEL=10 --group "g-$inst" &&
+    lfc_exec 1 pcs resource create "rep-$inst" ocf:leapfrog:replication \
+        instance="$inst" enqueue_address="$(lfp_vip)" log_file="$log" \
+        op monitor interval=5s OCF_CHECK_LEVEL=10
+}
+
+lfp_lock_line() {
+    local inst=$1 i=$2
+    if [ $((i % 5)) = 0 ]; then
+        echo "$inst-key-$i owner-$((i % 7)) S"
+    else
+        echo "$inst-key-$i owner-$((i % 7)) X"
+    fi
+}
+
+lfp_take_locks() {
+    local inst=$1 n=$2 i
+    for i in $(seq 1 "$n"); do
+        # shellcheck disable=SC2046
+        lfp_enq lock $(lfp_lock_line "$inst" "$i") >/dev/null || return 1
+    done
+}
+
+lfp_locks_intact() {
+    local inst=$1 n=$2 i want got
+    want=$(for i in $(seq 1 "$n"); do lfp_lock_line "$inst" "$i"; done |
+        sort)
+    got=$(lfp_enq list | grep "^$inst-key-" | sort) || return 1
+    if [ "$want" != "$got" ]; then
+        lfc_log "lock table differs from what was acknowledged:"
+        diff <(echo "$want") <(echo "$got") | head -20 | sed 's/^/#   /' >&2
+        return 1
+    fi
+}
+
+lfp_node_attr() {
+    lfc_crm_mon_xml | lfc_xpath "string(//node_attributes/node[@name='$1']\
+/attribute[@name='$2']/@value)"
+}
+
+lfp_attr_is() {
+    [ "$(lfp_node_attr "$1" "$2")" = "$3" ]
+}
+
+# lfp_kill_server NODE RSC: the pid file the agent keeps in /run/leapfrog.
+lfp_kill_server() {
+    local i=${1#node} pid
+    pid=$(lfc_exec "$i" cat "/run/leapfrog/$2.pid") || return 1
+    lfc_log "kill -9 of $2's server (pid $pid in $1)"
+    lfc_exec "$i" kill -9 "$pid"
+}
