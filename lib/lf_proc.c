@@ -173,6 +173,7 @@ int
 lf_proc_wait_gone(pid_t pid, const char *exe, long long timeout_ms)
 {
     long long deadline = lf_now_ms() + timeout_ms;
+    int pause_ms = 1;
 
     for (;;) {
         if (lf_proc_state(pid, exe) != LF_PROC_RUNNING) {
@@ -182,8 +183,11 @@ lf_proc_wait_gone(pid_t pid, const char *exe, long long timeout_ms)
             return LF_ERR_TIMEOUT;
         }
         /* Polling /proc is the only portable way to wait for a process
-         * that is not our child. */
-        (void)poll(NULL, 0, 20);
+         * that is not our child: often at first, then every 20 ms. */
+        (void)poll(NULL, 0, pause_ms);
+        if (pause_ms < 20) {
+            pause_ms *= 2;
+        }
     }
 }
 
