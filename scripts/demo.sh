@@ -2,7 +2,7 @@
 # The leapfrog demo: a 3-node corosync + Pacemaker cluster in network
 # namespaces on this machine, running the pair.
 #
-#   demo.sh start         boot the cluster and configure the pair
+#   demo.sh start         boot the cluster, configure the pair, take locks
 #   demo.sh status        crm_mon -1 -A on a running node
 #   demo.sh exec N CMD..  run CMD inside node N (e.g. pcs status)
 #   demo.sh stop          stop every node and remove what start made
@@ -14,6 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 export LF_CLUSTER_SLOT=${LF_DEMO_SLOT:-9}
 export LF_CLUSTER_STATE=${LF_DEMO_STATE:-/var/tmp/leapfrog-demo}
 . "$here/../tests/cluster/lf-cluster.sh"
+. "$here/../tests/cluster/lf-pair.sh"
 
 demo_load() {
     LFC_NAME=demo
@@ -27,16 +28,37 @@ demo_load() {
     done
 }
 
+# The pair: a virtual IP grouped with the enqueue server, and the
+# replication server. Until leapfrogd keeps them, the follow constraints
+# are written here once, for where the pair first lands.
 demo_configure() {
-    # Until the leapfrog agents exist the pair is shown with Dummy
-    # resources standing in for the enqueue and replication servers.
+    local e r
+    lfp_require_installed
     lfc_exec 1 pcs property set stonith-enabled=false &&
-        lfc_exec 1 pcs resource create enqueue ocf:pacemaker:Dummy \
-            op monitor interval=10s &&
-        lfc_exec 1 pcs resource create replication ocf:pacemaker:Dummy \
-            op monitor interval=10s &&
-        lfc_exec 1 pcs constraint colocation add replication with enqueue \
-            -5000
+        lfp_create_pair DEMO &&
+        lfc_exec 1 pcs resource meta g-DEMO resource-stickiness=5000 \
+            migration-threshold=1 &&
+        lfc_exec 1 pcs constraint colocation add rep-DEMO with g-DEMO \
+            -- -5000 || return 1
+    lfc_settle
+    e=$(lfc_where enq-DEMO)
+    r=$(lfc_where rep-DEMO)
+    lfc_exec 1 pcs constraint location g-DEMO prefers "$r=2000" &&
+        lfc_exec 1 pcs constraint location rep-DEMO avoids "$e=INFINITY" &&
+        lfc_exec 1 pcs constraint order start g-DEMO then stop rep-DEMO \
+            kind=Optional symmetrical=false >/dev/null || return 1
+    lfc_settle
+    lfc_wait_for 60 "replica in sync" lfp_attr_is "$r" leapfrog-DEMO-replica \
+        in-sync
+    lfp_enq lock ORDER-4711 alice >/dev/null &&
+        lfp_enq lock ORDER-4712 bob >/dev/null &&
+        lfp_enq lock CUSTOMER-17 alice S >/dev/null &&
+        lfp_enq lock CUSTOMER-17 bob S >/dev/null
+}
+
+demo_locks() {
+    echo "Locks held, through the virtual IP $(lfp_vip):"
+    lfp_enq list | sed 's/^/    /'
 }
 
 case "${1:-}" in
@@ -45,7 +67,11 @@ start)
     lfc_boot || { lfc_collect_logs; lfc_teardown; exit 1; }
     demo_configure || { lfc_collect_logs; exit 1; }
     lfc_settle
+    # crm_mon -A shows the lock count once a depth-10 monitor has run.
+    lfc_wait_for 30 "lock count published" lfp_attr_is "$(lfc_where \
+        enq-DEMO)" leapfrog-DEMO-locks 4
     lfc_exec 1 crm_mon -1 -A
+    demo_locks
     echo
     echo "The demo cluster runs. See it again with: $0 status"
     echo "Stop it with: $0 stop"
@@ -54,6 +80,7 @@ status)
     demo_load
     i=$(lfc_any_up_node) || { echo "the demo is not running" >&2; exit 1; }
     lfc_exec "$i" crm_mon -1 -A
+    demo_locks
     ;;
 exec)
     demo_load

@@ -243,7 +243,7 @@ lfc_start_node() {
     # node, notes in boot.out how the node ended and exits normally.
     bash -c '"$@" >>"$0" 2>&1 </dev/null; exit 0' "$d/boot.out" \
         ip netns exec "$ns" unshare --mount --pid --fork --mount-proc --uts \
-        tini -s -- bash "$d/boot.sh" 2>>"$d/boot.out" &
+        tini -s -- bash "$d/boot.sh" >/dev/null 2>>"$d/boot.out" </dev/null &
     echo $! >"$d/launcher.pid"
     until init=$(lfc_find_init "$i"); do
         n=$((n + 1))
