@@ -103,8 +103,8 @@ main(int argc, char **argv)
         total += wall[i];
         if (expect >= 0
             && (!WIFEXITED(status) || WEXITSTATUS(status) != expect)) {
-            fprintf(stderr, "%s exited with %d, expected %lld\n",
-                    argv[optind], WEXITSTATUS(status), expect);
+            fprintf(stderr, "%s exited with %d, expected %lld\n", argv[optind],
+                    WEXITSTATUS(status), expect);
             return 1;
         }
     }

@@ -164,7 +164,7 @@ cmp_double(const void *a, const void *b)
 }
 
 static double
-percentile(double *v, size_t n, double p)
+percentile(const double *v, size_t n, double p)
 {
     size_t i = (size_t)(p * (double)(n - 1));
 

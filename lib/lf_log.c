@@ -19,7 +19,14 @@ static struct {
     int level;
     bool syslog_open;
     FILE *file;
-} lf_log_cfg = {"leapfrog", "", LF_LOG_STDERR, LOG_INFO, false, NULL};
+    void (*sink)(int priority, const char *msg);
+} lf_log_cfg = {"leapfrog", "", LF_LOG_STDERR, LOG_INFO, false, NULL, NULL};
+
+void
+lf_log_set_sink(void (*fn)(int priority, const char *msg))
+{
+    lf_log_cfg.sink = fn;
+}
 
 static const char *
 level_name(int priority)
@@ -140,6 +147,14 @@ lf_vlog(int priority, const char *fmt, va_list ap)
         return;
     }
     (void)vsnprintf(msg, sizeof(msg), fmt, ap);
+    if (lf_log_cfg.sink != NULL) {
+        char full[sizeof(msg) + sizeof(lf_log_cfg.context)];
+
+        snprintf(full, sizeof(full), "%s%s", lf_log_cfg.context, msg);
+        lf_log_cfg.sink(priority, full);
+        errno = saved_errno;
+        return;
+    }
 
     if ((lf_log_cfg.dest & LF_LOG_STDERR) != 0) {
         fprintf(stderr, "%s[%ld]: %s: %s%s\n", lf_log_cfg.ident, (long)getpid(),

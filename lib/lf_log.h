@@ -62,6 +62,14 @@ void lf_log_level_from_env(void);
  */
 void lf_log_set_context(const char *context);
 
+/*!
+ * \brief Send every message to fn instead of the destinations above (the
+ *        helper routes them into Pacemaker's own logging this way).
+ *
+ * \param[in] fn  receives the priority and the finished text; NULL undoes
+ */
+void lf_log_set_sink(void (*fn)(int priority, const char *msg));
+
 /*! \brief Log one message at a syslog priority. */
 void lf_log(int priority, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -6,17 +6,26 @@
 set -u
 cd "$(dirname "$0")/.."
 status=0
+steps_passed=0
+steps_failed=0
 
+# A step that is not a TAP test suite counts as one test.
 run() {
     echo "=== $*"
-    "$@" || status=1
+    if "$@"; then
+        steps_passed=$((steps_passed + 1))
+    else
+        echo "=== FAILED: $*"
+        steps_failed=$((steps_failed + 1))
+        status=1
+    fi
 }
 
 # Collect the results first: distcheck runs in its own copy of the tree.
 rm -f tests/*/*.trs
 run ./scripts/lint.sh
-run make check
-run make check-cluster
+make check || status=1
+make check-cluster || status=1
 run make distcheck
 
 pass=0
@@ -32,6 +41,12 @@ for trs in tests/*/*.trs; do
         esac
     done < <(grep '^:test-result:' "$trs")
 done
+pass=$((pass + steps_passed))
+fail=$((fail + steps_failed))
 [ "$fail" = 0 ] || status=1
+# A suite that could not even run (a build error) failed too.
+if [ "$status" != 0 ] && [ "$fail" = 0 ]; then
+    fail=1
+fi
 echo "tests: $pass passed, $fail failed, $skip skipped"
 exit $status

@@ -1,0 +1,321 @@
+/*
+ * The CIB connection, on the model of sbd's sbd-pacemaker.c: signon with
+ * retry, a dnotify that arms a reconnect timer, diff notifications applied
+ * to a local copy (re-read in full when a patch does not apply).
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <crm/cib.h>
+#include <crm/common/results.h>
+#include <crm/common/util.h>
+#include <crm/common/xml.h>
+#include <crm/crm.h>
+#include <glib.h>
+#include <qb/qblog.h>
+
+#include "lf_log.h"
+#include "lfd_cib.h"
+
+#define RECONNECT_MS 1000
+
+struct lfd_cib {
+    cib_t *conn;
+    xmlNode *copy;
+    bool watch;
+    bool connected;
+    guint reconnect_timer;
+    lfd_cib_changed_fn changed;
+    lfd_cib_reconnected_fn reconnected;
+    void *arg;
+};
+
+/* libcib calls back without user data: the daemon has one connection. */
+static struct lfd_cib *the_cib;
+
+static void
+pcmk_sink(int priority, const char *msg)
+{
+    qb_log_from_external_source(__func__, __FILE__, "%s", priority, __LINE__, 0,
+                                msg);
+}
+
+void
+lfd_cib_log_init(int argc, char **argv, bool to_stderr, bool verbose)
+{
+    crm_log_init("leapfrogd", verbose ? LOG_DEBUG : LOG_INFO, TRUE, to_stderr,
+                 argc, argv, FALSE);
+    lf_log_set_sink(pcmk_sink);
+}
+
+static int
+legacy_rc(int rc)
+{
+    return pcmk_legacy2rc(rc);
+}
+
+const char *
+lfd_cib_strerror(int rc)
+{
+    return pcmk_rc_str(rc);
+}
+
+static int
+full_query(struct lfd_cib *cib)
+{
+    xmlNode *xml = NULL;
+    int rc = cib->conn->cmds->query(cib->conn, NULL, &xml,
+                                    cib_scope_local | cib_sync_call);
+
+    if (rc != pcmk_ok) {
+        return legacy_rc(rc);
+    }
+    if (cib->copy != NULL) {
+        free_xml(cib->copy);
+    }
+    cib->copy = xml;
+    return 0;
+}
+
+int
+lfd_cib_refresh(struct lfd_cib *cib)
+{
+    return full_query(cib);
+}
+
+xmlNode *
+lfd_cib_xml(struct lfd_cib *cib)
+{
+    return cib->copy;
+}
+
+static xmlNode *
+first_child_named(xmlNode *parent, const char *name)
+{
+    for (xmlNode *c = parent != NULL ? parent->children : NULL; c != NULL;
+         c = c->next) {
+        if (c->type == XML_ELEMENT_NODE
+            && strcmp((const char *)c->name, name) == 0) {
+            return c;
+        }
+    }
+    return NULL;
+}
+
+/* A diff notification: patch the local copy, or re-read it whole. */
+static void
+diff_notify(const char *event, xmlNode *msg)
+{
+    struct lfd_cib *cib = the_cib;
+    xmlNode *result;
+    xmlNode *diff;
+    int rc = -1;
+
+    (void)event;
+    if (cib == NULL || cib->copy == NULL) {
+        return;
+    }
+    result = first_child_named(msg, "cib_update_result");
+    diff = first_child_named(result, "diff");
+    if (diff != NULL) {
+        rc = xml_apply_patchset(cib->copy, diff, TRUE);
+    }
+    if (rc != pcmk_ok) {
+        lf_debug("patch did not apply (%d); reading the whole CIB", rc);
+        rc = full_query(cib);
+        if (rc != 0) {
+            lf_warn("cannot read the CIB: %s", pcmk_rc_str(rc));
+            return;
+        }
+    }
+    cib->changed(cib->arg);
+}
+
+static int
+signon(struct lfd_cib *cib)
+{
+    int rc = cib->conn->cmds->signon(cib->conn, "leapfrogd", cib_command);
+
+    if (rc != pcmk_ok) {
+        return legacy_rc(rc);
+    }
+    cib->connected = true;
+    return 0;
+}
+
+static void connection_lost(gpointer user_data);
+
+static int
+subscribe(struct lfd_cib *cib)
+{
+    int rc =
+        cib->conn->cmds->set_connection_dnotify(cib->conn, connection_lost);
+
+    if (rc == pcmk_ok) {
+        rc = cib->conn->cmds->add_notify_callback(cib->conn, T_CIB_DIFF_NOTIFY,
+                                                  diff_notify);
+    }
+    return (rc == pcmk_ok) ? 0 : legacy_rc(rc);
+}
+
+static gboolean
+reconnect(gpointer data)
+{
+    struct lfd_cib *cib = data;
+    int rc;
+
+    cib->reconnect_timer = 0;
+    (void)cib->conn->cmds->signoff(cib->conn);
+    rc = signon(cib);
+    if (rc == 0) {
+        rc = subscribe(cib);
+    }
+    if (rc == 0) {
+        rc = full_query(cib);
+    }
+    if (rc != 0) {
+        lf_debug("CIB not reachable yet: %s", pcmk_rc_str(rc));
+        cib->connected = false;
+        cib->reconnect_timer = g_timeout_add(RECONNECT_MS, reconnect, cib);
+        return G_SOURCE_REMOVE;
+    }
+    lf_notice("reconnected to the CIB");
+    cib->reconnected(cib->arg);
+    return G_SOURCE_REMOVE;
+}
+
+static void
+connection_lost(gpointer user_data)
+{
+    struct lfd_cib *cib = the_cib;
+
+    (void)user_data;
+    if (cib == NULL || !cib->watch || cib->reconnect_timer != 0) {
+        return;
+    }
+    cib->connected = false;
+    lf_warn("lost the CIB connection; reconnecting");
+    cib->reconnect_timer = g_timeout_add(RECONNECT_MS, reconnect, cib);
+}
+
+int
+lfd_cib_connect(bool watch, lfd_cib_changed_fn changed,
+                lfd_cib_reconnected_fn reconnected, void *arg,
+                struct lfd_cib **out)
+{
+    struct lfd_cib *cib = calloc(1, sizeof(*cib));
+    int rc;
+
+    if (cib == NULL) {
+        return ENOMEM;
+    }
+    crm_xml_init(); /* before a CIB_file signon, or it fails */
+    cib->conn = cib_new();
+    if (cib->conn == NULL) {
+        free(cib);
+        return ENOMEM;
+    }
+    cib->watch = watch;
+    cib->changed = changed;
+    cib->reconnected = reconnected;
+    cib->arg = arg;
+    the_cib = cib;
+    rc = signon(cib);
+    if (rc == 0 && watch) {
+        rc = subscribe(cib);
+    }
+    if (rc == 0) {
+        rc = full_query(cib);
+    }
+    if (rc != 0) {
+        lfd_cib_disconnect(cib);
+        return rc;
+    }
+    *out = cib;
+    return 0;
+}
+
+void
+lfd_cib_disconnect(struct lfd_cib *cib)
+{
+    if (cib == NULL) {
+        return;
+    }
+    if (cib->reconnect_timer != 0) {
+        g_source_remove(cib->reconnect_timer);
+    }
+    /* signoff() fires the dnotify: clear it first. */
+    cib->watch = false;
+    if (cib->conn != NULL) {
+        cib->conn->cmds->set_connection_dnotify(cib->conn, NULL);
+        cib->conn->cmds->signoff(cib->conn);
+        cib_delete(cib->conn);
+    }
+    if (cib->copy != NULL) {
+        free_xml(cib->copy);
+    }
+    if (the_cib == cib) {
+        the_cib = NULL;
+    }
+    free(cib);
+}
+
+int
+lfd_cib_apply(struct lfd_cib *cib, const struct lfd_change *c)
+{
+    const int opts = cib_sync_call;
+    char xpath[512];
+    bool meta = (c->parent != NULL);
+    int rc;
+
+    if (!cib->connected) {
+        return ENOTCONN;
+    }
+    if (meta) {
+        snprintf(xpath, sizeof(xpath),
+                 "/cib/configuration/resources//meta_attributes[@id='%s']",
+                 c->id);
+    } else {
+        snprintf(xpath, sizeof(xpath),
+                 "/cib/configuration/constraints/*[@id='%s']", c->id);
+    }
+    switch (c->op) {
+    case LFD_DELETE:
+        /* Ids are unique in the CIB: wherever it hangs, it goes. */
+        snprintf(xpath, sizeof(xpath), "/cib/configuration//*[@id='%s']",
+                 c->id);
+        rc = cib->conn->cmds->remove(cib->conn, xpath, NULL, opts | cib_xpath);
+        break;
+    case LFD_REPLACE:
+        rc = cib->conn->cmds->replace(cib->conn, xpath, c->xml,
+                                      opts | cib_xpath);
+        if (rc != -ENXIO) {
+            break;
+        }
+        /* Gone meanwhile: create it. */
+        /* fall through */
+    case LFD_CREATE:
+    default:
+        if (meta) {
+            char parent[512];
+
+            snprintf(parent, sizeof(parent),
+                     "/cib/configuration/resources/*[@id='%s']", c->parent);
+            rc = cib->conn->cmds->create(cib->conn, parent, c->xml,
+                                         opts | cib_xpath);
+        } else {
+            rc =
+                cib->conn->cmds->create(cib->conn, "constraints", c->xml, opts);
+        }
+        if (rc == -EEXIST || rc == -ENOTUNIQ) {
+            rc = cib->conn->cmds->replace(cib->conn, xpath, c->xml,
+                                          opts | cib_xpath);
+        }
+        break;
+    }
+    return (rc == pcmk_ok) ? 0 : legacy_rc(rc);
+}

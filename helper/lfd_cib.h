@@ -1,0 +1,59 @@
+/*
+ * lfd_cib.h - leapfrogd's connection to the CIB: the only file that talks
+ * to libcib. Keeps a local copy of the CIB current from diff
+ * notifications, and writes the derived changes.
+ */
+#ifndef LFD_CIB_H
+#define LFD_CIB_H
+
+#include <stdbool.h>
+
+#include <libxml/tree.h>
+
+#include "lfd_derive.h"
+
+struct lfd_cib;
+
+/* Called (debounced by the caller) whenever the CIB changed. */
+typedef void (*lfd_cib_changed_fn)(void *arg);
+
+/* Called after the connection was lost and has been re-established. */
+typedef void (*lfd_cib_reconnected_fn)(void *arg);
+
+/*!
+ * \brief Set up Pacemaker's logging for this process (entity "leapfrogd")
+ *        and route liblf's log messages through it.
+ */
+void lfd_cib_log_init(int argc, char **argv, bool to_stderr, bool verbose);
+
+/*!
+ * \brief Connect to the CIB (honours CIB_file for tests) and read it.
+ *
+ * \param[in] watch  subscribe to diff notifications and reconnect when the
+ *                   connection drops (a daemon); false for one-shot use
+ *
+ * \return 0 or a positive errno-style code; *cib on success
+ */
+int lfd_cib_connect(bool watch, lfd_cib_changed_fn changed,
+                    lfd_cib_reconnected_fn reconnected, void *arg,
+                    struct lfd_cib **cib);
+
+/*! \brief The current local copy of the whole CIB (owned by cib). */
+xmlNode *lfd_cib_xml(struct lfd_cib *cib);
+
+/*! \brief Re-read the whole CIB into the local copy. */
+int lfd_cib_refresh(struct lfd_cib *cib);
+
+/*!
+ * \brief Write one change.
+ *
+ * \return 0 or a positive errno-style code (logged by the caller)
+ */
+int lfd_cib_apply(struct lfd_cib *cib, const struct lfd_change *change);
+
+/*! \brief Describe a code returned by this module. */
+const char *lfd_cib_strerror(int rc);
+
+void lfd_cib_disconnect(struct lfd_cib *cib);
+
+#endif

@@ -1,0 +1,1103 @@
+/*
+ * The derivation of each pair's constraints: pure code over libxml2, no
+ * Pacemaker library and no I/O.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/xpath.h>
+
+#include "lf_parse.h"
+#include "lfd_derive.h"
+
+#define FOLLOW_SCORE "2000"
+#define PUSH_SCORE "-5000"
+#define FRESH_SCORE "100"
+#define F_STICKINESS "5000"
+#define META_SCORE "1000"
+
+/* Element kinds, in the order they are written. */
+static const char *const kinds[] = {
+    "meta", "pmeta", "order", "push", "fresh", "follow", "avoid", "yield",
+};
+
+struct derive {
+    xmlNode *cib;
+    xmlDoc *doc;
+    xmlXPathContext *xpath;
+    struct lfd_result *out;
+    size_t pairs_cap;
+    size_t changes_cap;
+    bool nomem;
+};
+
+/* ---- small XML helpers ------------------------------------------------ */
+
+static const char *
+attr(const xmlNode *node, const char *name)
+{
+    for (const xmlAttr *a = node->properties; a != NULL; a = a->next) {
+        if (strcmp((const char *)a->name, name) == 0) {
+            return (a->children != NULL && a->children->content != NULL)
+                       ? (const char *)a->children->content
+                       : "";
+        }
+    }
+    return NULL;
+}
+
+static bool
+is(const xmlNode *node, const char *name)
+{
+    return node != NULL && node->type == XML_ELEMENT_NODE
+           && strcmp((const char *)node->name, name) == 0;
+}
+
+static bool
+attr_is(const xmlNode *node, const char *name, const char *value)
+{
+    const char *v = attr(node, name);
+
+    return v != NULL && value != NULL && strcmp(v, value) == 0;
+}
+
+static bool
+owned_id(const char *id)
+{
+    return id != NULL && strncmp(id, LFD_ID_PREFIX, strlen(LFD_ID_PREFIX)) == 0;
+}
+
+static xmlNode *
+child(xmlNode *parent, const char *name)
+{
+    for (xmlNode *c = parent != NULL ? parent->children : NULL; c != NULL;
+         c = c->next) {
+        if (is(c, name)) {
+            return c;
+        }
+    }
+    return NULL;
+}
+
+/* Evaluate an XPath expression; the caller frees the result. */
+static xmlXPathObject *
+query(struct derive *d, const char *expr)
+{
+    xmlXPathObject *obj =
+        xmlXPathEvalExpression((const xmlChar *)expr, d->xpath);
+
+    if (obj != NULL && obj->nodesetval == NULL) {
+        xmlXPathFreeObject(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+static char *
+xstrdup(struct derive *d, const char *s)
+{
+    char *copy = (s != NULL) ? strdup(s) : NULL;
+
+    if (s != NULL && copy == NULL) {
+        d->nomem = true;
+    }
+    return copy;
+}
+
+static bool
+xml_equal(const xmlNode *a, const xmlNode *b)
+{
+    const xmlNode *ca;
+    const xmlNode *cb;
+    int na = 0;
+    int nb = 0;
+
+    if (strcmp((const char *)a->name, (const char *)b->name) != 0) {
+        return false;
+    }
+    for (const xmlAttr *x = a->properties; x != NULL; x = x->next) {
+        const char *v = attr(b, (const char *)x->name);
+
+        na++;
+        if (v == NULL || strcmp(v, attr(a, (const char *)x->name)) != 0) {
+            return false;
+        }
+    }
+    for (const xmlAttr *x = b->properties; x != NULL; x = x->next) {
+        nb++;
+    }
+    if (na != nb) {
+        return false;
+    }
+    ca = a->children;
+    cb = b->children;
+    for (;;) {
+        while (ca != NULL && ca->type != XML_ELEMENT_NODE) {
+            ca = ca->next;
+        }
+        while (cb != NULL && cb->type != XML_ELEMENT_NODE) {
+            cb = cb->next;
+        }
+        if (ca == NULL || cb == NULL) {
+            return ca == cb;
+        }
+        if (!xml_equal(ca, cb)) {
+            return false;
+        }
+        ca = ca->next;
+        cb = cb->next;
+    }
+}
+
+/* ---- the configuration ------------------------------------------------ */
+
+static xmlNode *
+find_resource(struct derive *d, const char *id)
+{
+    char expr[512];
+    xmlXPathObject *obj;
+    xmlNode *found = NULL;
+
+    if (id == NULL || strchr(id, '\'') != NULL) {
+        return NULL;
+    }
+    snprintf(expr, sizeof(expr), "/cib/configuration/resources/*[@id='%s']",
+             id);
+    obj = query(d, expr);
+    if (obj != NULL && obj->nodesetval->nodeNr > 0) {
+        found = obj->nodesetval->nodeTab[0];
+    }
+    xmlXPathFreeObject(obj);
+    return found;
+}
+
+/* A meta attribute set by the administrator (our own sets are skipped). */
+static const char *
+user_meta(xmlNode *rsc, const char *name)
+{
+    for (xmlNode *m = rsc->children; m != NULL; m = m->next) {
+        if (!is(m, "meta_attributes") || owned_id(attr(m, "id"))) {
+            continue;
+        }
+        for (xmlNode *nv = m->children; nv != NULL; nv = nv->next) {
+            if (is(nv, "nvpair") && attr_is(nv, "name", name)) {
+                return attr(nv, "value");
+            }
+        }
+    }
+    return NULL;
+}
+
+/* The primitives of a resource: itself, or a group's members. */
+static size_t
+primitives(xmlNode *rsc, xmlNode **out, size_t max)
+{
+    size_t n = 0;
+
+    if (is(rsc, "primitive")) {
+        out[n++] = rsc;
+        return n;
+    }
+    for (xmlNode *c = rsc->children; c != NULL && n < max; c = c->next) {
+        if (is(c, "primitive")) {
+            out[n++] = c;
+        }
+    }
+    return n;
+}
+
+/* ---- the status section ----------------------------------------------- */
+
+static bool
+node_online(const xmlNode *ns)
+{
+    const char *ccm = attr(ns, "in_ccm");
+    const char *crmd = attr(ns, "crmd");
+    const char *join = attr(ns, "join");
+
+    /* 2.1.5 writes "true"/"online"; later versions write timestamps. */
+    return ccm != NULL && strcmp(ccm, "false") != 0 && strcmp(ccm, "0") != 0
+           && crmd != NULL && strcmp(crmd, "offline") != 0
+           && strcmp(crmd, "0") != 0 && join != NULL
+           && strcmp(join, "member") == 0;
+}
+
+static long long
+num_attr(const xmlNode *n, const char *name, long long def)
+{
+    const char *v = attr(n, name);
+    long long x = def;
+
+    if (v == NULL
+        || lf_parse_long(v, -1000000000LL, 1000000000000LL, &x) != 0) {
+        return def;
+    }
+    return x;
+}
+
+/* Is the primitive active according to one node's operation history? The
+ * newest non-recurring operation decides; a newer recurring monitor that
+ * found it stopped overrides. */
+static bool
+history_active(xmlNode *lrm_rsc)
+{
+    xmlNode *last = NULL;
+    long long last_call = -1;
+    long long stopped_call = -1;
+    bool active = false;
+
+    for (xmlNode *op = lrm_rsc->children; op != NULL; op = op->next) {
+        long long call;
+        long long interval;
+
+        if (!is(op, "lrm_rsc_op")) {
+            continue;
+        }
+        call = num_attr(op, "call-id", -1);
+        interval = num_attr(op, "interval", 0);
+        if (interval != 0) {
+            if (num_attr(op, "rc-code", 0) == 7 && call > stopped_call) {
+                stopped_call = call;
+            }
+            continue;
+        }
+        if (call > last_call) {
+            last_call = call;
+            last = op;
+        }
+    }
+    if (last != NULL) {
+        const char *operation = attr(last, "operation");
+        long long rc = num_attr(last, "rc-code", 1);
+
+        if (operation == NULL) {
+            active = false;
+        } else if (strcmp(operation, "stop") == 0) {
+            active = (rc != 0);
+        } else if (strcmp(operation, "monitor") == 0) {
+            active = (rc == 0 || rc == 8);
+        } else if (strcmp(operation, "start") == 0
+                   || strcmp(operation, "promote") == 0
+                   || strcmp(operation, "demote") == 0
+                   || strcmp(operation, "migrate_from") == 0) {
+            active = (rc == 0 || rc == 8);
+        }
+    }
+    if (active && stopped_call > last_call) {
+        active = false;
+    }
+    return active;
+}
+
+static const char *
+primitive_node(struct derive *d, xmlNode *prim)
+{
+    char expr[512];
+    xmlXPathObject *obj;
+    const char *node = NULL;
+    const char *id = attr(prim, "id");
+
+    if (id == NULL || strchr(id, '\'') != NULL) {
+        return NULL;
+    }
+    snprintf(expr, sizeof(expr),
+             "/cib/status/node_state/lrm/lrm_resources/lrm_resource[@id='%s']",
+             id);
+    obj = query(d, expr);
+    for (int i = 0; obj != NULL && i < obj->nodesetval->nodeNr; i++) {
+        xmlNode *r = obj->nodesetval->nodeTab[i];
+        xmlNode *ns = r->parent->parent->parent;
+
+        if (node_online(ns) && history_active(r)) {
+            node = attr(ns, "uname");
+            break;
+        }
+    }
+    xmlXPathFreeObject(obj);
+    return node;
+}
+
+/* A group runs where its last member runs, else where any member does. */
+static const char *
+resource_node(struct derive *d, xmlNode *rsc)
+{
+    xmlNode *prims[64];
+    size_t n = primitives(rsc, prims, 64);
+
+    for (size_t i = n; i > 0; i--) {
+        const char *node = primitive_node(d, prims[i - 1]);
+
+        if (node != NULL) {
+            return node;
+        }
+    }
+    return NULL;
+}
+
+/* The guard against acting on a half-built status section. */
+static const char *
+status_unsettled(struct derive *d)
+{
+    const char *dc = attr(d->cib, "dc-uuid");
+    xmlXPathObject *obj;
+    const char *why = NULL;
+    bool dc_online = false;
+
+    if (dc == NULL || *dc == '\0') {
+        return "no DC elected";
+    }
+    obj = query(d, "/cib/status/node_state");
+    for (int i = 0; obj != NULL && i < obj->nodesetval->nodeNr; i++) {
+        xmlNode *ns = obj->nodesetval->nodeTab[i];
+
+        if (!node_online(ns)) {
+            continue;
+        }
+        if (attr_is(ns, "id", dc)) {
+            dc_online = true;
+        }
+        if (child(ns, "lrm") == NULL) {
+            why = "an online node has no resource history yet";
+        }
+    }
+    xmlXPathFreeObject(obj);
+    if (why != NULL) {
+        return why;
+    }
+    if (!dc_online) {
+        return "the DC is not an online member";
+    }
+    obj = query(d, "//lrm_rsc_op[@op-status='-1']");
+    if (obj != NULL && obj->nodesetval->nodeNr > 0) {
+        why = "an operation is in flight";
+    }
+    xmlXPathFreeObject(obj);
+    return why;
+}
+
+/* Has every online node probed this primitive? */
+static bool
+probed_everywhere(struct derive *d, xmlNode *prim)
+{
+    xmlXPathObject *obj = query(d, "/cib/status/node_state");
+    const char *id = attr(prim, "id");
+    bool all = true;
+
+    for (int i = 0; obj != NULL && i < obj->nodesetval->nodeNr && all; i++) {
+        xmlNode *ns = obj->nodesetval->nodeTab[i];
+        xmlNode *rscs = child(child(ns, "lrm"), "lrm_resources");
+        bool found = false;
+
+        if (!node_online(ns)) {
+            continue;
+        }
+        for (xmlNode *r = rscs != NULL ? rscs->children : NULL; r != NULL;
+             r = r->next) {
+            if (is(r, "lrm_resource") && attr_is(r, "id", id)) {
+                found = true;
+                break;
+            }
+        }
+        all = found;
+    }
+    xmlXPathFreeObject(obj);
+    return all;
+}
+
+static bool
+node_standby(struct derive *d, const xmlNode *ns)
+{
+    char expr[512];
+    xmlXPathObject *obj;
+    bool standby = false;
+    const char *id = attr(ns, "id");
+
+    if (id == NULL || strchr(id, '\'') != NULL) {
+        return false;
+    }
+    snprintf(expr, sizeof(expr),
+             "/cib/configuration/nodes/node[@id='%s']//nvpair[@name="
+             "'standby'] | /cib/status/node_state[@id='%s']"
+             "/transient_attributes//nvpair[@name='standby']",
+             id, id);
+    obj = query(d, expr);
+    for (int i = 0; obj != NULL && i < obj->nodesetval->nodeNr; i++) {
+        bool on = false;
+        const char *v = attr(obj->nodesetval->nodeTab[i], "value");
+
+        if (v != NULL && lf_parse_bool(v, &on) == 0 && on) {
+            standby = true;
+        }
+    }
+    xmlXPathFreeObject(obj);
+    return standby;
+}
+
+static bool
+score_is_minus_infinity(const char *score)
+{
+    return score != NULL
+           && (strcmp(score, "-INFINITY") == 0 || strcmp(score, "-inf") == 0
+               || strcmp(score, "-infinity") == 0);
+}
+
+/* Nodes where rsc could run: online, not in standby, not banned by a
+ * constraint of somebody else's. */
+static int
+eligible_nodes(struct derive *d, const char *rsc)
+{
+    xmlXPathObject *nodes = query(d, "/cib/status/node_state");
+    xmlXPathObject *bans = query(d, "/cib/configuration/constraints/"
+                                    "rsc_location[@node]");
+    int count = 0;
+
+    for (int i = 0; nodes != NULL && i < nodes->nodesetval->nodeNr; i++) {
+        xmlNode *ns = nodes->nodesetval->nodeTab[i];
+        const char *uname = attr(ns, "uname");
+        bool banned = false;
+
+        if (!node_online(ns) || node_standby(d, ns) || uname == NULL) {
+            continue;
+        }
+        for (int j = 0; bans != NULL && j < bans->nodesetval->nodeNr; j++) {
+            xmlNode *c = bans->nodesetval->nodeTab[j];
+
+            if (!owned_id(attr(c, "id")) && attr_is(c, "rsc", rsc)
+                && attr_is(c, "node", uname)
+                && score_is_minus_infinity(attr(c, "score"))) {
+                banned = true;
+            }
+        }
+        if (!banned) {
+            count++;
+        }
+    }
+    xmlXPathFreeObject(nodes);
+    xmlXPathFreeObject(bans);
+    return count;
+}
+
+/* A constraint of somebody else's that ties F and P together. */
+static const char *
+conflicting_constraint(struct derive *d, const char *f, const char *p)
+{
+    xmlXPathObject *obj = query(d, "/cib/configuration/constraints/*");
+    const char *found = NULL;
+
+    for (int i = 0; obj != NULL && i < obj->nodesetval->nodeNr; i++) {
+        xmlNode *c = obj->nodesetval->nodeTab[i];
+        const char *a = NULL;
+        const char *b = NULL;
+
+        if (owned_id(attr(c, "id"))) {
+            continue;
+        }
+        if (is(c, "rsc_colocation")) {
+            a = attr(c, "rsc");
+            b = attr(c, "with-rsc");
+        } else if (is(c, "rsc_order")) {
+            a = attr(c, "first");
+            b = attr(c, "then");
+        }
+        if (a != NULL && b != NULL
+            && ((strcmp(a, f) == 0 && strcmp(b, p) == 0)
+                || (strcmp(a, p) == 0 && strcmp(b, f) == 0))) {
+            found = attr(c, "id");
+            break;
+        }
+    }
+    xmlXPathFreeObject(obj);
+    return found;
+}
+
+/* ---- building the desired elements ------------------------------------ */
+
+static xmlNode *
+element(const char *name, const char *id)
+{
+    xmlNode *n = xmlNewNode(NULL, (const xmlChar *)name);
+
+    if (n != NULL && id != NULL) {
+        xmlNewProp(n, (const xmlChar *)"id", (const xmlChar *)id);
+    }
+    return n;
+}
+
+static void
+set(xmlNode *n, const char *name, const char *value)
+{
+    xmlNewProp(n, (const xmlChar *)name, (const xmlChar *)value);
+}
+
+static void
+make_id(char *out, size_t size, const char *f, const char *kind)
+{
+    snprintf(out, size, LFD_ID_PREFIX "%s-%s", f, kind);
+}
+
+static xmlNode *
+meta_set(const char *id, const char *const *nv, size_t n)
+{
+    xmlNode *m = element("meta_attributes", id);
+    char nid[700];
+
+    set(m, "score", META_SCORE);
+    for (size_t i = 0; i + 1 < n; i += 2) {
+        xmlNode *p = element("nvpair", NULL);
+
+        snprintf(nid, sizeof(nid), "%s-%s", id, nv[i]);
+        set(p, "id", nid);
+        set(p, "name", nv[i]);
+        set(p, "value", nv[i + 1]);
+        xmlAddChild(m, p);
+    }
+    return m;
+}
+
+static xmlNode *
+location(const char *id, const char *rsc, const char *node, const char *score)
+{
+    xmlNode *l = element("rsc_location", id);
+
+    set(l, "rsc", rsc);
+    set(l, "node", node);
+    set(l, "score", score);
+    return l;
+}
+
+/* +100 on every node where P has no fail-count for a recurring monitor. */
+static xmlNode *
+fresh_rule(const char *id, xmlNode *p_rsc)
+{
+    xmlNode *prims[64];
+    size_t n = primitives(p_rsc, prims, 64);
+    xmlNode *l = element("rsc_location", id);
+    xmlNode *rule;
+    char rid[600];
+    int k = 0;
+
+    set(l, "rsc", attr(p_rsc, "id"));
+    snprintf(rid, sizeof(rid), "%s-rule", id);
+    rule = element("rule", rid);
+    set(rule, "score", FRESH_SCORE);
+    set(rule, "boolean-op", "and");
+    xmlAddChild(l, rule);
+    for (size_t i = 0; i < n; i++) {
+        xmlNode *ops = child(prims[i], "operations");
+
+        for (xmlNode *op = ops != NULL ? ops->children : NULL; op != NULL;
+             op = op->next) {
+            long long ms = 0;
+            const char *interval = attr(op, "interval");
+            char name[600];
+            char eid[600];
+            xmlNode *e;
+
+            if (!is(op, "op") || !attr_is(op, "name", "monitor")
+                || interval == NULL || lf_parse_duration_ms(interval, &ms) != 0
+                || ms == 0) {
+                continue;
+            }
+            snprintf(name, sizeof(name), "fail-count-%s#monitor_%lld",
+                     attr(prims[i], "id"), ms);
+            snprintf(eid, sizeof(eid), "%s-expr-%d", id, ++k);
+            e = element("expression", eid);
+            set(e, "attribute", name);
+            set(e, "operation", "not_defined");
+            xmlAddChild(rule, e);
+        }
+    }
+    if (k == 0) {
+        xmlFreeNode(l);
+        return NULL; /* no recurring monitor, no fail-count to look at */
+    }
+    return l;
+}
+
+/* ---- the result -------------------------------------------------------- */
+
+static void
+add_change(struct derive *d, enum lfd_op op, const char *id, const char *parent,
+           xmlNode *xml)
+{
+    struct lfd_result *r = d->out;
+
+    if (r->nchanges == d->changes_cap) {
+        size_t cap = d->changes_cap == 0 ? 16 : d->changes_cap * 2;
+        struct lfd_change *c = realloc(r->changes, cap * sizeof(*c));
+
+        if (c == NULL) {
+            d->nomem = true;
+            xmlFreeNode(xml);
+            return;
+        }
+        r->changes = c;
+        d->changes_cap = cap;
+    }
+    r->changes[r->nchanges].op = op;
+    r->changes[r->nchanges].id = xstrdup(d, id);
+    r->changes[r->nchanges].parent = xstrdup(d, parent);
+    r->changes[r->nchanges].xml = xml;
+    r->nchanges++;
+}
+
+static struct lfd_pair *
+add_pair(struct derive *d, const char *f, const char *p, const char *survivor)
+{
+    struct lfd_result *r = d->out;
+    struct lfd_pair *pair;
+
+    if (r->npairs == d->pairs_cap) {
+        size_t cap = d->pairs_cap == 0 ? 8 : d->pairs_cap * 2;
+        struct lfd_pair *grown = realloc(r->pairs, cap * sizeof(*grown));
+
+        if (grown == NULL) {
+            d->nomem = true;
+            return NULL;
+        }
+        r->pairs = grown;
+        d->pairs_cap = cap;
+    }
+    pair = &r->pairs[r->npairs++];
+    memset(pair, 0, sizeof(*pair));
+    pair->follower = xstrdup(d, f);
+    pair->partner = xstrdup(d, p);
+    pair->survivor = xstrdup(d, survivor);
+    return pair;
+}
+
+static void pair_error(struct derive *d, struct lfd_pair *pair, const char *fmt,
+                       ...) __attribute__((format(printf, 3, 4)));
+
+static void
+pair_error(struct derive *d, struct lfd_pair *pair, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    pair->error = xstrdup(d, msg);
+}
+
+/* The element of ours with this id in the CIB, and its parent resource. */
+static xmlNode *
+current_element(struct derive *d, const char *id, const char **parent)
+{
+    char expr[1200];
+    xmlXPathObject *obj;
+    xmlNode *found = NULL;
+
+    *parent = NULL;
+    snprintf(expr, sizeof(expr),
+             "/cib/configuration/constraints/*[@id='%s'] | "
+             "/cib/configuration/resources//meta_attributes[@id='%s']",
+             id, id);
+    obj = query(d, expr);
+    if (obj != NULL && obj->nodesetval->nodeNr > 0) {
+        found = obj->nodesetval->nodeTab[0];
+        if (is(found, "meta_attributes")) {
+            *parent = attr(found->parent, "id");
+        }
+    }
+    xmlXPathFreeObject(obj);
+    return found;
+}
+
+/* Compare one desired element (or its absence) with the CIB. */
+static void
+reconcile(struct derive *d, struct lfd_pair *pair, const char *kind,
+          const char *parent, xmlNode *want)
+{
+    char id[512];
+    const char *have_parent = NULL;
+    xmlNode *have;
+
+    make_id(id, sizeof(id), pair->follower, kind);
+    have = current_element(d, id, &have_parent);
+    if (want == NULL) {
+        if (have != NULL) {
+            add_change(d, LFD_DELETE, id, have_parent, NULL);
+            pair->current = false;
+        }
+        return;
+    }
+    if (have == NULL) {
+        add_change(d, LFD_CREATE, id, parent, want);
+        pair->current = false;
+    } else if (parent != NULL && have_parent != NULL
+               && strcmp(parent, have_parent) != 0) {
+        /* The set hangs off another resource now: move it. */
+        add_change(d, LFD_DELETE, id, have_parent, NULL);
+        add_change(d, LFD_CREATE, id, parent, want);
+        pair->current = false;
+    } else if (!xml_equal(have, want)) {
+        add_change(d, LFD_REPLACE, id, parent, want);
+        pair->current = false;
+    } else {
+        xmlFreeNode(want);
+    }
+}
+
+static void
+derive_pair(struct derive *d, struct lfd_pair *pair, xmlNode *f_rsc,
+            xmlNode *p_rsc)
+{
+    static const char *const f_meta[] = {"resource-stickiness", F_STICKINESS,
+                                         "migration-threshold", "1"};
+    static const char *const p_meta[] = {"resource-stickiness", "0"};
+    const char *f = pair->follower;
+    const char *p = pair->partner;
+    bool survivor_p = strcmp(pair->survivor, p) == 0;
+    bool survivor_none = strcmp(pair->survivor, "none") == 0;
+    xmlNode *order;
+    xmlNode *push;
+    char id[512];
+    bool one_node;
+
+    pair->node_f = xstrdup(d, resource_node(d, f_rsc));
+    pair->node_p = xstrdup(d, resource_node(d, p_rsc));
+    pair->eligible = eligible_nodes(d, p);
+    one_node = (pair->eligible <= 1);
+    pair->current = true;
+
+    make_id(id, sizeof(id), f, "meta");
+    reconcile(d, pair, "meta", f, meta_set(id, f_meta, 4));
+    make_id(id, sizeof(id), f, "pmeta");
+    reconcile(d, pair, "pmeta", p, meta_set(id, p_meta, 2));
+
+    make_id(id, sizeof(id), f, "order");
+    order = element("rsc_order", id);
+    set(order, "first", f);
+    set(order, "first-action", "start");
+    set(order, "then", p);
+    set(order, "then-action", "stop");
+    set(order, "kind", "Optional");
+    set(order, "symmetrical", "false");
+    reconcile(d, pair, "order", NULL, order);
+
+    make_id(id, sizeof(id), f, "push");
+    push = element("rsc_colocation", id);
+    set(push, "rsc", p);
+    set(push, "with-rsc", f);
+    set(push, "score", PUSH_SCORE);
+    set(push, "influence", "false");
+    reconcile(d, pair, "push", NULL, push);
+
+    make_id(id, sizeof(id), f, "fresh");
+    reconcile(d, pair, "fresh", NULL, fresh_rule(id, p_rsc));
+
+    /* F follows P, wherever P runs now. */
+    make_id(id, sizeof(id), f, "follow");
+    reconcile(d, pair, "follow", NULL,
+              pair->node_p != NULL ? location(id, f, pair->node_p, FOLLOW_SCORE)
+                                   : NULL);
+
+    /* P never runs beside F, except for survivor=none on the last node. */
+    make_id(id, sizeof(id), f, "avoid");
+    reconcile(
+        d, pair, "avoid", NULL,
+        (pair->node_f != NULL && !(one_node && (survivor_none || survivor_p)))
+            ? location(id, p, pair->node_f, "-INFINITY")
+            : NULL);
+
+    /* survivor=P on the last node: F stays away from P. */
+    make_id(id, sizeof(id), f, "yield");
+    reconcile(d, pair, "yield", NULL,
+              (survivor_p && one_node && pair->node_p != NULL)
+                  ? location(id, f, pair->node_p, "-INFINITY")
+                  : NULL);
+}
+
+/* Check a declaration; NULL when it is sound. */
+static void
+check_pair(struct derive *d, struct lfd_pair *pair, xmlNode *f_rsc,
+           xmlNode **p_out)
+{
+    const char *f = pair->follower;
+    const char *p = pair->partner;
+    xmlNode *p_rsc;
+    const char *conflict;
+
+    *p_out = NULL;
+    if (p == NULL || *p == '\0') {
+        pair_error(d, pair, "leapfrog-follows on %s names no resource", f);
+        return;
+    }
+    if (strcmp(p, f) == 0) {
+        pair_error(d, pair, "%s cannot follow itself", f);
+        return;
+    }
+    p_rsc = find_resource(d, p);
+    if (p_rsc == NULL || !(is(p_rsc, "primitive") || is(p_rsc, "group"))) {
+        pair_error(d, pair,
+                   "%s follows %s, which is not a primitive or group "
+                   "of the configuration",
+                   f, p);
+        return;
+    }
+    if (!(is(f_rsc, "primitive") || is(f_rsc, "group"))) {
+        pair_error(d, pair, "%s must be a primitive or a group", f);
+        return;
+    }
+    if (user_meta(p_rsc, "leapfrog-follows") != NULL) {
+        pair_error(d, pair,
+                   "%s follows %s, which follows another resource itself "
+                   "(pairs cannot chain or loop)",
+                   f, p);
+        return;
+    }
+    if (strcmp(pair->survivor, f) != 0 && strcmp(pair->survivor, p) != 0
+        && strcmp(pair->survivor, "none") != 0) {
+        pair_error(d, pair,
+                   "leapfrog-survivor of %s must be %s, its partner or "
+                   "none",
+                   f, f);
+        return;
+    }
+    conflict = conflicting_constraint(d, f, p);
+    if (conflict != NULL) {
+        pair_error(d, pair,
+                   "constraint %s already ties %s to its partner; remove it "
+                   "to let leapfrog manage the pair",
+                   conflict, f);
+        return;
+    }
+    *p_out = p_rsc;
+}
+
+/* Is some other declared pair's F also following this P? */
+static bool
+partner_taken(struct derive *d, size_t upto, const char *p)
+{
+    for (size_t i = 0; i < upto; i++) {
+        const struct lfd_pair *other = &d->out->pairs[i];
+
+        if (other->partner != NULL && strcmp(other->partner, p) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Which pair does an owned id belong to: "leapfrog-<F>-<kind>" -> F. */
+static bool
+id_pair(const char *id, char *f, size_t size)
+{
+    const char *body;
+    size_t len;
+
+    if (!owned_id(id)) {
+        return false;
+    }
+    body = id + strlen(LFD_ID_PREFIX);
+    len = strlen(body);
+
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+        size_t klen = strlen(kinds[k]);
+
+        if (len > klen + 1 && body[len - klen - 1] == '-'
+            && strcmp(body + len - klen, kinds[k]) == 0
+            && len - klen - 1 < size) {
+            memcpy(f, body, len - klen - 1);
+            f[len - klen - 1] = '\0';
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Elements of pairs that are no longer declared go. */
+static void
+remove_undeclared(struct derive *d)
+{
+    xmlXPathObject *obj = query(
+        d, "/cib/configuration/constraints/*[starts-with(@id, 'leapfrog-')]"
+           " | /cib/configuration/resources//meta_attributes"
+           "[starts-with(@id, 'leapfrog-')]");
+
+    for (int i = 0; obj != NULL && i < obj->nodesetval->nodeNr; i++) {
+        xmlNode *n = obj->nodesetval->nodeTab[i];
+        const char *id = attr(n, "id");
+        char f[256];
+        bool declared = false;
+
+        if (!id_pair(id, f, sizeof(f))) {
+            continue; /* not one of our kinds: leave it alone */
+        }
+        for (size_t j = 0; j < d->out->npairs; j++) {
+            if (strcmp(d->out->pairs[j].follower, f) == 0) {
+                declared = true;
+            }
+        }
+        if (!declared) {
+            add_change(d, LFD_DELETE, id,
+                       is(n, "meta_attributes") ? attr(n->parent, "id") : NULL,
+                       NULL);
+        }
+    }
+    xmlXPathFreeObject(obj);
+}
+
+static int
+kind_rank(const char *id)
+{
+    size_t len = strlen(id);
+
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+        size_t klen = strlen(kinds[k]);
+
+        if (len > klen && strcmp(id + len - klen, kinds[k]) == 0) {
+            return (int)k;
+        }
+    }
+    return 99;
+}
+
+/* Writes first, in the order of kinds; then deletions. */
+static int
+cmp_change(const void *a, const void *b)
+{
+    const struct lfd_change *x = a;
+    const struct lfd_change *y = b;
+    int dx = (x->op == LFD_DELETE);
+    int dy = (y->op == LFD_DELETE);
+
+    if (dx != dy) {
+        return dx - dy;
+    }
+    if (kind_rank(x->id) != kind_rank(y->id)) {
+        return kind_rank(x->id) - kind_rank(y->id);
+    }
+    return strcmp(x->id, y->id);
+}
+
+int
+lfd_derive(xmlNode *cib, struct lfd_result *out)
+{
+    struct derive d;
+    xmlXPathObject *decl;
+    const char *why;
+
+    memset(out, 0, sizeof(*out));
+    memset(&d, 0, sizeof(d));
+    d.cib = cib;
+    d.out = out;
+    d.doc = cib->doc;
+    d.xpath = xmlXPathNewContext(cib->doc);
+    if (d.xpath == NULL) {
+        return ENOMEM;
+    }
+    out->settled = true;
+
+    /* Every declaration: a top-level resource with leapfrog-follows. */
+    decl = query(&d, "/cib/configuration/resources/*[meta_attributes"
+                     "[not(starts-with(@id, 'leapfrog-'))]/nvpair[@name="
+                     "'leapfrog-follows']]");
+    for (int i = 0; decl != NULL && i < decl->nodesetval->nodeNr; i++) {
+        xmlNode *f_rsc = decl->nodesetval->nodeTab[i];
+        const char *f = attr(f_rsc, "id");
+        const char *p = user_meta(f_rsc, "leapfrog-follows");
+        const char *survivor = user_meta(f_rsc, "leapfrog-survivor");
+
+        if (f == NULL) {
+            continue;
+        }
+        if (add_pair(&d, f, p, survivor != NULL ? survivor : f) == NULL) {
+            break;
+        }
+    }
+    xmlXPathFreeObject(decl);
+
+    why = status_unsettled(&d);
+    for (size_t i = 0; i < out->npairs && !d.nomem; i++) {
+        struct lfd_pair *pair = &out->pairs[i];
+        xmlNode *f_rsc = find_resource(&d, pair->follower);
+        xmlNode *p_rsc = NULL;
+        xmlNode *prims[64];
+        size_t n;
+
+        check_pair(&d, pair, f_rsc, &p_rsc);
+        if (pair->error == NULL && partner_taken(&d, i, pair->partner)) {
+            pair_error(&d, pair,
+                       "%s follows %s, which another pair "
+                       "already follows",
+                       pair->follower, pair->partner);
+        }
+        if (pair->error != NULL) {
+            continue;
+        }
+        /* Every node must have probed both, or placement is unknown. */
+        n = primitives(f_rsc, prims, 64);
+        n += primitives(p_rsc, prims + n, 64 - n);
+        for (size_t k = 0; k < n && why == NULL; k++) {
+            if (!probed_everywhere(&d, prims[k])) {
+                why = "a node has not probed the pair's resources yet";
+            }
+        }
+        if (why != NULL) {
+            break;
+        }
+        derive_pair(&d, pair, f_rsc, p_rsc);
+    }
+    if (why != NULL) {
+        out->settled = false;
+        out->unsettled = xstrdup(&d, why);
+        for (size_t i = 0; i < out->nchanges; i++) {
+            free(out->changes[i].id);
+            free(out->changes[i].parent);
+            xmlFreeNode(out->changes[i].xml);
+        }
+        out->nchanges = 0;
+    } else {
+        remove_undeclared(&d);
+        qsort(out->changes, out->nchanges, sizeof(*out->changes), cmp_change);
+    }
+    xmlXPathFreeContext(d.xpath);
+    if (d.nomem) {
+        lfd_result_free(out);
+        return ENOMEM;
+    }
+    return 0;
+}
+
+void
+lfd_result_free(struct lfd_result *r)
+{
+    for (size_t i = 0; i < r->npairs; i++) {
+        free(r->pairs[i].follower);
+        free(r->pairs[i].partner);
+        free(r->pairs[i].survivor);
+        free(r->pairs[i].node_f);
+        free(r->pairs[i].node_p);
+        free(r->pairs[i].error);
+    }
+    for (size_t i = 0; i < r->nchanges; i++) {
+        free(r->changes[i].id);
+        free(r->changes[i].parent);
+        xmlFreeNode(r->changes[i].xml);
+    }
+    free(r->pairs);
+    free(r->changes);
+    free(r->unsettled);
+    memset(r, 0, sizeof(*r));
+}
+
+const char *
+lfd_op_str(enum lfd_op op)
+{
+    switch (op) {
+    case LFD_CREATE:
+        return "create";
+    case LFD_REPLACE:
+        return "replace";
+    default:
+        return "delete";
+    }
+}

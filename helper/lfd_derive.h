@@ -1,0 +1,80 @@
+/*
+ * lfd_derive.h - what the constraints of every declared pair should be,
+ * from the CIB alone: XML in, a list of changes out, no I/O, so it can be
+ * tested on saved CIBs.
+ *
+ * A pair is declared by the meta attributes leapfrog-follows (on F, the
+ * id of P) and leapfrog-survivor (F's id, P's id or "none"; default F).
+ * For each pair leapfrogd owns these elements, all with ids starting
+ * "leapfrog-<F>-":
+ *
+ *   -meta    meta_attributes of F: resource-stickiness 5000,
+ *            migration-threshold 1 (score 1000: they take precedence)
+ *   -pmeta   meta_attributes of P: resource-stickiness 0
+ *   -follow  location F on node(P), 2000: F follows P
+ *   -push    colocation P with F, -5000, influence false: F pushes P away
+ *   -order   order start F then stop P, Optional, not symmetrical
+ *   -avoid   location P on node(F), -INFINITY: P never joins F
+ *   -yield   location F on node(P), -INFINITY: survivor=P, one node left
+ *   -fresh   location rule on P, +100 where P has no fail-count
+ */
+#ifndef LFD_DERIVE_H
+#define LFD_DERIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <libxml/tree.h>
+
+#define LFD_ID_PREFIX "leapfrog-"
+
+enum lfd_op {
+    LFD_CREATE,
+    LFD_REPLACE,
+    LFD_DELETE,
+};
+
+struct lfd_change {
+    enum lfd_op op;
+    char *id;     /* the element's id */
+    char *parent; /* resource id for meta_attributes; NULL: constraint */
+    xmlNode *xml; /* desired element (CREATE, REPLACE); owned */
+};
+
+struct lfd_pair {
+    char *follower; /* F */
+    char *partner;  /* P (may be NULL in an invalid declaration) */
+    char *survivor; /* "F id", "P id" or "none" */
+    char *node_f;   /* where F runs, or NULL */
+    char *node_p;   /* where P runs, or NULL */
+    int eligible;   /* nodes where P could run */
+    char *error;    /* why the pair is left alone, or NULL */
+    bool current;   /* its constraints are already as derived */
+};
+
+struct lfd_result {
+    bool settled;    /* false: status incomplete, changes empty */
+    char *unsettled; /* why not settled */
+    struct lfd_pair *pairs;
+    size_t npairs;
+    struct lfd_change *changes;
+    size_t nchanges;
+};
+
+/*!
+ * \brief Derive the changes that make the CIB's leapfrog elements what
+ *        the declared pairs need.
+ *
+ * \param[in]  cib  a whole CIB (the <cib> element)
+ * \param[out] out  the result; release with lfd_result_free()
+ *
+ * \return 0, or ENOMEM
+ */
+int lfd_derive(xmlNode *cib, struct lfd_result *out);
+
+void lfd_result_free(struct lfd_result *result);
+
+/*! \brief "create", "replace" or "delete". */
+const char *lfd_op_str(enum lfd_op op);
+
+#endif

@@ -1,0 +1,449 @@
+/*
+ * leapfrogd: keeps the follow-then-push-away constraints of every declared
+ * pair current in the CIB, so that Pacemaker's own scheduler carries out
+ * the leapfrog sequence. This file holds main(), the options and the
+ * evaluation loop; lfd_derive.c decides, lfd_cib.c reads and writes.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+#include <glib.h>
+#include <libxml/tree.h>
+
+#include "lf_log.h"
+#include "lf_parse.h"
+#include "lf_proc.h"
+#include "lfd_cib.h"
+#include "lfd_derive.h"
+
+#define DEBOUNCE_MS_DEFAULT 20
+
+enum lfd_mode {
+    LFD_DAEMON,
+    LFD_ONCE,   /* derive, print the changes it would write, exit */
+    LFD_APPLY,  /* derive, write, exit (tests, CIB_file) */
+    LFD_STATUS, /* print every pair and whether it is current */
+    LFD_REMOVE, /* delete one pair's elements, exit */
+};
+
+struct lfd {
+    enum lfd_mode mode;
+    bool dry_run;
+    bool foreground;
+    bool verbose;
+    const char *pidfile;
+    const char *remove_pair;
+    long long debounce_ms;
+    struct lfd_cib *cib;
+    GMainLoop *loop;
+    guint timer;
+    char *last_unsettled;
+    unsigned long evaluations;
+    unsigned long writes;
+    unsigned long write_errors;
+};
+
+static void
+usage(FILE *out)
+{
+    fprintf(out,
+            "usage: leapfrogd [-f] [-n] [-v] [-p PIDFILE] [-D DEBOUNCE_MS]\n"
+            "       leapfrogd --once | --apply | --status | --remove F\n"
+            "  -f, --foreground   do not detach; log to stderr too\n"
+            "  -n, --dry-run      watch and log what would change, write "
+            "nothing\n"
+            "  -p, --pidfile F    write the daemon's pid to F\n"
+            "  -D, --debounce MS  wait this long for a burst of changes to "
+            "end (20)\n"
+            "  -v, --verbose      debug logging\n"
+            "      --once         print the changes it would write, and "
+            "exit\n"
+            "      --apply        write the changes once, and exit\n"
+            "      --status       print every pair and whether its "
+            "constraints are current\n"
+            "      --remove F     delete the constraints of the pair whose "
+            "follower is F\n"
+            "The CIB is Pacemaker's, or the file named by CIB_file.\n");
+}
+
+static void
+print_change(const struct lfd_change *c)
+{
+    printf("%s %s", lfd_op_str(c->op), c->id);
+    if (c->parent != NULL) {
+        printf(" (meta attributes of %s)", c->parent);
+    }
+    printf("\n");
+    if (c->xml != NULL) {
+        xmlBuffer *buf = xmlBufferCreate();
+
+        if (buf != NULL) {
+            xmlNodeDump(buf, NULL, c->xml, 1, 1);
+            printf("  %s\n", (const char *)xmlBufferContent(buf));
+            xmlBufferFree(buf);
+        }
+    }
+}
+
+static void
+log_pair_errors(struct lfd *lfd, const struct lfd_result *r)
+{
+    for (size_t i = 0; i < r->npairs; i++) {
+        if (r->pairs[i].error != NULL) {
+            /* Logged at every evaluation would flood; debug after the
+             * first time is enough, and the status shows it. */
+            lf_log(lfd->evaluations <= 1 ? LOG_ERR : LOG_DEBUG,
+                   "pair %s left as it is: %s", r->pairs[i].follower,
+                   r->pairs[i].error);
+        }
+    }
+}
+
+/* Derive and write what changed. */
+static void
+evaluate(struct lfd *lfd)
+{
+    struct lfd_result r;
+    int rc;
+
+    lfd->evaluations++;
+    rc = lfd_derive(lfd_cib_xml(lfd->cib), &r);
+    if (rc != 0) {
+        lf_err("cannot derive the constraints: %s", strerror(rc));
+        return;
+    }
+    if (!r.settled) {
+        if (lfd->last_unsettled == NULL
+            || strcmp(lfd->last_unsettled, r.unsettled) != 0) {
+            lf_info("waiting for the cluster to settle: %s", r.unsettled);
+            free(lfd->last_unsettled);
+            lfd->last_unsettled = strdup(r.unsettled);
+        }
+        lfd_result_free(&r);
+        return;
+    }
+    free(lfd->last_unsettled);
+    lfd->last_unsettled = NULL;
+    log_pair_errors(lfd, &r);
+    for (size_t i = 0; i < r.nchanges; i++) {
+        const struct lfd_change *c = &r.changes[i];
+
+        if (lfd->dry_run) {
+            lf_notice("would %s %s", lfd_op_str(c->op), c->id);
+            continue;
+        }
+        rc = lfd_cib_apply(lfd->cib, c);
+        if (rc != 0) {
+            lfd->write_errors++;
+            lf_err("cannot %s %s: %s; the pair keeps its previous "
+                   "constraints",
+                   lfd_op_str(c->op), c->id, lfd_cib_strerror(rc));
+            continue;
+        }
+        lfd->writes++;
+        lf_notice("%sd %s (write %lu)", lfd_op_str(c->op), c->id, lfd->writes);
+    }
+    lfd_result_free(&r);
+}
+
+static gboolean
+debounced(gpointer data)
+{
+    struct lfd *lfd = data;
+
+    lfd->timer = 0;
+    evaluate(lfd);
+    return G_SOURCE_REMOVE;
+}
+
+static void
+cib_changed(void *arg)
+{
+    struct lfd *lfd = arg;
+
+    if (lfd->timer == 0) {
+        lfd->timer = g_timeout_add((guint)lfd->debounce_ms, debounced, lfd);
+    }
+}
+
+static void
+cib_reconnected(void *arg)
+{
+    cib_changed(arg);
+}
+
+static gboolean
+on_signal(gpointer data)
+{
+    struct lfd *lfd = data;
+
+    lf_notice("stopping after %lu evaluations and %lu writes", lfd->evaluations,
+              lfd->writes);
+    g_main_loop_quit(lfd->loop);
+    return G_SOURCE_CONTINUE;
+}
+
+static int
+print_status(struct lfd *lfd)
+{
+    struct lfd_result r;
+    int rc = lfd_derive(lfd_cib_xml(lfd->cib), &r);
+
+    if (rc != 0) {
+        fprintf(stderr, "leapfrogd: cannot derive: %s\n", strerror(rc));
+        return 1;
+    }
+    if (r.npairs == 0) {
+        printf("no pair declared (meta attribute leapfrog-follows)\n");
+    }
+    for (size_t i = 0; i < r.npairs; i++) {
+        const struct lfd_pair *p = &r.pairs[i];
+
+        printf("pair %s follows %s (survivor %s)\n", p->follower,
+               p->partner != NULL ? p->partner : "?",
+               p->survivor != NULL ? p->survivor : "?");
+        if (p->error != NULL) {
+            printf("  error: %s\n", p->error);
+            continue;
+        }
+        if (!r.settled) {
+            printf("  unknown: %s\n", r.unsettled);
+            continue;
+        }
+        printf("  %s on %s, %s on %s, %d eligible node(s) for %s\n",
+               p->follower, p->node_f != NULL ? p->node_f : "(stopped)",
+               p->partner, p->node_p != NULL ? p->node_p : "(stopped)",
+               p->eligible, p->partner);
+        printf("  constraints: %s\n", p->current
+                                          ? "current"
+                                          : "out of date (leapfrogd will "
+                                            "update them)");
+    }
+    lfd_result_free(&r);
+    return 0;
+}
+
+static int
+run_once(struct lfd *lfd)
+{
+    struct lfd_result r;
+    int status = 0;
+    int rc = lfd_derive(lfd_cib_xml(lfd->cib), &r);
+
+    if (rc != 0) {
+        fprintf(stderr, "leapfrogd: cannot derive: %s\n", strerror(rc));
+        return 1;
+    }
+    for (size_t i = 0; i < r.npairs; i++) {
+        if (r.pairs[i].error != NULL) {
+            fprintf(stderr, "leapfrogd: pair %s: %s\n", r.pairs[i].follower,
+                    r.pairs[i].error);
+        }
+    }
+    if (!r.settled) {
+        fprintf(stderr, "leapfrogd: not settled: %s\n", r.unsettled);
+        lfd_result_free(&r);
+        return 3;
+    }
+    for (size_t i = 0; i < r.nchanges; i++) {
+        if (lfd->mode == LFD_ONCE) {
+            print_change(&r.changes[i]);
+            continue;
+        }
+        rc = lfd_cib_apply(lfd->cib, &r.changes[i]);
+        printf("%s %s: %s\n", lfd_op_str(r.changes[i].op), r.changes[i].id,
+               rc == 0 ? "done" : lfd_cib_strerror(rc));
+        if (rc != 0) {
+            status = 1;
+        }
+    }
+    if (r.nchanges == 0) {
+        printf("nothing to change\n");
+    }
+    lfd_result_free(&r);
+    return status;
+}
+
+/* Delete every element of one pair, declared or not. */
+static int
+remove_pair(struct lfd *lfd)
+{
+    static const char *const kinds[] = {"meta",  "pmeta",  "order", "push",
+                                        "fresh", "follow", "avoid", "yield"};
+    int status = 0;
+
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+        struct lfd_change c = {LFD_DELETE, NULL, NULL, NULL};
+        char id[512];
+        int rc;
+
+        snprintf(id, sizeof(id), LFD_ID_PREFIX "%s-%s", lfd->remove_pair,
+                 kinds[k]);
+        c.id = id;
+        rc = lfd_cib_apply(lfd->cib, &c);
+        if (rc != 0) {
+            fprintf(stderr, "leapfrogd: cannot delete %s: %s\n", id,
+                    lfd_cib_strerror(rc));
+            status = 1;
+        }
+    }
+    if (status == 0) {
+        printf("removed the constraints of pair %s\n", lfd->remove_pair);
+    }
+    return status;
+}
+
+static int
+parse_args(int argc, char **argv, struct lfd *lfd)
+{
+    static const struct option longopts[] = {
+        {"foreground", no_argument, NULL, 'f'},
+        {"dry-run", no_argument, NULL, 'n'},
+        {"pidfile", required_argument, NULL, 'p'},
+        {"debounce", required_argument, NULL, 'D'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"once", no_argument, NULL, 'O'},
+        {"apply", no_argument, NULL, 'A'},
+        {"status", no_argument, NULL, 'S'},
+        {"remove", required_argument, NULL, 'R'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int opt;
+
+    lfd->debounce_ms = DEBOUNCE_MS_DEFAULT;
+    while ((opt = getopt_long(argc, argv, "fnp:D:vh", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'f':
+            lfd->foreground = true;
+            break;
+        case 'n':
+            lfd->dry_run = true;
+            break;
+        case 'p':
+            lfd->pidfile = optarg;
+            break;
+        case 'D':
+            if (lf_parse_long(optarg, 0, 60000, &lfd->debounce_ms) != 0) {
+                fprintf(stderr, "leapfrogd: --debounce takes 0 to 60000 "
+                                "ms\n");
+                return 2;
+            }
+            break;
+        case 'v':
+            lfd->verbose = true;
+            break;
+        case 'O':
+            lfd->mode = LFD_ONCE;
+            break;
+        case 'A':
+            lfd->mode = LFD_APPLY;
+            break;
+        case 'S':
+            lfd->mode = LFD_STATUS;
+            break;
+        case 'R':
+            lfd->mode = LFD_REMOVE;
+            lfd->remove_pair = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            exit(0);
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind != argc) {
+        fprintf(stderr, "leapfrogd: unexpected argument '%s'\n", argv[optind]);
+        return 2;
+    }
+    return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct lfd lfd;
+    int notify_fd = -1;
+    int status = 1;
+    int rc;
+
+    memset(&lfd, 0, sizeof(lfd));
+    rc = parse_args(argc, argv, &lfd);
+    if (rc != 0) {
+        return rc;
+    }
+    if (lfd.mode != LFD_DAEMON) {
+        /* One-shot commands: plain messages on stderr. */
+        lf_log_init("leapfrogd", LF_LOG_STDERR, LOG_DAEMON);
+        lf_log_set_level(lfd.verbose ? LOG_DEBUG : LOG_WARNING);
+        rc = lfd_cib_connect(false, NULL, NULL, NULL, &lfd.cib);
+        if (rc != 0) {
+            fprintf(stderr, "leapfrogd: cannot read the CIB: %s\n",
+                    lfd_cib_strerror(rc));
+            return 1;
+        }
+        switch (lfd.mode) {
+        case LFD_STATUS:
+            status = print_status(&lfd);
+            break;
+        case LFD_REMOVE:
+            status = remove_pair(&lfd);
+            break;
+        default:
+            status = run_once(&lfd);
+            break;
+        }
+        lfd_cib_disconnect(lfd.cib);
+        return status;
+    }
+
+    if (!lfd.foreground && (rc = lf_daemonize(&notify_fd)) != 0) {
+        fprintf(stderr, "leapfrogd: cannot detach: %s\n", strerror(rc));
+        return 1;
+    }
+    lfd_cib_log_init(argc, argv, lfd.foreground || notify_fd >= 0, lfd.verbose);
+    lf_log_set_level(lfd.verbose ? LOG_DEBUG : LOG_INFO);
+    if (lfd.pidfile != NULL
+        && (rc = lf_pidfile_write(lfd.pidfile, getpid())) != 0) {
+        lf_err("cannot write pid file %s: %s", lfd.pidfile, strerror(rc));
+        goto done;
+    }
+    lfd.loop = g_main_loop_new(NULL, FALSE);
+    g_unix_signal_add(SIGTERM, on_signal, &lfd);
+    g_unix_signal_add(SIGINT, on_signal, &lfd);
+    rc = lfd_cib_connect(true, cib_changed, cib_reconnected, &lfd, &lfd.cib);
+    if (rc != 0) {
+        lf_err("cannot connect to the CIB: %s", lfd_cib_strerror(rc));
+        goto done;
+    }
+    lf_notice("watching the CIB%s", lfd.dry_run ? " (dry run: no writes)" : "");
+    lf_daemon_ready(notify_fd, 0);
+    notify_fd = -1;
+    evaluate(&lfd);
+    g_main_loop_run(lfd.loop);
+    status = 0;
+
+done:
+    if (lfd.timer != 0) {
+        g_source_remove(lfd.timer);
+    }
+    lfd_cib_disconnect(lfd.cib);
+    if (lfd.loop != NULL) {
+        g_main_loop_unref(lfd.loop);
+    }
+    if (lfd.pidfile != NULL && status == 0) {
+        (void)unlink(lfd.pidfile);
+    }
+    free(lfd.last_unsettled);
+    lf_daemon_ready(notify_fd, 1);
+    return status;
+}
