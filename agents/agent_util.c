@@ -57,7 +57,7 @@ agent_validate_common(const struct lf_ocf_ctx *ctx)
     if (rc != PCMK_OCF_OK) {
         return rc;
     }
-    if (lf_parse_name(instance, LF_SEG_INSTANCE_MAX) != 0) {
+    if (instance != NULL && lf_parse_name(instance, LF_SEG_INSTANCE_MAX) != 0) {
         lf_ocf_reason("instance '%s' must be 1 to %d characters of A-Z a-z "
                       "0-9 _ . -",
                       instance, LF_SEG_INSTANCE_MAX);

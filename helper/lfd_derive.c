@@ -622,8 +622,8 @@ fresh_rule(const char *id, xmlNode *p_rsc)
 /* ---- the result -------------------------------------------------------- */
 
 static void
-add_change(struct derive *d, enum lfd_op op, const char *id, const char *parent,
-           xmlNode *xml)
+add_change(struct derive *d, enum lfd_op op, const char *pair, const char *id,
+           const char *parent, xmlNode *xml)
 {
     struct lfd_result *r = d->out;
 
@@ -640,8 +640,17 @@ add_change(struct derive *d, enum lfd_op op, const char *id, const char *parent,
         d->changes_cap = cap;
     }
     r->changes[r->nchanges].op = op;
+    r->changes[r->nchanges].pair = xstrdup(d, pair);
     r->changes[r->nchanges].id = xstrdup(d, id);
     r->changes[r->nchanges].parent = xstrdup(d, parent);
+    r->changes[r->nchanges].parent_tag = NULL;
+    r->changes[r->nchanges].failed = false;
+    if (parent != NULL) {
+        xmlNode *rsc = find_resource(d, parent);
+
+        r->changes[r->nchanges].parent_tag =
+            xstrdup(d, rsc != NULL ? (const char *)rsc->name : "primitive");
+    }
     r->changes[r->nchanges].xml = xml;
     r->nchanges++;
 }
@@ -723,22 +732,22 @@ reconcile(struct derive *d, struct lfd_pair *pair, const char *kind,
     have = current_element(d, id, &have_parent);
     if (want == NULL) {
         if (have != NULL) {
-            add_change(d, LFD_DELETE, id, have_parent, NULL);
+            add_change(d, LFD_DELETE, pair->follower, id, have_parent, NULL);
             pair->current = false;
         }
         return;
     }
     if (have == NULL) {
-        add_change(d, LFD_CREATE, id, parent, want);
+        add_change(d, LFD_CREATE, pair->follower, id, parent, want);
         pair->current = false;
     } else if (parent != NULL && have_parent != NULL
                && strcmp(parent, have_parent) != 0) {
         /* The set hangs off another resource now: move it. */
-        add_change(d, LFD_DELETE, id, have_parent, NULL);
-        add_change(d, LFD_CREATE, id, parent, want);
+        add_change(d, LFD_DELETE, pair->follower, id, have_parent, NULL);
+        add_change(d, LFD_CREATE, pair->follower, id, parent, want);
         pair->current = false;
     } else if (!xml_equal(have, want)) {
-        add_change(d, LFD_REPLACE, id, parent, want);
+        add_change(d, LFD_REPLACE, pair->follower, id, parent, want);
         pair->current = false;
     } else {
         xmlFreeNode(want);
@@ -793,19 +802,25 @@ derive_pair(struct derive *d, struct lfd_pair *pair, xmlNode *f_rsc,
     make_id(id, sizeof(id), f, "fresh");
     reconcile(d, pair, "fresh", NULL, fresh_rule(id, p_rsc));
 
-    /* F follows P, wherever P runs now. */
+    /* F follows P, wherever P runs now. While P is stopped (between its
+     * stop and its start elsewhere, say) the last node stays: rewriting in
+     * the middle of a transition would only make the scheduler start
+     * over. */
     make_id(id, sizeof(id), f, "follow");
-    reconcile(d, pair, "follow", NULL,
-              pair->node_p != NULL ? location(id, f, pair->node_p, FOLLOW_SCORE)
-                                   : NULL);
+    if (pair->node_p != NULL) {
+        reconcile(d, pair, "follow", NULL,
+                  location(id, f, pair->node_p, FOLLOW_SCORE));
+    }
 
-    /* P never runs beside F, except for survivor=none on the last node. */
+    /* P never runs beside F, except for survivor=none or P on the last
+     * node; kept as it is while F is stopped, for the same reason. */
     make_id(id, sizeof(id), f, "avoid");
-    reconcile(
-        d, pair, "avoid", NULL,
-        (pair->node_f != NULL && !(one_node && (survivor_none || survivor_p)))
-            ? location(id, p, pair->node_f, "-INFINITY")
-            : NULL);
+    if (one_node && (survivor_none || survivor_p)) {
+        reconcile(d, pair, "avoid", NULL, NULL);
+    } else if (pair->node_f != NULL) {
+        reconcile(d, pair, "avoid", NULL,
+                  location(id, p, pair->node_f, "-INFINITY"));
+    }
 
     /* survivor=P on the last node: F stays away from P. */
     make_id(id, sizeof(id), f, "yield");
@@ -937,7 +952,7 @@ remove_undeclared(struct derive *d)
             }
         }
         if (!declared) {
-            add_change(d, LFD_DELETE, id,
+            add_change(d, LFD_DELETE, f, id,
                        is(n, "meta_attributes") ? attr(n->parent, "id") : NULL,
                        NULL);
         }
@@ -1050,8 +1065,10 @@ lfd_derive(xmlNode *cib, struct lfd_result *out)
         out->settled = false;
         out->unsettled = xstrdup(&d, why);
         for (size_t i = 0; i < out->nchanges; i++) {
+            free(out->changes[i].pair);
             free(out->changes[i].id);
             free(out->changes[i].parent);
+            free(out->changes[i].parent_tag);
             xmlFreeNode(out->changes[i].xml);
         }
         out->nchanges = 0;
@@ -1079,8 +1096,10 @@ lfd_result_free(struct lfd_result *r)
         free(r->pairs[i].error);
     }
     for (size_t i = 0; i < r->nchanges; i++) {
+        free(r->changes[i].pair);
         free(r->changes[i].id);
         free(r->changes[i].parent);
+        free(r->changes[i].parent_tag);
         xmlFreeNode(r->changes[i].xml);
     }
     free(r->pairs);

@@ -36,9 +36,12 @@ enum lfd_op {
 
 struct lfd_change {
     enum lfd_op op;
-    char *id;     /* the element's id */
-    char *parent; /* resource id for meta_attributes; NULL: constraint */
-    xmlNode *xml; /* desired element (CREATE, REPLACE); owned */
+    char *pair;       /* the pair's follower F */
+    char *id;         /* the element's id */
+    char *parent;     /* resource id for meta_attributes; NULL: constraint */
+    char *parent_tag; /* "primitive" or "group", with parent */
+    xmlNode *xml;     /* desired element (CREATE, REPLACE); owned */
+    bool failed;      /* set by the writer when the write failed */
 };
 
 struct lfd_pair {

@@ -106,6 +106,22 @@ log_pair_errors(struct lfd *lfd, const struct lfd_result *r)
     }
 }
 
+/* A pair whose earlier write failed gets no further writes this round: its
+ * elements go in a safe order (stickiness before the follow location), and
+ * a later one without an earlier one could move a healthy resource. */
+static bool
+pair_failed(const struct lfd_result *r, size_t upto)
+{
+    for (size_t i = 0; i < upto; i++) {
+        if (r->changes[i].failed && r->changes[i].pair != NULL
+            && r->changes[upto].pair != NULL
+            && strcmp(r->changes[i].pair, r->changes[upto].pair) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Derive and write what changed. */
 static void
 evaluate(struct lfd *lfd)
@@ -133,14 +149,18 @@ evaluate(struct lfd *lfd)
     lfd->last_unsettled = NULL;
     log_pair_errors(lfd, &r);
     for (size_t i = 0; i < r.nchanges; i++) {
-        const struct lfd_change *c = &r.changes[i];
+        struct lfd_change *c = &r.changes[i];
 
+        if (pair_failed(&r, i)) {
+            continue;
+        }
         if (lfd->dry_run) {
             lf_notice("would %s %s", lfd_op_str(c->op), c->id);
             continue;
         }
         rc = lfd_cib_apply(lfd->cib, c);
         if (rc != 0) {
+            c->failed = true;
             lfd->write_errors++;
             lf_err("cannot %s %s: %s; the pair keeps its previous "
                    "constraints",
@@ -257,7 +277,14 @@ run_once(struct lfd *lfd)
             print_change(&r.changes[i]);
             continue;
         }
+        if (pair_failed(&r, i)) {
+            printf("%s %s: skipped after an earlier failure of its pair\n",
+                   lfd_op_str(r.changes[i].op), r.changes[i].id);
+            status = 1;
+            continue;
+        }
         rc = lfd_cib_apply(lfd->cib, &r.changes[i]);
+        r.changes[i].failed = (rc != 0);
         printf("%s %s: %s\n", lfd_op_str(r.changes[i].op), r.changes[i].id,
                rc == 0 ? "done" : lfd_cib_strerror(rc));
         if (rc != 0) {
@@ -280,12 +307,14 @@ remove_pair(struct lfd *lfd)
     int status = 0;
 
     for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-        struct lfd_change c = {LFD_DELETE, NULL, NULL, NULL};
+        struct lfd_change c;
         char id[512];
         int rc;
 
         snprintf(id, sizeof(id), LFD_ID_PREFIX "%s-%s", lfd->remove_pair,
                  kinds[k]);
+        memset(&c, 0, sizeof(c));
+        c.op = LFD_DELETE;
         c.id = id;
         rc = lfd_cib_apply(lfd->cib, &c);
         if (rc != 0) {
