@@ -294,8 +294,11 @@ history_active(xmlNode *lrm_rsc)
     return active;
 }
 
+/* Where the primitive is active; NULL when nowhere. *several is set when
+ * it is active on more than one node (the scheduler will sort that out
+ * first: no decision is to be taken on such a state). */
 static const char *
-primitive_node(struct derive *d, xmlNode *prim)
+primitive_node(struct derive *d, xmlNode *prim, bool *several)
 {
     char expr[512];
     xmlXPathObject *obj;
@@ -314,8 +317,11 @@ primitive_node(struct derive *d, xmlNode *prim)
         xmlNode *ns = r->parent->parent->parent;
 
         if (node_online(ns) && history_active(r)) {
+            if (node != NULL) {
+                *several = true;
+                break;
+            }
             node = attr(ns, "uname");
-            break;
         }
     }
     xmlXPathFreeObject(obj);
@@ -324,19 +330,20 @@ primitive_node(struct derive *d, xmlNode *prim)
 
 /* A group runs where its last member runs, else where any member does. */
 static const char *
-resource_node(struct derive *d, xmlNode *rsc)
+resource_node(struct derive *d, xmlNode *rsc, bool *several)
 {
     xmlNode *prims[64];
     size_t n = primitives(rsc, prims, 64);
+    const char *found = NULL;
 
     for (size_t i = n; i > 0; i--) {
-        const char *node = primitive_node(d, prims[i - 1]);
+        const char *node = primitive_node(d, prims[i - 1], several);
 
-        if (node != NULL) {
-            return node;
+        if (node != NULL && found == NULL) {
+            found = node;
         }
     }
-    return NULL;
+    return found;
 }
 
 /* The guard against acting on a half-built status section. */
@@ -755,8 +762,8 @@ reconcile(struct derive *d, struct lfd_pair *pair, const char *kind,
 }
 
 static void
-derive_pair(struct derive *d, struct lfd_pair *pair, xmlNode *f_rsc,
-            xmlNode *p_rsc)
+derive_pair(struct derive *d, struct lfd_pair *pair, xmlNode *p_rsc,
+            const char *node_f, const char *node_p)
 {
     static const char *const f_meta[] = {"resource-stickiness", F_STICKINESS,
                                          "migration-threshold", "1"};
@@ -770,8 +777,8 @@ derive_pair(struct derive *d, struct lfd_pair *pair, xmlNode *f_rsc,
     char id[512];
     bool one_node;
 
-    pair->node_f = xstrdup(d, resource_node(d, f_rsc));
-    pair->node_p = xstrdup(d, resource_node(d, p_rsc));
+    pair->node_f = xstrdup(d, node_f);
+    pair->node_p = xstrdup(d, node_p);
     pair->eligible = eligible_nodes(d, p);
     one_node = (pair->eligible <= 1);
     pair->current = true;
@@ -1056,10 +1063,20 @@ lfd_derive(xmlNode *cib, struct lfd_result *out)
                 why = "a node has not probed the pair's resources yet";
             }
         }
+        if (why == NULL) {
+            bool several = false;
+            const char *node_f = resource_node(&d, f_rsc, &several);
+            const char *node_p = resource_node(&d, p_rsc, &several);
+
+            if (several) {
+                why = "a resource of a pair is active on several nodes";
+            } else {
+                derive_pair(&d, pair, p_rsc, node_f, node_p);
+            }
+        }
         if (why != NULL) {
             break;
         }
-        derive_pair(&d, pair, f_rsc, p_rsc);
     }
     if (why != NULL) {
         out->settled = false;

@@ -359,6 +359,11 @@ lfc_poweroff() {
     LFC_UP[$i]=0
     lfc_wait_for 30 "node$i processes gone" lfc_node_procs_gone "$i"
     wait "$(cat "$(lfc_nodedir "$i")/launcher.pid")" 2>/dev/null
+    # The network namespace outlives its processes; a machine that lost
+    # power does not keep the addresses its services had added (a virtual
+    # IP, say). Back to the node's own address only.
+    ip -n "$(lfc_ns "$i")" addr flush dev eth0
+    ip -n "$(lfc_ns "$i")" addr add "$(lfc_addr "$i")/24" dev eth0
     return 0
 }
 

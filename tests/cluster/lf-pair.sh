@@ -96,3 +96,49 @@ lfp_kill_server() {
     lfc_log "kill -9 of $2's server (pid $pid in $1)"
     lfc_exec "$i" kill -9 "$pid"
 }
+
+# lfp_start_helper: leapfrogd as a cluster resource, and the pair declared.
+lfp_start_helper() {
+    local inst=$1 survivor=${2:-}
+    lfc_exec 1 pcs resource create leapfrogd ocf:leapfrog:leapfrogd \
+        op monitor interval=10s || return 1
+    lfc_exec 1 pcs resource meta "g-$inst" "leapfrog-follows=rep-$inst" ||
+        return 1
+    if [ -n "$survivor" ]; then
+        lfc_exec 1 pcs resource meta "g-$inst" \
+            "leapfrog-survivor=$survivor" || return 1
+    fi
+}
+
+# The helper's own view: every pair's constraints are current.
+lfp_constraints_current() {
+    local i out
+    i=$(lfc_any_up_node) || return 1
+    out=$(lfc_exec "$i" leapfrogd --status 2>&1) || return 1
+    echo "$out" | grep -q "constraints: current" &&
+        ! echo "$out" | grep -q "out of date\|error:\|unknown:"
+}
+
+# Wait until the cluster is idle and leapfrogd has nothing left to write.
+lfp_settle() {
+    local n=0
+    while [ $n -lt 5 ]; do
+        lfc_settle || return 1
+        if lfp_constraints_current; then
+            lfc_settle
+            lfp_constraints_current && return 0
+        fi
+        n=$((n + 1))
+        lfc_wait_for 30 "leapfrogd to catch up" lfp_constraints_current
+    done
+    return 1
+}
+
+# The pid of RSC's server on NODE (to tell a restart from no change).
+lfp_server_pid() {
+    lfc_exec "${1#node}" cat "/run/leapfrog/$2.pid" 2>/dev/null
+}
+
+lfp_cleanup() {
+    lfc_exec "$(lfc_any_up_node)" pcs resource cleanup >/dev/null 2>&1
+}
