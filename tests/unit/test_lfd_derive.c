@@ -1,0 +1,695 @@
+/*
+ * Unit tests of helper/lfd_derive.c: CIBs built for each case (F, P and
+ * the nodes in a given state), the derived changes checked, and applied to
+ * the CIB to check that a second derivation has nothing left to do.
+ */
+#include <config.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+
+#include "lfd_derive.h"
+
+#define NODES 3
+
+struct fixture {
+    const char *survivor; /* NULL: not declared (default F) */
+    const char *follows;  /* NULL: "rep-T1"; "" no declaration */
+    int f_node;           /* 0: stopped, else node number */
+    int p_node;
+    bool offline[NODES + 1];
+    bool p_group;            /* P is a group of two primitives */
+    const char *constraints; /* extra constraint XML */
+    const char *extra_rsc;   /* extra resources XML */
+    bool pending;            /* an operation in flight */
+    bool unprobed;           /* node 3 has not probed P */
+    bool f_twice;            /* F active on node 3 as well */
+};
+
+static char buf[65536];
+
+static void
+append(const char *fmt, ...)
+{
+    size_t len = strlen(buf);
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(buf + len, sizeof(buf) - len, fmt, ap);
+    va_end(ap);
+}
+
+static void
+history(const char *rsc, bool active, int call, bool pending)
+{
+    append("<lrm_resource id=\"%s\" class=\"ocf\" type=\"Dummy\">"
+           "<lrm_rsc_op id=\"%s_last_0\" operation=\"%s\" call-id=\"%d\" "
+           "rc-code=\"%d\" op-status=\"%d\" interval=\"0\"/>"
+           "</lrm_resource>",
+           rsc, rsc, active ? "start" : "monitor", call, active ? 0 : 7,
+           pending ? -1 : 0);
+}
+
+static xmlDoc *
+build(const struct fixture *fx)
+{
+    const char *p_members[] = {"rep-T1"};
+    const char *pg_members[] = {"ip-R", "rep-T1"};
+
+    buf[0] = '\0';
+    append("<cib dc-uuid=\"%d\" epoch=\"1\" num_updates=\"1\" "
+           "admin_epoch=\"0\"><configuration><crm_config/><nodes>",
+           fx->offline[1] ? 2 : 1);
+    for (int i = 1; i <= NODES; i++) {
+        append("<node id=\"%d\" uname=\"node%d\"/>", i, i);
+    }
+    append("</nodes><resources>"
+           "<group id=\"g-T1\">"
+           "<primitive id=\"vip-T1\" class=\"ocf\" provider=\"heartbeat\" "
+           "type=\"IPaddr2\"/>"
+           "<primitive id=\"enq-T1\" class=\"ocf\" provider=\"leapfrog\" "
+           "type=\"enqueue\"><operations><op id=\"e-mon\" name=\"monitor\" "
+           "interval=\"10s\"/></operations></primitive>");
+    if (fx->follows == NULL || fx->follows[0] != '\0') {
+        append("<meta_attributes id=\"g-T1-meta\"><nvpair id=\"g-f\" "
+               "name=\"leapfrog-follows\" value=\"%s\"/>",
+               fx->follows != NULL ? fx->follows
+                                   : (fx->p_group ? "g-R" : "rep-T1"));
+        if (fx->survivor != NULL) {
+            append("<nvpair id=\"g-s\" name=\"leapfrog-survivor\" "
+                   "value=\"%s\"/>",
+                   fx->survivor);
+        }
+        append("</meta_attributes>");
+    }
+    append("</group>");
+    if (fx->p_group) {
+        append("<group id=\"g-R\"><primitive id=\"ip-R\" class=\"ocf\" "
+               "provider=\"heartbeat\" type=\"IPaddr2\"><operations>"
+               "<op id=\"i-mon\" name=\"monitor\" interval=\"5s\"/>"
+               "</operations></primitive>");
+    }
+    append("<primitive id=\"rep-T1\" class=\"ocf\" provider=\"leapfrog\" "
+           "type=\"replication\"><operations><op id=\"r-mon\" "
+           "name=\"monitor\" interval=\"10s\"/><op id=\"r-mon20\" "
+           "name=\"monitor\" interval=\"1min\" role=\"Started\"/>"
+           "<op id=\"r-start\" name=\"start\" interval=\"0\"/>"
+           "</operations></primitive>");
+    if (fx->p_group) {
+        append("</group>");
+    }
+    append("%s</resources><constraints>%s</constraints></configuration>"
+           "<status>",
+           fx->extra_rsc != NULL ? fx->extra_rsc : "",
+           fx->constraints != NULL ? fx->constraints : "");
+    for (int i = 1; i <= NODES; i++) {
+        const char **pm = fx->p_group ? pg_members : p_members;
+        size_t npm = fx->p_group ? 2 : 1;
+
+        if (fx->offline[i]) {
+            append("<node_state id=\"%d\" uname=\"node%d\" in_ccm=\"false\" "
+                   "crmd=\"offline\" join=\"down\"/>",
+                   i, i);
+            continue;
+        }
+        append("<node_state id=\"%d\" uname=\"node%d\" in_ccm=\"true\" "
+               "crmd=\"online\" join=\"member\"><lrm id=\"%d\">"
+               "<lrm_resources>",
+               i, i, i);
+        history("vip-T1", fx->f_node == i || (fx->f_twice && i == 3), 2, false);
+        history("enq-T1", fx->f_node == i || (fx->f_twice && i == 3), 3, false);
+        if (!(fx->unprobed && i == 3)) {
+            for (size_t k = 0; k < npm; k++) {
+                history(pm[k], fx->p_node == i, 4,
+                        fx->pending && i == fx->p_node);
+            }
+        }
+        append("</lrm_resources></lrm></node_state>");
+    }
+    append("</status></cib>");
+    return xmlReadMemory(buf, (int)strlen(buf), "cib.xml", NULL,
+                         XML_PARSE_NOBLANKS);
+}
+
+static const struct lfd_change *
+find_change(const struct lfd_result *r, const char *id)
+{
+    for (size_t i = 0; i < r->nchanges; i++) {
+        if (strcmp(r->changes[i].id, id) == 0) {
+            return &r->changes[i];
+        }
+    }
+    return NULL;
+}
+
+static const char *
+xattr(const struct lfd_change *c, const char *name)
+{
+    static char value[256];
+    xmlChar *v = xmlGetProp(c->xml, (const xmlChar *)name);
+
+    if (v == NULL) {
+        return NULL;
+    }
+    snprintf(value, sizeof(value), "%s", (const char *)v);
+    xmlFree(v);
+    return value;
+}
+
+static xmlNode *
+by_id(xmlDoc *doc, const char *id)
+{
+    char expr[256];
+    xmlXPathContext *ctx = xmlXPathNewContext(doc);
+    xmlXPathObject *obj;
+    xmlNode *n = NULL;
+
+    snprintf(expr, sizeof(expr), "//*[@id='%s']", id);
+    obj = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+    if (obj != NULL && obj->nodesetval != NULL && obj->nodesetval->nodeNr > 0) {
+        n = obj->nodesetval->nodeTab[0];
+    }
+    xmlXPathFreeObject(obj);
+    xmlXPathFreeContext(ctx);
+    return n;
+}
+
+/* What the CIB does with each change, in memory. */
+static void
+apply(xmlDoc *doc, const struct lfd_result *r)
+{
+    for (size_t i = 0; i < r->nchanges; i++) {
+        const struct lfd_change *c = &r->changes[i];
+        xmlNode *old = by_id(doc, c->id);
+        xmlNode *parent;
+
+        switch (c->op) {
+        case LFD_DELETE:
+            assert_non_null(old);
+            xmlUnlinkNode(old);
+            xmlFreeNode(old);
+            break;
+        case LFD_REPLACE:
+            assert_non_null(old);
+            xmlReplaceNode(old, xmlDocCopyNode(c->xml, doc, 1));
+            xmlFreeNode(old);
+            break;
+        case LFD_CREATE:
+            assert_null(old);
+            if (c->parent != NULL) {
+                parent = by_id(doc, c->parent);
+            } else {
+                xmlXPathContext *ctx = xmlXPathNewContext(doc);
+                xmlXPathObject *o = xmlXPathEvalExpression(
+                    (const xmlChar *)"//constraints", ctx);
+
+                parent = o->nodesetval->nodeTab[0];
+                xmlXPathFreeObject(o);
+                xmlXPathFreeContext(ctx);
+            }
+            assert_non_null(parent);
+            xmlAddChild(parent, xmlDocCopyNode(c->xml, doc, 1));
+            break;
+        }
+    }
+}
+
+static void
+derive(xmlDoc *doc, struct lfd_result *r)
+{
+    assert_int_equal(lfd_derive(xmlDocGetRootElement(doc), r), 0);
+}
+
+/* Derive, apply, derive again: nothing left to do. */
+static void
+converges(xmlDoc *doc)
+{
+    struct lfd_result r;
+
+    derive(doc, &r);
+    apply(doc, &r);
+    lfd_result_free(&r);
+    derive(doc, &r);
+    assert_true(r.settled);
+    assert_int_equal(r.nchanges, 0);
+    for (size_t i = 0; i < r.npairs; i++) {
+        assert_true(r.pairs[i].error != NULL || r.pairs[i].current);
+    }
+    lfd_result_free(&r);
+}
+
+static void
+full_set_for_a_new_pair(void **state)
+{
+    struct fixture fx = {.f_node = 1, .p_node = 2};
+    xmlDoc *doc = build(&fx);
+    struct lfd_result r;
+    const struct lfd_change *c;
+
+    derive(doc, &r);
+    assert_true(r.settled);
+    assert_int_equal(r.npairs, 1);
+    assert_null(r.pairs[0].error);
+    assert_string_equal(r.pairs[0].node_f, "node1");
+    assert_string_equal(r.pairs[0].node_p, "node2");
+    assert_int_equal(r.pairs[0].eligible, 3);
+    assert_int_equal(r.nchanges, 7);
+    /* Stickiness goes in before anything that could move F. */
+    assert_string_equal(r.changes[0].id, "leapfrog-g-T1-meta");
+    assert_string_equal(r.changes[0].parent, "g-T1");
+    assert_string_equal(r.changes[0].parent_tag, "group");
+    c = find_change(&r, "leapfrog-g-T1-follow");
+    assert_non_null(c);
+    assert_int_equal(c->op, LFD_CREATE);
+    assert_string_equal(xattr(c, "rsc"), "g-T1");
+    assert_string_equal(xattr(c, "node"), "node2");
+    assert_string_equal(xattr(c, "score"), "2000");
+    c = find_change(&r, "leapfrog-g-T1-avoid");
+    assert_non_null(c);
+    assert_string_equal(xattr(c, "rsc"), "rep-T1");
+    assert_string_equal(xattr(c, "node"), "node1");
+    assert_string_equal(xattr(c, "score"), "-INFINITY");
+    c = find_change(&r, "leapfrog-g-T1-push");
+    assert_string_equal(xattr(c, "score"), "-5000");
+    assert_string_equal(xattr(c, "influence"), "false");
+    assert_string_equal(xattr(c, "with-rsc"), "g-T1");
+    c = find_change(&r, "leapfrog-g-T1-order");
+    assert_string_equal(xattr(c, "first"), "g-T1");
+    assert_string_equal(xattr(c, "then-action"), "stop");
+    assert_string_equal(xattr(c, "kind"), "Optional");
+    assert_string_equal(xattr(c, "symmetrical"), "false");
+    assert_null(find_change(&r, "leapfrog-g-T1-yield"));
+    /* The follow location comes after the meta attributes and before the
+     * deletions; the changes are sorted. */
+    assert_true(find_change(&r, "leapfrog-g-T1-follow")
+                > find_change(&r, "leapfrog-g-T1-pmeta"));
+    lfd_result_free(&r);
+    converges(doc);
+    xmlFreeDoc(doc);
+}
+
+static void
+fresh_rule_lists_every_recurring_monitor(void **state)
+{
+    struct fixture fx = {.f_node = 1, .p_node = 2};
+    xmlDoc *doc = build(&fx);
+    struct lfd_result r;
+    const struct lfd_change *c;
+    xmlNode *rule;
+    int n = 0;
+
+    derive(doc, &r);
+    c = find_change(&r, "leapfrog-g-T1-fresh");
+    assert_non_null(c);
+    rule = xmlFirstElementChild(c->xml);
+    assert_string_equal((const char *)rule->name, "rule");
+    for (xmlNode *e = xmlFirstElementChild(rule); e != NULL;
+         e = xmlNextElementSibling(e)) {
+        xmlChar *a = xmlGetProp(e, (const xmlChar *)"attribute");
+        xmlChar *op = xmlGetProp(e, (const xmlChar *)"operation");
+
+        assert_string_equal((const char *)op, "not_defined");
+        assert_true(
+            strcmp((const char *)a, "fail-count-rep-T1#monitor_10000") == 0
+            || strcmp((const char *)a, "fail-count-rep-T1#monitor_60000") == 0);
+        xmlFree(a);
+        xmlFree(op);
+        n++;
+    }
+    assert_int_equal(n, 2);
+    lfd_result_free(&r);
+    xmlFreeDoc(doc);
+}
+
+static void
+partner_group(void **state)
+{
+    struct fixture fx = {.f_node = 1, .p_node = 2, .p_group = true};
+    xmlDoc *doc = build(&fx);
+    struct lfd_result r;
+    const struct lfd_change *c;
+
+    derive(doc, &r);
+    assert_null(r.pairs[0].error);
+    assert_string_equal(r.pairs[0].node_p, "node2");
+    c = find_change(&r, "leapfrog-g-T1-fresh");
+    assert_non_null(c);
+    assert_non_null(strstr(buf, "ip-R"));
+    c = find_change(&r, "leapfrog-g-T1-pmeta");
+    assert_string_equal(c->parent, "g-R");
+    assert_string_equal(c->parent_tag, "group");
+    lfd_result_free(&r);
+    converges(doc);
+    xmlFreeDoc(doc);
+}
+
+/* After P moved, only the follow location changes; after F moved, only
+ * the avoid location does. */
+static void
+rewrites_only_what_moved(void **state)
+{
+    struct fixture fx = {.f_node = 1, .p_node = 2};
+    xmlDoc *doc = build(&fx);
+    xmlDoc *moved;
+    struct lfd_result r;
+    xmlNode *constraints;
+    xmlNode *meta;
+
+    converges(doc);
+    /* Carry the converged configuration over to a status where P runs on
+     * node 3. */
+    fx.p_node = 3;
+    moved = build(&fx);
+    constraints = by_id(doc, "leapfrog-g-T1-follow")->parent;
+    xmlXPathContext *ctx = xmlXPathNewContext(moved);
+    xmlXPathObject *o =
+        xmlXPathEvalExpression((const xmlChar *)"//constraints", ctx);
+    xmlNode *target = o->nodesetval->nodeTab[0];
+    for (xmlNode *c = constraints->children; c != NULL; c = c->next) {
+        xmlAddChild(target, xmlDocCopyNode(c, moved, 1));
+    }
+    meta = by_id(doc, "leapfrog-g-T1-meta");
+    xmlAddChild(by_id(moved, "g-T1"), xmlDocCopyNode(meta, moved, 1));
+    meta = by_id(doc, "leapfrog-g-T1-pmeta");
+    xmlAddChild(by_id(moved, "rep-T1"), xmlDocCopyNode(meta, moved, 1));
+    xmlXPathFreeObject(o);
+    xmlXPathFreeContext(ctx);
+
+    derive(moved, &r);
+    assert_int_equal(r.nchanges, 1);
+    assert_string_equal(r.changes[0].id, "leapfrog-g-T1-follow");
+    assert_int_equal(r.changes[0].op, LFD_REPLACE);
+    assert_string_equal(xattr(&r.changes[0], "node"), "node3");
+    lfd_result_free(&r);
+    converges(moved);
+    xmlFreeDoc(moved);
+    xmlFreeDoc(doc);
+}
+
+static void
+stopped_partner_keeps_the_follow_location(void **state)
+{
+    struct fixture fx = {.f_node = 1, .p_node = 2};
+    xmlDoc *doc = build(&fx);
+    struct lfd_result r;
+
+    converges(doc);
+    /* P stops (between two nodes): nothing is rewritten. */
+    xmlNode *op = by_id(doc, "rep-T1_last_0");
+    for (; op != NULL; op = by_id(doc, "rep-T1_last_0")) {
+        /* every node's history of P now says stopped */
+        xmlSetProp(op, (const xmlChar *)"id", (const xmlChar *)"x");
+        xmlSetProp(op, (const xmlChar *)"rc-code", (const xmlChar *)"7");
+        xmlSetProp(op, (const xmlChar *)"operation",
+                   (const xmlChar *)"monitor");
+    }
+    derive(doc, &r);
+    assert_true(r.settled);
+    assert_null(r.pairs[0].node_p);
+    assert_int_equal(r.nchanges, 0);
+    lfd_result_free(&r);
+    xmlFreeDoc(doc);
+}
+
+static void
+survivor_variants_on_the_last_node(void **state)
+{
+    struct lfd_result r;
+    xmlDoc *doc;
+    const struct lfd_change *c;
+    struct fixture fx = {
+        .f_node = 2, .p_node = 0, .offline = {false, true, false, true}};
+
+    /* survivor=F: F runs, P is kept away from F's node. */
+    doc = build(&fx);
+    derive(doc, &r);
+    assert_int_equal(r.pairs[0].eligible, 1);
+    c = find_change(&r, "leapfrog-g-T1-avoid");
+    assert_non_null(c);
+    assert_string_equal(xattr(c, "node"), "node2");
+    assert_null(find_change(&r, "leapfrog-g-T1-yield"));
+    lfd_result_free(&r);
+    converges(doc);
+    xmlFreeDoc(doc);
+
+    /* survivor=P: P runs on the last node, F is kept away from it. */
+    fx.survivor = "rep-T1";
+    fx.f_node = 0;
+    fx.p_node = 2;
+    doc = build(&fx);
+    derive(doc, &r);
+    assert_null(r.pairs[0].error);
+    c = find_change(&r, "leapfrog-g-T1-yield");
+    assert_non_null(c);
+    assert_string_equal(xattr(c, "rsc"), "g-T1");
+    assert_string_equal(xattr(c, "node"), "node2");
+    assert_string_equal(xattr(c, "score"), "-INFINITY");
+    assert_null(find_change(&r, "leapfrog-g-T1-avoid"));
+    lfd_result_free(&r);
+    converges(doc);
+    xmlFreeDoc(doc);
+
+    /* survivor=none: both may share the last node. */
+    fx.survivor = "none";
+    fx.f_node = 2;
+    fx.p_node = 2;
+    doc = build(&fx);
+    derive(doc, &r);
+    assert_null(r.pairs[0].error);
+    assert_null(find_change(&r, "leapfrog-g-T1-avoid"));
+    assert_null(find_change(&r, "leapfrog-g-T1-yield"));
+    lfd_result_free(&r);
+    converges(doc);
+    xmlFreeDoc(doc);
+}
+
+/* survivor=P with two nodes: the usual set; the yield only once one node
+ * is left, and it goes again when a second node is back. */
+static void
+survivor_partner_with_two_nodes(void **state)
+{
+    struct fixture fx = {.survivor = "rep-T1",
+                         .f_node = 1,
+                         .p_node = 2,
+                         .offline = {false, false, false, true}};
+    xmlDoc *doc = build(&fx);
+    struct lfd_result r;
+
+    derive(doc, &r);
+    assert_int_equal(r.pairs[0].eligible, 2);
+    assert_non_null(find_change(&r, "leapfrog-g-T1-avoid"));
+    assert_null(find_change(&r, "leapfrog-g-T1-yield"));
+    lfd_result_free(&r);
+    xmlFreeDoc(doc);
+}
+
+static void
+banned_nodes_are_not_eligible(void **state)
+{
+    struct fixture fx = {
+        .f_node = 1,
+        .p_node = 2,
+        .constraints = "<rsc_location id=\"cli-ban-rep-T1-on-node3\" "
+                       "rsc=\"rep-T1\" node=\"node3\" score=\"-INFINITY\"/>"};
+    xmlDoc *doc = build(&fx);
+    struct lfd_result r;
+
+    derive(doc, &r);
+    assert_int_equal(r.pairs[0].eligible, 2);
+    lfd_result_free(&r);
+    xmlFreeDoc(doc);
+}
+
+static void
+unsettled_status_writes_nothing(void **state)
+{
+    struct fixture pending = {.f_node = 1, .p_node = 2, .pending = true};
+    struct fixture unprobed = {.f_node = 1, .p_node = 2, .unprobed = true};
+    struct fixture twice = {.f_node = 1, .p_node = 2, .f_twice = true};
+    const struct fixture *cases[] = {&pending, &unprobed, &twice};
+
+    for (size_t i = 0; i < 3; i++) {
+        xmlDoc *doc = build(cases[i]);
+        struct lfd_result r;
+
+        derive(doc, &r);
+        assert_false(r.settled);
+        assert_non_null(r.unsettled);
+        assert_int_equal(r.nchanges, 0);
+        lfd_result_free(&r);
+        xmlFreeDoc(doc);
+    }
+}
+
+static void
+no_dc_is_unsettled(void **state)
+{
+    struct fixture fx = {.f_node = 1, .p_node = 2};
+    xmlDoc *doc = build(&fx);
+    struct lfd_result r;
+
+    xmlUnsetProp(xmlDocGetRootElement(doc), (const xmlChar *)"dc-uuid");
+    derive(doc, &r);
+    assert_false(r.settled);
+    assert_string_equal(r.unsettled, "no DC elected");
+    lfd_result_free(&r);
+    xmlFreeDoc(doc);
+}
+
+static void
+bad_declarations_are_left_alone(void **state)
+{
+    struct {
+        struct fixture fx;
+        const char *error_part;
+    } cases[] = {
+        {{.f_node = 1, .p_node = 2, .follows = "no-such-resource"},
+         "not a primitive or group"},
+        {{.f_node = 1, .p_node = 2, .follows = "g-T1"}, "cannot follow itself"},
+        {{.f_node = 1, .p_node = 2, .survivor = "somebody"},
+         "must be g-T1, its partner or none"},
+        {{.f_node = 1, .p_node = 2, .follows = "vip-T1"},
+         "not a primitive or group"},
+        {{.f_node = 1,
+          .p_node = 2,
+          .constraints = "<rsc_colocation id=\"mine\" rsc=\"rep-T1\" "
+                         "with-rsc=\"g-T1\" score=\"-INFINITY\"/>"
+                         "<rsc_location id=\"leapfrog-g-T1-follow\" "
+                         "rsc=\"g-T1\" node=\"node3\" score=\"2000\"/>"},
+         "constraint mine already ties"},
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        xmlDoc *doc = build(&cases[i].fx);
+        struct lfd_result r;
+
+        derive(doc, &r);
+        assert_true(r.settled);
+        assert_int_equal(r.npairs, 1);
+        assert_non_null(r.pairs[0].error);
+        if (strstr(r.pairs[0].error, cases[i].error_part) == NULL) {
+            fail_msg("case %zu: '%s' lacks '%s'", i, r.pairs[0].error,
+                     cases[i].error_part);
+        }
+        /* Its constraints stay exactly as they were. */
+        assert_int_equal(r.nchanges, 0);
+        lfd_result_free(&r);
+        xmlFreeDoc(doc);
+    }
+}
+
+/* A follows B follows A: both refused; other pairs go on. */
+static void
+loops_refused_others_served(void **state)
+{
+    struct fixture fx = {
+        .f_node = 1,
+        .p_node = 2,
+        .extra_rsc =
+            "<primitive id=\"A\" class=\"ocf\" provider=\"pacemaker\" "
+            "type=\"Dummy\"><meta_attributes id=\"A-m\"><nvpair id=\"A-f\" "
+            "name=\"leapfrog-follows\" value=\"B\"/></meta_attributes>"
+            "</primitive><primitive id=\"B\" class=\"ocf\" "
+            "provider=\"pacemaker\" type=\"Dummy\"><meta_attributes "
+            "id=\"B-m\"><nvpair id=\"B-f\" name=\"leapfrog-follows\" "
+            "value=\"A\"/></meta_attributes></primitive>"};
+    xmlDoc *doc = build(&fx);
+    struct lfd_result r;
+    int errors = 0;
+
+    derive(doc, &r);
+    assert_int_equal(r.npairs, 3);
+    for (size_t i = 0; i < r.npairs; i++) {
+        if (r.pairs[i].error != NULL) {
+            assert_non_null(strstr(r.pairs[i].error, "cannot chain"));
+            errors++;
+        } else {
+            assert_string_equal(r.pairs[i].follower, "g-T1");
+        }
+    }
+    assert_int_equal(errors, 2);
+    assert_non_null(find_change(&r, "leapfrog-g-T1-follow"));
+    lfd_result_free(&r);
+    xmlFreeDoc(doc);
+}
+
+static void
+removed_declaration_removes_its_elements(void **state)
+{
+    struct fixture fx = {.f_node = 1, .p_node = 2};
+    xmlDoc *doc = build(&fx);
+    struct lfd_result r;
+    xmlNode *decl;
+
+    converges(doc);
+    decl = by_id(doc, "g-T1-meta");
+    xmlUnlinkNode(decl);
+    xmlFreeNode(decl);
+    derive(doc, &r);
+    assert_int_equal(r.npairs, 0);
+    assert_int_equal(r.nchanges, 7);
+    for (size_t i = 0; i < r.nchanges; i++) {
+        assert_int_equal(r.changes[i].op, LFD_DELETE);
+    }
+    /* Elements that are not ours stay. */
+    assert_null(find_change(&r, "g-T1-meta"));
+    apply(doc, &r);
+    lfd_result_free(&r);
+    assert_null(by_id(doc, "leapfrog-g-T1-push"));
+    assert_non_null(by_id(doc, "rep-T1"));
+    converges(doc);
+    xmlFreeDoc(doc);
+}
+
+static void
+others_elements_untouched(void **state)
+{
+    struct fixture fx = {.f_node = 1,
+                         .p_node = 2,
+                         .constraints =
+                             "<rsc_location id=\"leapfrog-but-not-ours\" "
+                             "rsc=\"rep-T1\" node=\"node3\" score=\"10\"/>"
+                             "<rsc_location id=\"admin-pref\" rsc=\"rep-T1\" "
+                             "node=\"node3\" score=\"10\"/>"};
+    xmlDoc *doc = build(&fx);
+    struct lfd_result r;
+
+    derive(doc, &r);
+    assert_null(find_change(&r, "leapfrog-but-not-ours"));
+    assert_null(find_change(&r, "admin-pref"));
+    lfd_result_free(&r);
+    converges(doc);
+    assert_non_null(by_id(doc, "leapfrog-but-not-ours"));
+    xmlFreeDoc(doc);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(full_set_for_a_new_pair),
+        cmocka_unit_test(fresh_rule_lists_every_recurring_monitor),
+        cmocka_unit_test(partner_group),
+        cmocka_unit_test(rewrites_only_what_moved),
+        cmocka_unit_test(stopped_partner_keeps_the_follow_location),
+        cmocka_unit_test(survivor_variants_on_the_last_node),
+        cmocka_unit_test(survivor_partner_with_two_nodes),
+        cmocka_unit_test(banned_nodes_are_not_eligible),
+        cmocka_unit_test(unsettled_status_writes_nothing),
+        cmocka_unit_test(no_dc_is_unsettled),
+        cmocka_unit_test(bad_declarations_are_left_alone),
+        cmocka_unit_test(loops_refused_others_served),
+        cmocka_unit_test(removed_declaration_removes_its_elements),
+        cmocka_unit_test(others_elements_untouched),
+    };
+
+    return cmocka_run_group_tests_name("lfd_derive", tests, NULL, NULL);
+}
