@@ -577,23 +577,14 @@ location(const char *id, const char *rsc, const char *node, const char *score)
     return l;
 }
 
-/* +100 on every node where P has no fail-count for a recurring monitor. */
-static xmlNode *
-fresh_rule(const char *id, xmlNode *p_rsc)
+/* Add to rule one "not_defined" expression per recurring monitor of rsc's
+ * primitives (their fail-count attributes); returns how many. */
+static int
+add_failcount_expressions(xmlNode *rule, const char *id, xmlNode *rsc, int k)
 {
     xmlNode *prims[64];
-    size_t n = primitives(p_rsc, prims, 64);
-    xmlNode *l = element("rsc_location", id);
-    xmlNode *rule;
-    char rid[600];
-    int k = 0;
+    size_t n = primitives(rsc, prims, 64);
 
-    set(l, "rsc", attr(p_rsc, "id"));
-    snprintf(rid, sizeof(rid), "%s-rule", id);
-    rule = element("rule", rid);
-    set(rule, "score", FRESH_SCORE);
-    set(rule, "boolean-op", "and");
-    xmlAddChild(l, rule);
     for (size_t i = 0; i < n; i++) {
         xmlNode *ops = child(prims[i], "operations");
 
@@ -619,10 +610,57 @@ fresh_rule(const char *id, xmlNode *p_rsc)
             xmlAddChild(rule, e);
         }
     }
-    if (k == 0) {
+    return k;
+}
+
+static xmlNode *
+rule_location(const char *id, const char *rsc, const char *score,
+              xmlNode **rule_out)
+{
+    xmlNode *l = element("rsc_location", id);
+    char rid[600];
+
+    set(l, "rsc", rsc);
+    snprintf(rid, sizeof(rid), "%s-rule", id);
+    *rule_out = element("rule", rid);
+    set(*rule_out, "score", score);
+    set(*rule_out, "boolean-op", "and");
+    xmlAddChild(l, *rule_out);
+    return l;
+}
+
+/* +100 on every node where P has no fail-count for a recurring monitor. */
+static xmlNode *
+fresh_rule(const char *id, xmlNode *p_rsc)
+{
+    xmlNode *rule = NULL;
+    xmlNode *l = rule_location(id, attr(p_rsc, "id"), FRESH_SCORE, &rule);
+
+    if (add_failcount_expressions(rule, id, p_rsc, 0) == 0) {
         xmlFreeNode(l);
         return NULL; /* no recurring monitor, no fail-count to look at */
     }
+    return l;
+}
+
+/* -INFINITY for P on F's node, unless F has failed there: then F cannot
+ * come back (migration-threshold 1), and P may take the node at once, in
+ * the same transition that moves F onto P's node. */
+static xmlNode *
+avoid_rule(const char *id, const char *p, const char *node_f, xmlNode *f_rsc)
+{
+    xmlNode *rule = NULL;
+    xmlNode *l = rule_location(id, p, "-INFINITY", &rule);
+    xmlNode *e;
+    char eid[600];
+
+    snprintf(eid, sizeof(eid), "%s-expr-0", id);
+    e = element("expression", eid);
+    set(e, "attribute", "#uname");
+    set(e, "operation", "eq");
+    set(e, "value", node_f);
+    xmlAddChild(rule, e);
+    (void)add_failcount_expressions(rule, id, f_rsc, 0);
     return l;
 }
 
@@ -762,8 +800,8 @@ reconcile(struct derive *d, struct lfd_pair *pair, const char *kind,
 }
 
 static void
-derive_pair(struct derive *d, struct lfd_pair *pair, xmlNode *p_rsc,
-            const char *node_f, const char *node_p)
+derive_pair(struct derive *d, struct lfd_pair *pair, xmlNode *f_rsc,
+            xmlNode *p_rsc, const char *node_f, const char *node_p)
 {
     static const char *const f_meta[] = {"resource-stickiness", F_STICKINESS,
                                          "migration-threshold", "1"};
@@ -826,7 +864,7 @@ derive_pair(struct derive *d, struct lfd_pair *pair, xmlNode *p_rsc,
         reconcile(d, pair, "avoid", NULL, NULL);
     } else if (pair->node_f != NULL) {
         reconcile(d, pair, "avoid", NULL,
-                  location(id, p, pair->node_f, "-INFINITY"));
+                  avoid_rule(id, p, pair->node_f, f_rsc));
     }
 
     /* survivor=P on the last node: F stays away from P. */
@@ -1071,7 +1109,7 @@ lfd_derive(xmlNode *cib, struct lfd_result *out)
             if (several) {
                 why = "a resource of a pair is active on several nodes";
             } else {
-                derive_pair(&d, pair, p_rsc, node_f, node_p);
+                derive_pair(&d, pair, f_rsc, p_rsc, node_f, node_p);
             }
         }
         if (why != NULL) {
