@@ -28,26 +28,16 @@ demo_load() {
     done
 }
 
-# The pair: a virtual IP grouped with the enqueue server, and the
-# replication server. Until leapfrogd keeps them, the follow constraints
-# are written here once, for where the pair first lands.
+# The pair: a virtual IP grouped with the enqueue server, the replication
+# server, and leapfrogd, which writes and keeps their constraints.
 demo_configure() {
-    local e r
+    local r
     lfp_require_installed
     lfc_exec 1 pcs property set stonith-enabled=false &&
         lfp_create_pair DEMO &&
-        lfc_exec 1 pcs resource meta g-DEMO resource-stickiness=5000 \
-            migration-threshold=1 &&
-        lfc_exec 1 pcs constraint colocation add rep-DEMO with g-DEMO \
-            -- -5000 || return 1
-    lfc_settle
-    e=$(lfc_where enq-DEMO)
+        lfp_start_helper DEMO || return 1
+    lfp_settle || return 1
     r=$(lfc_where rep-DEMO)
-    lfc_exec 1 pcs constraint location g-DEMO prefers "$r=2000" &&
-        lfc_exec 1 pcs constraint location rep-DEMO avoids "$e=INFINITY" &&
-        lfc_exec 1 pcs constraint order start g-DEMO then stop rep-DEMO \
-            kind=Optional symmetrical=false >/dev/null || return 1
-    lfc_settle
     lfc_wait_for 60 "replica in sync" lfp_attr_is "$r" leapfrog-DEMO-replica \
         in-sync
     lfp_enq lock ORDER-4711 alice >/dev/null &&
@@ -72,6 +62,8 @@ start)
         enq-DEMO)" leapfrog-DEMO-locks 4
     lfc_exec 1 crm_mon -1 -A
     demo_locks
+    echo
+    lfc_exec 1 leapfrogd --status
     echo
     echo "The demo cluster runs. See it again with: $0 status"
     echo "Stop it with: $0 stop"
