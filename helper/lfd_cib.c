@@ -32,6 +32,7 @@ struct lfd_cib {
     lfd_cib_changed_fn changed;
     lfd_cib_reconnected_fn reconnected;
     void *arg;
+    unsigned long skipped; /* notifications that needed no evaluation */
 };
 
 /* libcib calls back without user data: the daemon has one connection. */
@@ -87,6 +88,12 @@ lfd_cib_refresh(struct lfd_cib *cib)
     return full_query(cib);
 }
 
+unsigned long
+lfd_cib_skipped(const struct lfd_cib *cib)
+{
+    return cib->skipped;
+}
+
 xmlNode *
 lfd_cib_xml(struct lfd_cib *cib)
 {
@@ -106,6 +113,58 @@ first_child_named(xmlNode *parent, const char *name)
     return NULL;
 }
 
+/* Does any nvpair in xml carry a name that matters to a pair? */
+static bool
+names_relevant_attribute(xmlNode *xml)
+{
+    for (xmlNode *n = xml; n != NULL; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE) {
+            continue;
+        }
+        if (strcmp((const char *)n->name, "nvpair") == 0) {
+            const char *name = crm_element_value(n, "name");
+
+            if (name != NULL
+                && (strstr(name, "fail-count") != NULL
+                    || strcmp(name, "standby") == 0)) {
+                return true;
+            }
+        }
+        if (names_relevant_attribute(n->children)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Could this patchset change what a pair needs? Configuration changes,
+ * membership, resource history, fail-counts and standby can; the rest of
+ * the transient attributes (lock counts, pingd values, ...) cannot, and
+ * cost no evaluation. */
+static bool
+diff_relevant(xmlNode *diff)
+{
+    for (xmlNode *c = diff->children; c != NULL; c = c->next) {
+        const char *path;
+
+        if (c->type != XML_ELEMENT_NODE
+            || strcmp((const char *)c->name, "change") != 0) {
+            continue;
+        }
+        path = crm_element_value(c, "path");
+        if (path == NULL || strncmp(path, "/cib/status", 11) != 0
+            || strstr(path, "transient_attributes") == NULL) {
+            return true;
+        }
+        if (strstr(path, "fail-count") != NULL
+            || strstr(path, "standby") != NULL
+            || names_relevant_attribute(c->children)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* A diff notification: patch the local copy, or re-read it whole. */
 static void
 diff_notify(const char *event, xmlNode *msg)
@@ -123,6 +182,10 @@ diff_notify(const char *event, xmlNode *msg)
     diff = first_child_named(result, "diff");
     if (diff != NULL) {
         rc = xml_apply_patchset(cib->copy, diff, TRUE);
+        if (rc == pcmk_ok && !diff_relevant(diff)) {
+            cib->skipped++;
+            return;
+        }
     }
     if (rc != pcmk_ok) {
         lf_debug("patch did not apply (%d); reading the whole CIB", rc);

@@ -41,6 +41,9 @@ int lfd_cib_connect(bool watch, lfd_cib_changed_fn changed,
 /*! \brief The current local copy of the whole CIB (owned by cib). */
 xmlNode *lfd_cib_xml(struct lfd_cib *cib);
 
+/*! \brief How many notifications changed nothing a pair depends on. */
+unsigned long lfd_cib_skipped(const struct lfd_cib *cib);
+
 /*! \brief Re-read the whole CIB into the local copy. */
 int lfd_cib_refresh(struct lfd_cib *cib);
 

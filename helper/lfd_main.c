@@ -44,6 +44,7 @@ struct lfd {
     struct lfd_cib *cib;
     GMainLoop *loop;
     guint timer;
+    bool dirty; /* changes arrived since the last evaluation */
     char *last_unsettled;
     unsigned long evaluations;
     unsigned long writes;
@@ -178,17 +179,31 @@ debounced(gpointer data)
 {
     struct lfd *lfd = data;
 
+    if (lfd->dirty) {
+        /* More changes came during the quiet period: one evaluation for
+         * all of them, and another quiet period. */
+        lfd->dirty = false;
+        evaluate(lfd);
+        return G_SOURCE_CONTINUE;
+    }
     lfd->timer = 0;
-    evaluate(lfd);
     return G_SOURCE_REMOVE;
 }
 
+/* A change after a quiet period is evaluated at once (no added latency);
+ * the changes that follow within the debounce period are folded into one
+ * evaluation at its end. */
 static void
 cib_changed(void *arg)
 {
     struct lfd *lfd = arg;
 
-    if (lfd->timer == 0) {
+    if (lfd->timer != 0) {
+        lfd->dirty = true;
+        return;
+    }
+    evaluate(lfd);
+    if (lfd->debounce_ms > 0) {
         lfd->timer = g_timeout_add((guint)lfd->debounce_ms, debounced, lfd);
     }
 }
@@ -204,9 +219,23 @@ on_signal(gpointer data)
 {
     struct lfd *lfd = data;
 
-    lf_notice("stopping after %lu evaluations and %lu writes", lfd->evaluations,
-              lfd->writes);
+    lf_notice("stopping after %lu evaluations, %lu writes and %lu "
+              "notifications that needed no evaluation",
+              lfd->evaluations, lfd->writes, lfd_cib_skipped(lfd->cib));
     g_main_loop_quit(lfd->loop);
+    return G_SOURCE_CONTINUE;
+}
+
+/* SIGUSR1: the counters, for operators and the benchmark. */
+static gboolean
+on_usr1(gpointer data)
+{
+    struct lfd *lfd = data;
+
+    lf_notice("stats: evaluations=%lu writes=%lu write_errors=%lu "
+              "skipped=%lu",
+              lfd->evaluations, lfd->writes, lfd->write_errors,
+              lfd_cib_skipped(lfd->cib));
     return G_SOURCE_CONTINUE;
 }
 
@@ -449,6 +478,7 @@ main(int argc, char **argv)
     lfd.loop = g_main_loop_new(NULL, FALSE);
     g_unix_signal_add(SIGTERM, on_signal, &lfd);
     g_unix_signal_add(SIGINT, on_signal, &lfd);
+    g_unix_signal_add(SIGUSR1, on_usr1, &lfd);
     rc = lfd_cib_connect(true, cib_changed, cib_reconnected, &lfd, &lfd.cib);
     if (rc != 0) {
         lf_err("cannot connect to the CIB: %s", lfd_cib_strerror(rc));
