@@ -22,7 +22,9 @@ lfp_require_installed() {
     done
 }
 
-lfp_vip() { lfc_addr 100; }
+# The virtual IP of the pair being handled: LFP_VIP_HOST picks it (100 by
+# default), so a test can run several pairs.
+lfp_vip() { lfc_addr "${LFP_VIP_HOST:-100}"; }
 
 lfp_lf_enq() {
     if [ -n "${LF_BUILDDIR:-}" ] && [ -x "$LF_BUILDDIR/server/lf-enq" ]; then
