@@ -137,6 +137,40 @@ names_relevant_attribute(xmlNode *xml)
     return false;
 }
 
+/* A change of the <cib> element's own attributes that only counts
+ * versions (every update bumps num_updates) tells nothing new. */
+static bool
+only_version_attributes(xmlNode *change)
+{
+    static const char *const counters[] = {
+        "num_updates",   "epoch",         "admin_epoch", "cib-last-written",
+        "update-origin", "update-client", "update-user",
+    };
+    xmlNode *list = first_child_named(change, "change-list");
+
+    if (list == NULL) {
+        return false;
+    }
+    for (xmlNode *a = list->children; a != NULL; a = a->next) {
+        const char *name;
+        bool counter = false;
+
+        if (a->type != XML_ELEMENT_NODE) {
+            continue;
+        }
+        name = crm_element_value(a, "name");
+        for (size_t i = 0; name != NULL && i < G_N_ELEMENTS(counters); i++) {
+            if (strcmp(name, counters[i]) == 0) {
+                counter = true;
+            }
+        }
+        if (!counter) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Could this patchset change what a pair needs? Configuration changes,
  * membership, resource history, fail-counts and standby can; the rest of
  * the transient attributes (lock counts, pingd values, ...) cannot, and
@@ -152,6 +186,10 @@ diff_relevant(xmlNode *diff)
             continue;
         }
         path = crm_element_value(c, "path");
+        if (path != NULL && strcmp(path, "/cib") == 0
+            && only_version_attributes(c)) {
+            continue;
+        }
         if (path == NULL || strncmp(path, "/cib/status", 11) != 0
             || strstr(path, "transient_attributes") == NULL) {
             return true;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib.h>
 #include <libxml/xpath.h>
 
 #include "lf_parse.h"
@@ -26,6 +27,8 @@ static const char *const kinds[] = {
     "meta", "pmeta", "order", "push", "fresh", "follow", "avoid", "yield",
 };
 
+/* Indexes built once per derivation, so that the cost grows with the size
+ * of the CIB and not with pairs times the size of the CIB. */
 struct derive {
     xmlNode *cib;
     xmlDoc *doc;
@@ -34,6 +37,13 @@ struct derive {
     size_t pairs_cap;
     size_t changes_cap;
     bool nomem;
+    GHashTable *resources; /* id -> top-level resource element */
+    GHashTable *history;   /* primitive id -> GPtrArray of lrm_resource */
+    GHashTable *owned;     /* id -> element of ours (constraint or meta) */
+    GHashTable *ties;      /* "A\nB" -> id of a colocation/order of A, B */
+    GPtrArray *nodes;      /* online, not standby node_state elements */
+    GPtrArray *bans;       /* others' -INFINITY node locations */
+    int online;            /* online node_states */
 };
 
 /* ---- small XML helpers ------------------------------------------------ */
@@ -159,21 +169,7 @@ xml_equal(const xmlNode *a, const xmlNode *b)
 static xmlNode *
 find_resource(struct derive *d, const char *id)
 {
-    char expr[512];
-    xmlXPathObject *obj;
-    xmlNode *found = NULL;
-
-    if (id == NULL || strchr(id, '\'') != NULL) {
-        return NULL;
-    }
-    snprintf(expr, sizeof(expr), "/cib/configuration/resources/*[@id='%s']",
-             id);
-    obj = query(d, expr);
-    if (obj != NULL && obj->nodesetval->nodeNr > 0) {
-        found = obj->nodesetval->nodeTab[0];
-    }
-    xmlXPathFreeObject(obj);
-    return found;
+    return (id != NULL) ? g_hash_table_lookup(d->resources, id) : NULL;
 }
 
 /* A meta attribute set by the administrator (our own sets are skipped). */
@@ -300,20 +296,12 @@ history_active(xmlNode *lrm_rsc)
 static const char *
 primitive_node(struct derive *d, xmlNode *prim, bool *several)
 {
-    char expr[512];
-    xmlXPathObject *obj;
-    const char *node = NULL;
     const char *id = attr(prim, "id");
+    GPtrArray *list = (id != NULL) ? g_hash_table_lookup(d->history, id) : NULL;
+    const char *node = NULL;
 
-    if (id == NULL || strchr(id, '\'') != NULL) {
-        return NULL;
-    }
-    snprintf(expr, sizeof(expr),
-             "/cib/status/node_state/lrm/lrm_resources/lrm_resource[@id='%s']",
-             id);
-    obj = query(d, expr);
-    for (int i = 0; obj != NULL && i < obj->nodesetval->nodeNr; i++) {
-        xmlNode *r = obj->nodesetval->nodeTab[i];
+    for (guint i = 0; list != NULL && i < list->len; i++) {
+        xmlNode *r = g_ptr_array_index(list, i);
         xmlNode *ns = r->parent->parent->parent;
 
         if (node_online(ns) && history_active(r)) {
@@ -324,7 +312,6 @@ primitive_node(struct derive *d, xmlNode *prim, bool *several)
             node = attr(ns, "uname");
         }
     }
-    xmlXPathFreeObject(obj);
     return node;
 }
 
@@ -379,7 +366,10 @@ status_unsettled(struct derive *d)
     if (!dc_online) {
         return "the DC is not an online member";
     }
-    obj = query(d, "//lrm_rsc_op[@op-status='-1']");
+    /* A recurring monitor being set up does not move anything; a start,
+     * stop or probe in flight does. */
+    obj = query(d, "//lrm_rsc_op[@op-status='-1' and (@interval='0' or "
+                   "not(@interval))]");
     if (obj != NULL && obj->nodesetval->nodeNr > 0) {
         why = "an operation is in flight";
     }
@@ -391,29 +381,18 @@ status_unsettled(struct derive *d)
 static bool
 probed_everywhere(struct derive *d, xmlNode *prim)
 {
-    xmlXPathObject *obj = query(d, "/cib/status/node_state");
     const char *id = attr(prim, "id");
-    bool all = true;
+    GPtrArray *list = (id != NULL) ? g_hash_table_lookup(d->history, id) : NULL;
+    int probed = 0;
 
-    for (int i = 0; obj != NULL && i < obj->nodesetval->nodeNr && all; i++) {
-        xmlNode *ns = obj->nodesetval->nodeTab[i];
-        xmlNode *rscs = child(child(ns, "lrm"), "lrm_resources");
-        bool found = false;
+    for (guint i = 0; list != NULL && i < list->len; i++) {
+        xmlNode *r = g_ptr_array_index(list, i);
 
-        if (!node_online(ns)) {
-            continue;
+        if (node_online(r->parent->parent->parent)) {
+            probed++;
         }
-        for (xmlNode *r = rscs != NULL ? rscs->children : NULL; r != NULL;
-             r = r->next) {
-            if (is(r, "lrm_resource") && attr_is(r, "id", id)) {
-                found = true;
-                break;
-            }
-        }
-        all = found;
     }
-    xmlXPathFreeObject(obj);
-    return all;
+    return probed >= d->online;
 }
 
 static bool
@@ -458,67 +437,43 @@ score_is_minus_infinity(const char *score)
 static int
 eligible_nodes(struct derive *d, const char *rsc)
 {
-    xmlXPathObject *nodes = query(d, "/cib/status/node_state");
-    xmlXPathObject *bans = query(d, "/cib/configuration/constraints/"
-                                    "rsc_location[@node]");
     int count = 0;
 
-    for (int i = 0; nodes != NULL && i < nodes->nodesetval->nodeNr; i++) {
-        xmlNode *ns = nodes->nodesetval->nodeTab[i];
-        const char *uname = attr(ns, "uname");
+    for (guint i = 0; i < d->nodes->len; i++) {
+        const char *uname = attr(g_ptr_array_index(d->nodes, i), "uname");
         bool banned = false;
 
-        if (!node_online(ns) || node_standby(d, ns) || uname == NULL) {
-            continue;
-        }
-        for (int j = 0; bans != NULL && j < bans->nodesetval->nodeNr; j++) {
-            xmlNode *c = bans->nodesetval->nodeTab[j];
+        for (guint j = 0; j < d->bans->len && !banned; j++) {
+            xmlNode *c = g_ptr_array_index(d->bans, j);
 
-            if (!owned_id(attr(c, "id")) && attr_is(c, "rsc", rsc)
-                && attr_is(c, "node", uname)
-                && score_is_minus_infinity(attr(c, "score"))) {
-                banned = true;
-            }
+            banned = attr_is(c, "rsc", rsc) && attr_is(c, "node", uname);
         }
         if (!banned) {
             count++;
         }
     }
-    xmlXPathFreeObject(nodes);
-    xmlXPathFreeObject(bans);
     return count;
+}
+
+static char *
+tie_key(const char *a, const char *b)
+{
+    return g_strconcat(a, "\n", b, NULL);
 }
 
 /* A constraint of somebody else's that ties F and P together. */
 static const char *
 conflicting_constraint(struct derive *d, const char *f, const char *p)
 {
-    xmlXPathObject *obj = query(d, "/cib/configuration/constraints/*");
-    const char *found = NULL;
+    char *k1 = tie_key(f, p);
+    char *k2 = tie_key(p, f);
+    const char *found = g_hash_table_lookup(d->ties, k1);
 
-    for (int i = 0; obj != NULL && i < obj->nodesetval->nodeNr; i++) {
-        xmlNode *c = obj->nodesetval->nodeTab[i];
-        const char *a = NULL;
-        const char *b = NULL;
-
-        if (owned_id(attr(c, "id"))) {
-            continue;
-        }
-        if (is(c, "rsc_colocation")) {
-            a = attr(c, "rsc");
-            b = attr(c, "with-rsc");
-        } else if (is(c, "rsc_order")) {
-            a = attr(c, "first");
-            b = attr(c, "then");
-        }
-        if (a != NULL && b != NULL
-            && ((strcmp(a, f) == 0 && strcmp(b, p) == 0)
-                || (strcmp(a, p) == 0 && strcmp(b, f) == 0))) {
-            found = attr(c, "id");
-            break;
-        }
+    if (found == NULL) {
+        found = g_hash_table_lookup(d->ties, k2);
     }
-    xmlXPathFreeObject(obj);
+    g_free(k1);
+    g_free(k2);
     return found;
 }
 
@@ -744,23 +699,12 @@ pair_error(struct derive *d, struct lfd_pair *pair, const char *fmt, ...)
 static xmlNode *
 current_element(struct derive *d, const char *id, const char **parent)
 {
-    char expr[1200];
-    xmlXPathObject *obj;
-    xmlNode *found = NULL;
+    xmlNode *found = g_hash_table_lookup(d->owned, id);
 
     *parent = NULL;
-    snprintf(expr, sizeof(expr),
-             "/cib/configuration/constraints/*[@id='%s'] | "
-             "/cib/configuration/resources//meta_attributes[@id='%s']",
-             id, id);
-    obj = query(d, expr);
-    if (obj != NULL && obj->nodesetval->nodeNr > 0) {
-        found = obj->nodesetval->nodeTab[0];
-        if (is(found, "meta_attributes")) {
-            *parent = attr(found->parent, "id");
-        }
+    if (found != NULL && is(found, "meta_attributes")) {
+        *parent = attr(found->parent, "id");
     }
-    xmlXPathFreeObject(obj);
     return found;
 }
 
@@ -1038,6 +982,110 @@ cmp_change(const void *a, const void *b)
     return strcmp(x->id, y->id);
 }
 
+static void
+free_history(gpointer list)
+{
+    g_ptr_array_free(list, TRUE);
+}
+
+static void
+index_configuration(struct derive *d)
+{
+    xmlXPathObject *obj = query(d, "/cib/configuration/resources/*");
+
+    for (int i = 0; obj != NULL && i < obj->nodesetval->nodeNr; i++) {
+        xmlNode *r = obj->nodesetval->nodeTab[i];
+        const char *id = attr(r, "id");
+
+        if (id != NULL) {
+            g_hash_table_insert(d->resources, (gpointer)id, r);
+        }
+    }
+    xmlXPathFreeObject(obj);
+    obj = query(d, "/cib/configuration/resources//meta_attributes"
+                   "[starts-with(@id, 'leapfrog-')]");
+    for (int i = 0; obj != NULL && i < obj->nodesetval->nodeNr; i++) {
+        xmlNode *m = obj->nodesetval->nodeTab[i];
+
+        g_hash_table_insert(d->owned, (gpointer)attr(m, "id"), m);
+    }
+    xmlXPathFreeObject(obj);
+    obj = query(d, "/cib/configuration/constraints/*");
+    for (int i = 0; obj != NULL && i < obj->nodesetval->nodeNr; i++) {
+        xmlNode *c = obj->nodesetval->nodeTab[i];
+        const char *id = attr(c, "id");
+        const char *a = NULL;
+        const char *b = NULL;
+
+        if (id == NULL) {
+            continue;
+        }
+        if (owned_id(id)) {
+            g_hash_table_insert(d->owned, (gpointer)id, c);
+            continue;
+        }
+        if (is(c, "rsc_location") && attr(c, "node") != NULL
+            && score_is_minus_infinity(attr(c, "score"))) {
+            g_ptr_array_add(d->bans, c);
+        } else if (is(c, "rsc_colocation")) {
+            a = attr(c, "rsc");
+            b = attr(c, "with-rsc");
+        } else if (is(c, "rsc_order")) {
+            a = attr(c, "first");
+            b = attr(c, "then");
+        }
+        if (a != NULL && b != NULL) {
+            g_hash_table_insert(d->ties, tie_key(a, b), (gpointer)id);
+        }
+    }
+    xmlXPathFreeObject(obj);
+}
+
+static void
+index_status(struct derive *d)
+{
+    xmlXPathObject *obj = query(d, "/cib/status/node_state");
+
+    for (int i = 0; obj != NULL && i < obj->nodesetval->nodeNr; i++) {
+        xmlNode *ns = obj->nodesetval->nodeTab[i];
+        xmlNode *rscs = child(child(ns, "lrm"), "lrm_resources");
+
+        if (node_online(ns)) {
+            d->online++;
+            if (!node_standby(d, ns) && attr(ns, "uname") != NULL) {
+                g_ptr_array_add(d->nodes, ns);
+            }
+        }
+        for (xmlNode *r = rscs != NULL ? rscs->children : NULL; r != NULL;
+             r = r->next) {
+            const char *id = attr(r, "id");
+            GPtrArray *list;
+
+            if (!is(r, "lrm_resource") || id == NULL) {
+                continue;
+            }
+            list = g_hash_table_lookup(d->history, id);
+            if (list == NULL) {
+                list = g_ptr_array_new();
+                g_hash_table_insert(d->history, (gpointer)id, list);
+            }
+            g_ptr_array_add(list, r);
+        }
+    }
+    xmlXPathFreeObject(obj);
+}
+
+static void
+free_indexes(struct derive *d)
+{
+    g_hash_table_destroy(d->resources);
+    g_hash_table_destroy(d->history);
+    g_hash_table_destroy(d->owned);
+    g_hash_table_destroy(d->ties);
+    g_ptr_array_free(d->nodes, TRUE);
+    g_ptr_array_free(d->bans, TRUE);
+}
+
 int
 lfd_derive(xmlNode *cib, struct lfd_result *out)
 {
@@ -1054,6 +1102,15 @@ lfd_derive(xmlNode *cib, struct lfd_result *out)
     if (d.xpath == NULL) {
         return ENOMEM;
     }
+    d.resources = g_hash_table_new(g_str_hash, g_str_equal);
+    d.history =
+        g_hash_table_new_full(g_str_hash, g_str_equal, NULL, free_history);
+    d.owned = g_hash_table_new(g_str_hash, g_str_equal);
+    d.ties = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    d.nodes = g_ptr_array_new();
+    d.bans = g_ptr_array_new();
+    index_configuration(&d);
+    index_status(&d);
     out->settled = true;
 
     /* Every declaration: a top-level resource with leapfrog-follows. */
@@ -1132,6 +1189,7 @@ lfd_derive(xmlNode *cib, struct lfd_result *out)
         qsort(out->changes, out->nchanges, sizeof(*out->changes), cmp_change);
     }
     xmlXPathFreeContext(d.xpath);
+    free_indexes(&d);
     if (d.nomem) {
         lfd_result_free(out);
         return ENOMEM;
