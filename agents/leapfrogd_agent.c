@@ -20,7 +20,7 @@ static const struct lf_ocf_param params[] = {
      "Run directory", "Where the agent keeps the pid file."},
     {"dry_run", LF_OCF_BOOLEAN, "false", false, false, 0, 0, "Dry run",
      "Watch and log what would change, but write nothing."},
-    {"debounce", LF_OCF_INTEGER, "20", false, false, 0, 60000, "Debounce (ms)",
+    {"debounce", LF_OCF_INTEGER, "5", false, false, 0, 60000, "Debounce (ms)",
      "How long to wait for a burst of CIB changes to end before deriving "
      "the constraints again."},
     {"options", LF_OCF_STRING, "", false, false, 0, 0, "Extra options",

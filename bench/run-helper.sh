@@ -56,7 +56,8 @@ add_pairs() {
     pairs_xml "$1" "$2" >"$LFC_DIR/pairs.xml"
     lfc_exec 1 cibadmin --modify --scope resources \
         --xml-file "$LFC_DIR/pairs.xml" || return 1
-    lfp_settle
+    # Hundreds of resources to probe and start on two cores: be patient.
+    lfc_settle 1200 && lfp_settle
 }
 
 helper_pid() {

@@ -23,7 +23,7 @@
 #include "lfd_cib.h"
 #include "lfd_derive.h"
 
-#define DEBOUNCE_MS_DEFAULT 20
+#define DEBOUNCE_MS_DEFAULT 5
 
 enum lfd_mode {
     LFD_DAEMON,
@@ -62,7 +62,7 @@ usage(FILE *out)
             "nothing\n"
             "  -p, --pidfile F    write the daemon's pid to F\n"
             "  -D, --debounce MS  wait this long for a burst of changes to "
-            "end (20)\n"
+            "end (5)\n"
             "  -v, --verbose      debug logging\n"
             "      --once         print the changes it would write, and "
             "exit\n"
