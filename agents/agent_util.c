@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "agent_util.h"
+#include "lf_attr.h"
 #include "lf_log.h"
 #include "lf_parse.h"
 #include "lf_proc.h"
@@ -176,4 +177,115 @@ agent_append_options(const char *options, char *copy, size_t copy_size,
     }
     argv[*argc] = NULL;
     return 0;
+}
+
+void
+agent_cmd_init(struct agent_cmd *cmd, const struct lf_ocf_ctx *ctx)
+{
+    memset(cmd, 0, sizeof(*cmd));
+    agent_path(ctx, "pid", cmd->pidfile, sizeof(cmd->pidfile));
+    cmd->argv[cmd->argc++] = (char *)lf_ocf_get(ctx, "binary");
+    cmd->argv[cmd->argc++] = "-P";
+    cmd->argv[cmd->argc++] = cmd->pidfile;
+}
+
+void
+agent_cmd_flag(struct agent_cmd *cmd, const char *flag)
+{
+    if (cmd->argc < 62) {
+        cmd->argv[cmd->argc++] = (char *)flag;
+    }
+}
+
+void
+agent_cmd_param(struct agent_cmd *cmd, const struct lf_ocf_ctx *ctx,
+                const char *flag, const char *param)
+{
+    const char *value = lf_ocf_get(ctx, param);
+
+    if (value != NULL && *value != '\0' && cmd->argc < 61) {
+        cmd->argv[cmd->argc++] = (char *)flag;
+        cmd->argv[cmd->argc++] = (char *)value;
+    }
+}
+
+void
+agent_cmd_int(struct agent_cmd *cmd, const struct lf_ocf_ctx *ctx,
+              const char *flag, const char *param)
+{
+    char *buf;
+
+    if (cmd->nnumbers >= 4 || cmd->argc >= 61) {
+        return;
+    }
+    buf = cmd->numbers[cmd->nnumbers++];
+    snprintf(buf, sizeof(cmd->numbers[0]), "%lld", lf_ocf_get_int(ctx, param));
+    cmd->argv[cmd->argc++] = (char *)flag;
+    cmd->argv[cmd->argc++] = buf;
+}
+
+int
+agent_start(struct lf_ocf_ctx *ctx, struct agent_cmd *cmd,
+            int (*validate)(struct lf_ocf_ctx *),
+            int (*check)(struct lf_ocf_ctx *))
+{
+    int rc = validate(ctx);
+
+    if (rc != PCMK_OCF_OK) {
+        return rc;
+    }
+    if (agent_check_process(ctx) == PCMK_OCF_OK) {
+        lf_info("already running");
+        return PCMK_OCF_OK;
+    }
+    rc = agent_prepare_rundir(ctx);
+    if (rc != PCMK_OCF_OK) {
+        return rc;
+    }
+    cmd->argv[cmd->argc] = NULL;
+    if (agent_append_options(lf_ocf_get(ctx, "options"), cmd->optbuf,
+                             sizeof(cmd->optbuf), cmd->argv, &cmd->argc, 64)
+        != 0) {
+        lf_ocf_reason("too many extra options");
+        return PCMK_OCF_NOT_CONFIGURED;
+    }
+    (void)unlink(cmd->pidfile);
+    rc = agent_start_daemon(ctx, cmd->argv);
+    if (rc != PCMK_OCF_OK) {
+        return rc;
+    }
+    if (check == NULL) {
+        return agent_check_process(ctx);
+    }
+    /* Ready means serving: prove it, as a probe would (which also
+     * publishes the node attribute). */
+    ctx->probe = true;
+    return check(ctx);
+}
+
+void
+agent_attr(const struct lf_ocf_ctx *ctx, const char *attr, char *name,
+           size_t name_size, char *cache, size_t cache_size)
+{
+    char suffix[64];
+
+    snprintf(name, name_size, "leapfrog-%s-%s", lf_ocf_get(ctx, "instance"),
+             attr);
+    snprintf(suffix, sizeof(suffix), "%s-attr", attr);
+    agent_path(ctx, suffix, cache, cache_size);
+}
+
+int
+agent_stop(struct lf_ocf_ctx *ctx, const char *attr)
+{
+    int rc = agent_stop_daemon(ctx);
+
+    if (rc == PCMK_OCF_OK && attr != NULL) {
+        char name[128];
+        char cache[512];
+
+        agent_attr(ctx, attr, name, sizeof(name), cache, sizeof(cache));
+        (void)lf_attr_delete(name, cache);
+    }
+    return rc;
 }

@@ -46,6 +46,51 @@ int agent_stop_daemon(const struct lf_ocf_ctx *ctx);
  */
 int agent_check_process(const struct lf_ocf_ctx *ctx);
 
+/* A daemon's command line, with room for the values it points to. */
+struct agent_cmd {
+    char *argv[64];
+    int argc;
+    char pidfile[512];
+    char numbers[4][24];
+    int nnumbers;
+    char optbuf[1024];
+};
+
+/*! \brief Start a command line with the binary and the pid file (-P). */
+void agent_cmd_init(struct agent_cmd *cmd, const struct lf_ocf_ctx *ctx);
+
+/*! \brief Add "flag value" when the parameter is set (not empty). */
+void agent_cmd_param(struct agent_cmd *cmd, const struct lf_ocf_ctx *ctx,
+                     const char *flag, const char *param);
+
+/*! \brief Add "flag number" for an integer parameter. */
+void agent_cmd_int(struct agent_cmd *cmd, const struct lf_ocf_ctx *ctx,
+                   const char *flag, const char *param);
+
+/*! \brief Add a bare flag. */
+void agent_cmd_flag(struct agent_cmd *cmd, const char *flag);
+
+/*!
+ * \brief The start action every agent shares: validate, succeed at once
+ *        when already running, prepare the run directory, add the
+ *        "options" parameter, run the daemon and wait for its readiness,
+ *        then let check() (may be NULL) confirm it serves.
+ */
+int agent_start(struct lf_ocf_ctx *ctx, struct agent_cmd *cmd,
+                int (*validate)(struct lf_ocf_ctx *),
+                int (*check)(struct lf_ocf_ctx *));
+
+/*!
+ * \brief The stop action: stop the daemon, then delete the node attribute
+ *        "leapfrog-INSTANCE-<attr>" it published (attr may be NULL).
+ */
+int agent_stop(struct lf_ocf_ctx *ctx, const char *attr);
+
+/*! \brief The node attribute name "leapfrog-INSTANCE-<attr>" and its cache
+ *         file. */
+void agent_attr(const struct lf_ocf_ctx *ctx, const char *attr, char *name,
+                size_t name_size, char *cache, size_t cache_size);
+
 /*! \brief Append a list of words (the "options" parameter) to argv. */
 int agent_append_options(const char *options, char *copy, size_t copy_size,
                          char **argv, int *argc, int max);

@@ -48,55 +48,22 @@ monitor(struct lf_ocf_ctx *ctx)
 static int
 start(struct lf_ocf_ctx *ctx)
 {
-    char pidfile[512];
-    char debounce[24];
-    char optbuf[1024];
-    char *argv[40];
-    int argc = 0;
+    struct agent_cmd cmd;
     bool dry_run = false;
-    int rc = validate(ctx);
 
-    if (rc != PCMK_OCF_OK) {
-        return rc;
-    }
-    if (agent_check_process(ctx) == PCMK_OCF_OK) {
-        return PCMK_OCF_OK;
-    }
-    rc = agent_prepare_rundir(ctx);
-    if (rc != PCMK_OCF_OK) {
-        return rc;
-    }
-    agent_path(ctx, "pid", pidfile, sizeof(pidfile));
-    snprintf(debounce, sizeof(debounce), "%lld",
-             lf_ocf_get_int(ctx, "debounce"));
-    argv[argc++] = (char *)lf_ocf_get(ctx, "binary");
-    argv[argc++] = "-p";
-    argv[argc++] = pidfile;
-    argv[argc++] = "-D";
-    argv[argc++] = debounce;
+    agent_cmd_init(&cmd, ctx);
+    agent_cmd_int(&cmd, ctx, "-D", "debounce");
     (void)lf_parse_bool(lf_ocf_get(ctx, "dry_run"), &dry_run);
     if (dry_run) {
-        argv[argc++] = "-n";
+        agent_cmd_flag(&cmd, "-n");
     }
-    argv[argc] = NULL;
-    if (agent_append_options(lf_ocf_get(ctx, "options"), optbuf, sizeof(optbuf),
-                             argv, &argc, 40)
-        != 0) {
-        lf_ocf_reason("too many extra options");
-        return PCMK_OCF_NOT_CONFIGURED;
-    }
-    (void)unlink(pidfile);
-    rc = agent_start_daemon(ctx, argv);
-    if (rc != PCMK_OCF_OK) {
-        return rc;
-    }
-    return agent_check_process(ctx);
+    return agent_start(ctx, &cmd, validate, NULL);
 }
 
 static int
 stop(struct lf_ocf_ctx *ctx)
 {
-    return agent_stop_daemon(ctx);
+    return agent_stop(ctx, NULL);
 }
 
 static const struct lf_ocf_agent agent = {

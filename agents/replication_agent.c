@@ -54,12 +54,6 @@ validate(struct lf_ocf_ctx *ctx)
     return agent_validate_common(ctx);
 }
 
-static void
-attr_name(const struct lf_ocf_ctx *ctx, char *out, size_t size)
-{
-    snprintf(out, size, "leapfrog-%s-replica", lf_ocf_get(ctx, "instance"));
-}
-
 static int
 monitor(struct lf_ocf_ctx *ctx)
 {
@@ -88,8 +82,7 @@ monitor(struct lf_ocf_ctx *ctx)
                                            : "another writer");
         return PCMK_OCF_UNKNOWN_ERROR;
     }
-    attr_name(ctx, name, sizeof(name));
-    agent_path(ctx, "replica-attr", cache, sizeof(cache));
+    agent_attr(ctx, "replica", name, sizeof(name), cache, sizeof(cache));
     (void)lf_attr_set(name, lf_seg_state_str(info.state), cache, ctx->probe);
     if (ctx->check_level >= 20 && info.state != LF_SEG_IN_SYNC) {
         lf_ocf_reason("the copy is %s, not in sync",
@@ -102,86 +95,24 @@ monitor(struct lf_ocf_ctx *ctx)
 static int
 start(struct lf_ocf_ctx *ctx)
 {
-    char pidfile[512];
-    char port[16];
-    char max_locks[24];
-    char timeout[16];
-    char optbuf[1024];
-    char *argv[64];
-    int argc = 0;
-    int rc = validate(ctx);
+    struct agent_cmd cmd;
 
-    if (rc != PCMK_OCF_OK) {
-        return rc;
-    }
-    if (agent_check_process(ctx) == PCMK_OCF_OK) {
-        lf_info("already running");
-        return PCMK_OCF_OK;
-    }
-    rc = agent_prepare_rundir(ctx);
-    if (rc != PCMK_OCF_OK) {
-        return rc;
-    }
-    agent_path(ctx, "pid", pidfile, sizeof(pidfile));
-    snprintf(port, sizeof(port), "%lld", lf_ocf_get_int(ctx, "port"));
-    snprintf(max_locks, sizeof(max_locks), "%lld",
-             lf_ocf_get_int(ctx, "max_locks"));
-    snprintf(timeout, sizeof(timeout), "%lld", lf_ocf_get_int(ctx, "timeout"));
-    argv[argc++] = (char *)lf_ocf_get(ctx, "binary");
-    argv[argc++] = "-i";
-    argv[argc++] = (char *)lf_ocf_get(ctx, "instance");
-    argv[argc++] = "-a";
-    argv[argc++] = (char *)lf_ocf_get(ctx, "enqueue_address");
-    argv[argc++] = "-p";
-    argv[argc++] = port;
-    argv[argc++] = "-P";
-    argv[argc++] = pidfile;
-    argv[argc++] = "-m";
-    argv[argc++] = max_locks;
-    argv[argc++] = "-t";
-    argv[argc++] = timeout;
-    if (*lf_ocf_get(ctx, "user") != '\0') {
-        argv[argc++] = "-u";
-        argv[argc++] = (char *)lf_ocf_get(ctx, "user");
-    }
-    if (*lf_ocf_get(ctx, "secret_file") != '\0') {
-        argv[argc++] = "-k";
-        argv[argc++] = (char *)lf_ocf_get(ctx, "secret_file");
-    }
-    if (*lf_ocf_get(ctx, "log_file") != '\0') {
-        argv[argc++] = "-L";
-        argv[argc++] = (char *)lf_ocf_get(ctx, "log_file");
-    }
-    argv[argc] = NULL;
-    if (agent_append_options(lf_ocf_get(ctx, "options"), optbuf, sizeof(optbuf),
-                             argv, &argc, 64)
-        != 0) {
-        lf_ocf_reason("too many extra options");
-        return PCMK_OCF_NOT_CONFIGURED;
-    }
-    (void)unlink(pidfile);
-    rc = agent_start_daemon(ctx, argv);
-    if (rc != PCMK_OCF_OK) {
-        return rc;
-    }
-    ctx->probe = true;
-    return monitor(ctx);
+    agent_cmd_init(&cmd, ctx);
+    agent_cmd_param(&cmd, ctx, "-i", "instance");
+    agent_cmd_param(&cmd, ctx, "-a", "enqueue_address");
+    agent_cmd_int(&cmd, ctx, "-p", "port");
+    agent_cmd_int(&cmd, ctx, "-m", "max_locks");
+    agent_cmd_int(&cmd, ctx, "-t", "timeout");
+    agent_cmd_param(&cmd, ctx, "-u", "user");
+    agent_cmd_param(&cmd, ctx, "-k", "secret_file");
+    agent_cmd_param(&cmd, ctx, "-L", "log_file");
+    return agent_start(ctx, &cmd, validate, monitor);
 }
 
 static int
 stop(struct lf_ocf_ctx *ctx)
 {
-    int rc = agent_stop_daemon(ctx);
-
-    if (rc == PCMK_OCF_OK) {
-        char name[128];
-        char cache[512];
-
-        attr_name(ctx, name, sizeof(name));
-        agent_path(ctx, "replica-attr", cache, sizeof(cache));
-        (void)lf_attr_delete(name, cache);
-    }
-    return rc;
+    return agent_stop(ctx, "replica");
 }
 
 static const struct lf_ocf_agent agent = {

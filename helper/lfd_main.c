@@ -55,12 +55,12 @@ static void
 usage(FILE *out)
 {
     fprintf(out,
-            "usage: leapfrogd [-f] [-n] [-v] [-p PIDFILE] [-D DEBOUNCE_MS]\n"
+            "usage: leapfrogd [-f] [-n] [-v] [-P PIDFILE] [-D DEBOUNCE_MS]\n"
             "       leapfrogd --once | --apply | --status | --remove F\n"
             "  -f, --foreground   do not detach; log to stderr too\n"
             "  -n, --dry-run      watch and log what would change, write "
             "nothing\n"
-            "  -p, --pidfile F    write the daemon's pid to F\n"
+            "  -P, -p, --pidfile F  write the daemon's pid to F\n"
             "  -D, --debounce MS  wait this long for a burst of changes to "
             "end (5)\n"
             "  -v, --verbose      debug logging\n"
@@ -377,7 +377,8 @@ parse_args(int argc, char **argv, struct lfd *lfd)
     int opt;
 
     lfd->debounce_ms = DEBOUNCE_MS_DEFAULT;
-    while ((opt = getopt_long(argc, argv, "fnp:D:vh", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "fnp:P:D:vh", longopts, NULL))
+           != -1) {
         switch (opt) {
         case 'f':
             lfd->foreground = true;
@@ -386,6 +387,7 @@ parse_args(int argc, char **argv, struct lfd *lfd)
             lfd->dry_run = true;
             break;
         case 'p':
+        case 'P': /* as the servers spell it */
             lfd->pidfile = optarg;
             break;
         case 'D':

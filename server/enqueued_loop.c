@@ -16,6 +16,7 @@
 #include "lf_log.h"
 #include "lf_net.h"
 #include "lf_proc.h"
+#include "lf_server.h"
 #include "lf_sha256.h"
 
 #define TICK_MS 200
@@ -285,19 +286,13 @@ int
 enq_loop_init(struct enq_server *srv)
 {
     struct epoll_event ev = {.events = EPOLLIN};
-    sigset_t mask;
+    int rc = lf_server_signalfd(&srv->signal_fd);
 
-    signal(SIGPIPE, SIG_IGN);
-    sigemptyset(&mask);
-    sigaddset(&mask, SIGTERM);
-    sigaddset(&mask, SIGINT);
-    sigaddset(&mask, SIGHUP);
-    if (sigprocmask(SIG_BLOCK, &mask, NULL) != 0) {
-        return errno;
+    if (rc != 0) {
+        return rc;
     }
-    srv->signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
     srv->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-    if (srv->signal_fd < 0 || srv->epoll_fd < 0) {
+    if (srv->epoll_fd < 0) {
         return errno;
     }
     ev.data.ptr = &srv->listen_fd;

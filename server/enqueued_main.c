@@ -21,6 +21,7 @@
 #include "lf_parse.h"
 #include "lf_proc.h"
 #include "lf_segment.h"
+#include "lf_server.h"
 
 #define EXIT_USAGE 2
 
@@ -185,6 +186,7 @@ int
 main(int argc, char **argv)
 {
     struct enq_server srv;
+    struct lf_server_opts opts;
     bool verbose = false;
     int notify_fd = -1;
     int status = 1;
@@ -196,36 +198,13 @@ main(int argc, char **argv)
     if (rc != 0) {
         return rc;
     }
-    /* Until readiness, errors also reach whoever started us. */
-    lf_log_init("lf-enqueued", LF_LOG_STDERR, LOG_DAEMON);
-    if (verbose) {
-        lf_log_set_level(LOG_DEBUG);
-    }
-    lf_log_level_from_env();
-    {
-        char context[LF_SEG_INSTANCE_MAX + 16];
-
-        snprintf(context, sizeof(context), "%s: ", srv.cfg.instance);
-        lf_log_set_context(context);
-    }
-    if (srv.cfg.secretfile != NULL) {
-        const char *why = "";
-
-        rc = lf_secret_load(srv.cfg.secretfile, &srv.secret, &why);
-        if (rc != 0) {
-            lf_err("%s %s: %s", why, srv.cfg.secretfile, strerror(rc));
-            return 1;
-        }
-    }
-    /* Detach first: it closes every descriptor that logging could use. */
-    if (!srv.cfg.foreground && (rc = lf_daemonize(&notify_fd)) != 0) {
-        lf_err("cannot detach: %s", strerror(rc));
-        return 1;
-    }
-    lf_log_init("lf-enqueued", LF_LOG_SYSLOG | LF_LOG_STDERR, LOG_DAEMON);
-    if (srv.cfg.logfile != NULL
-        && (rc = lf_log_open_file(srv.cfg.logfile)) != 0) {
-        lf_err("cannot open log file %s: %s", srv.cfg.logfile, strerror(rc));
+    opts.ident = "lf-enqueued";
+    opts.instance = srv.cfg.instance;
+    opts.secretfile = srv.cfg.secretfile;
+    opts.logfile = srv.cfg.logfile;
+    opts.foreground = srv.cfg.foreground;
+    opts.verbose = verbose;
+    if (lf_server_start(&opts, &srv.secret, &notify_fd) != 0) {
         goto done;
     }
     srv.started_ms = lf_now_ms();
@@ -271,11 +250,7 @@ main(int argc, char **argv)
               srv.cfg.port, (unsigned long long)srv.generation,
               srv.secret.len > 0 ? "shared secret required"
                                  : "no authentication");
-    lf_daemon_ready(notify_fd, 0);
-    notify_fd = -1;
-    if (!srv.cfg.foreground) {
-        lf_log_init("lf-enqueued", LF_LOG_SYSLOG, LOG_DAEMON);
-    }
+    lf_server_ready(&opts, &notify_fd);
     status = (enq_loop_run(&srv) == 0) ? 0 : 1;
     lf_notice("stopped with %zu locks held", lf_table_count(srv.table));
 

@@ -17,6 +17,7 @@
 #include "lf_parse.h"
 #include "lf_proc.h"
 #include "lf_proto.h"
+#include "lf_server.h"
 #include "replicad.h"
 
 #define EXIT_USAGE 2
@@ -136,27 +137,11 @@ parse_args(int argc, char **argv, struct rep_config *cfg, bool *verbose)
     return 0;
 }
 
-static int
-block_signals(struct rep_server *rep)
-{
-    sigset_t mask;
-
-    signal(SIGPIPE, SIG_IGN);
-    sigemptyset(&mask);
-    sigaddset(&mask, SIGTERM);
-    sigaddset(&mask, SIGINT);
-    sigaddset(&mask, SIGHUP);
-    if (sigprocmask(SIG_BLOCK, &mask, NULL) != 0) {
-        return errno;
-    }
-    rep->signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-    return (rep->signal_fd < 0) ? errno : 0;
-}
-
 int
 main(int argc, char **argv)
 {
     struct rep_server rep;
+    struct lf_server_opts opts;
     bool verbose = false;
     int notify_fd = -1;
     int status = 1;
@@ -168,34 +153,13 @@ main(int argc, char **argv)
     if (rc != 0) {
         return rc;
     }
-    lf_log_init("lf-replicad", LF_LOG_STDERR, LOG_DAEMON);
-    if (verbose) {
-        lf_log_set_level(LOG_DEBUG);
-    }
-    lf_log_level_from_env();
-    {
-        char context[LF_SEG_INSTANCE_MAX + 16];
-
-        snprintf(context, sizeof(context), "%s: ", rep.cfg.instance);
-        lf_log_set_context(context);
-    }
-    if (rep.cfg.secretfile != NULL) {
-        const char *why = "";
-
-        rc = lf_secret_load(rep.cfg.secretfile, &rep.secret, &why);
-        if (rc != 0) {
-            lf_err("%s %s: %s", why, rep.cfg.secretfile, strerror(rc));
-            return 1;
-        }
-    }
-    if (!rep.cfg.foreground && (rc = lf_daemonize(&notify_fd)) != 0) {
-        lf_err("cannot detach: %s", strerror(rc));
-        return 1;
-    }
-    lf_log_init("lf-replicad", LF_LOG_SYSLOG | LF_LOG_STDERR, LOG_DAEMON);
-    if (rep.cfg.logfile != NULL
-        && (rc = lf_log_open_file(rep.cfg.logfile)) != 0) {
-        lf_err("cannot open log file %s: %s", rep.cfg.logfile, strerror(rc));
+    opts.ident = "lf-replicad";
+    opts.instance = rep.cfg.instance;
+    opts.secretfile = rep.cfg.secretfile;
+    opts.logfile = rep.cfg.logfile;
+    opts.foreground = rep.cfg.foreground;
+    opts.verbose = verbose;
+    if (lf_server_start(&opts, &rep.secret, &notify_fd) != 0) {
         goto done;
     }
     if (rep.cfg.pidfile != NULL
@@ -208,7 +172,7 @@ main(int argc, char **argv)
                rc == ENOENT ? "no such user" : strerror(rc));
         goto done;
     }
-    if ((rc = block_signals(&rep)) != 0) {
+    if ((rc = lf_server_signalfd(&rep.signal_fd)) != 0) {
         lf_err("cannot set up signal handling: %s", strerror(rc));
         goto done;
     }
@@ -229,11 +193,7 @@ main(int argc, char **argv)
               "memory (up to %llu locks)",
               rep.cfg.enqueue_address, rep.cfg.port,
               (unsigned long long)rep.cfg.capacity);
-    lf_daemon_ready(notify_fd, 0);
-    notify_fd = -1;
-    if (!rep.cfg.foreground) {
-        lf_log_init("lf-replicad", LF_LOG_SYSLOG, LOG_DAEMON);
-    }
+    lf_server_ready(&opts, &notify_fd);
     status = rep_sync_run(&rep);
     rep_sync_stop(&rep);
     lf_notice("stopped");
