@@ -46,7 +46,7 @@ lfp_create_pair() {
         ip="$(lfp_vip)" cidr_netmask=24 nic=eth0 \
         op monitor interval=5s --group "g-$inst" &&
     lfc_exec 1 pcs resource create "enq-$inst" ocf:leapfrog:enqueue \
-        instance="$inst" log_file="$log" \
+        instance="$inst" address="$(lfp_vip)" log_file="$log" \
         op monitor interval=5s OCF_CHECK_LEVEL=10 --group "g-$inst" &&
     lfc_exec 1 pcs resource create "rep-$inst" ocf:leapfrog:replication \
         instance="$inst" enqueue_address="$(lfp_vip)" log_file="$log" \

@@ -1,0 +1,44 @@
+#!/bin/sh
+# A leapfrog pair with pcs: the enqueue server behind a virtual IP (group
+# F), the replication server (P), their declaration, and leapfrogd.
+# Set the values below (or pass them in the environment) and run it on one
+# cluster node, as root.
+set -eu
+
+INSTANCE=${INSTANCE:-ERS10}      # names the lock table and replica segment
+VIP=${VIP:-192.0.2.100}          # clients and the replica connect here
+CIDR=${CIDR:-24}                 # netmask length of the virtual IP
+PORT=${PORT:-3200}               # the enqueue server's TCP port
+SURVIVOR=${SURVIVOR:-g-$INSTANCE} # one node left: g-$INSTANCE, rep-$INSTANCE
+                                 # or none
+PCS=${PCS:-pcs}                  # e.g. "pcs -f cib.xml" to prepare a file
+
+# F: the virtual IP, then the enqueue server, in one group. The server
+# listens on the virtual IP only, so several pairs can share nodes and a
+# port. Depth-10 monitors make crm_mon -A show the lock count.
+$PCS resource create "vip-$INSTANCE" ocf:heartbeat:IPaddr2 \
+    ip="$VIP" cidr_netmask="$CIDR" \
+    op monitor interval=10s timeout=20s \
+    --group "g-$INSTANCE"
+$PCS resource create "enq-$INSTANCE" ocf:leapfrog:enqueue \
+    instance="$INSTANCE" address="$VIP" port="$PORT" \
+    op start timeout=60s op stop timeout=60s \
+    op monitor interval=10s timeout=20s OCF_CHECK_LEVEL=10 \
+    --group "g-$INSTANCE"
+
+# P: the replication server, following the enqueue server's virtual IP.
+$PCS resource create "rep-$INSTANCE" ocf:leapfrog:replication \
+    instance="$INSTANCE" enqueue_address="$VIP" port="$PORT" \
+    op start timeout=30s op stop timeout=30s \
+    op monitor interval=10s timeout=20s OCF_CHECK_LEVEL=10
+
+# The pair. leapfrogd derives every constraint (and the stickiness and
+# migration-threshold they need) from these two meta attributes.
+$PCS resource meta "g-$INSTANCE" "leapfrog-follows=rep-$INSTANCE" \
+    "leapfrog-survivor=$SURVIVOR"
+
+# The helper, once per cluster (skipped when it exists already).
+if ! $PCS resource config leapfrogd >/dev/null 2>&1; then
+    $PCS resource create leapfrogd ocf:leapfrog:leapfrogd \
+        op monitor interval=10s timeout=20s
+fi
