@@ -466,6 +466,16 @@ main(int argc, char **argv)
         return status;
     }
 
+    /* Pacemaker's logging set-up changes the working directory: a relative
+     * CIB_file would then name another file. */
+    if (getenv("CIB_file") != NULL) {
+        char *abs = realpath(getenv("CIB_file"), NULL);
+
+        if (abs != NULL) {
+            setenv("CIB_file", abs, 1);
+            free(abs);
+        }
+    }
     if (!lfd.foreground && (rc = lf_daemonize(&notify_fd)) != 0) {
         fprintf(stderr, "leapfrogd: cannot detach: %s\n", strerror(rc));
         return 1;
