@@ -1,7 +1,8 @@
 /*
  * lf-bench-exec: run a command N times (fork + exec, as pacemaker-execd
  * does) and print the mean and percentiles of its wall time and the mean
- * CPU time it used (user + system, from getrusage of the children).
+ * CPU time it used (user + system, from getrusage of the children), and
+ * the largest resident set any run reached.
  *
  *   lf-bench-exec -n N [-e EXPECTED_STATUS] -- COMMAND [ARGS...]
  */
@@ -109,10 +110,15 @@ main(int argc, char **argv)
         }
     }
     qsort(wall, (size_t)n, sizeof(*wall), cmp_double);
-    printf("runs=%lld wall_mean_us=%.0f wall_p50_us=%.0f wall_p99_us=%.0f "
-           "cpu_mean_us=%.0f\n",
-           n, total / (double)n, wall[n / 2], wall[(n * 99) / 100],
-           (cpu_us() - cpu0) / (double)n);
+    {
+        struct rusage ru;
+
+        getrusage(RUSAGE_CHILDREN, &ru);
+        printf("runs=%lld wall_mean_us=%.0f wall_p50_us=%.0f "
+               "wall_p99_us=%.0f cpu_mean_us=%.0f maxrss_kB=%ld\n",
+               n, total / (double)n, wall[n / 2], wall[(n * 99) / 100],
+               (cpu_us() - cpu0) / (double)n, ru.ru_maxrss);
+    }
     free(wall);
     return 0;
 }
