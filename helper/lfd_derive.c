@@ -602,21 +602,74 @@ fresh_rule(const char *id, xmlNode *p_rsc)
  * come back (migration-threshold 1), and P may take the node at once, in
  * the same transition that moves F onto P's node. */
 static xmlNode *
-avoid_rule(const char *id, const char *p, const char *node_f, xmlNode *f_rsc)
+avoid_rule(const char *id, const char *p, const char *node_f, xmlNode *f_rsc,
+           const char *marker)
 {
     xmlNode *rule = NULL;
     xmlNode *l = rule_location(id, p, "-INFINITY", &rule);
     xmlNode *e;
     char eid[600];
 
-    snprintf(eid, sizeof(eid), "%s-expr-0", id);
-    e = element("expression", eid);
-    set(e, "attribute", "#uname");
-    set(e, "operation", "eq");
-    set(e, "value", node_f);
-    xmlAddChild(rule, e);
-    (void)add_failcount_expressions(rule, id, f_rsc, 0);
+    if (node_f != NULL) {
+        snprintf(eid, sizeof(eid), "%s-expr-0", id);
+        e = element("expression", eid);
+        set(e, "attribute", "#uname");
+        set(e, "operation", "eq");
+        set(e, "value", node_f);
+        xmlAddChild(rule, e);
+        (void)add_failcount_expressions(rule, id, f_rsc, 0);
+    } else {
+        xmlUnlinkNode(rule);
+        xmlFreeNode(rule);
+    }
+    if (marker != NULL) {
+        /* Wherever F's enqueue server runs, its agent has published this
+         * node attribute; it goes with the agent's stop and with the
+         * node. Pacemaker keeps P off that node by itself, with no
+         * rewrite by leapfrogd: the last node after F's node failed, too. */
+        xmlNode *mrule;
+        char rid[600];
+
+        snprintf(rid, sizeof(rid), "%s-marker", id);
+        mrule = element("rule", rid);
+        set(mrule, "score", "-INFINITY");
+        snprintf(eid, sizeof(eid), "%s-marker-expr", id);
+        e = element("expression", eid);
+        set(e, "attribute", marker);
+        set(e, "operation", "defined");
+        xmlAddChild(mrule, e);
+        xmlAddChild(l, mrule);
+    }
     return l;
+}
+
+/* The node attribute an ocf:leapfrog:enqueue primitive of rsc publishes
+ * where it runs ("leapfrog-<instance>-locks"), or NULL. */
+static bool
+enqueue_marker(xmlNode *rsc, char *out, size_t size)
+{
+    xmlNode *prims[64];
+    size_t n = primitives(rsc, prims, 64);
+
+    for (size_t i = 0; i < n; i++) {
+        if (!attr_is(prims[i], "provider", "leapfrog")
+            || !attr_is(prims[i], "type", "enqueue")) {
+            continue;
+        }
+        for (xmlNode *ia = prims[i]->children; ia != NULL; ia = ia->next) {
+            if (!is(ia, "instance_attributes")) {
+                continue;
+            }
+            for (xmlNode *nv = ia->children; nv != NULL; nv = nv->next) {
+                if (is(nv, "nvpair") && attr_is(nv, "name", "instance")
+                    && attr(nv, "value") != NULL) {
+                    snprintf(out, size, "leapfrog-%s-locks", attr(nv, "value"));
+                    return true;
+                }
+            }
+        }
+    }
+    return false;
 }
 
 /* ---- the result -------------------------------------------------------- */
@@ -754,6 +807,9 @@ derive_pair(struct derive *d, struct lfd_pair *pair, xmlNode *f_rsc,
     const char *p = pair->partner;
     bool survivor_p = strcmp(pair->survivor, p) == 0;
     bool survivor_none = strcmp(pair->survivor, "none") == 0;
+    bool survivor_f = !survivor_p && !survivor_none;
+    char marker[300];
+    bool has_marker = enqueue_marker(f_rsc, marker, sizeof(marker));
     xmlNode *order;
     xmlNode *push;
     char id[512];
@@ -808,7 +864,8 @@ derive_pair(struct derive *d, struct lfd_pair *pair, xmlNode *f_rsc,
         reconcile(d, pair, "avoid", NULL, NULL);
     } else if (pair->node_f != NULL) {
         reconcile(d, pair, "avoid", NULL,
-                  avoid_rule(id, p, pair->node_f, f_rsc));
+                  avoid_rule(id, p, pair->node_f, f_rsc,
+                             (survivor_f && has_marker) ? marker : NULL));
     }
 
     /* survivor=P on the last node: F stays away from P. */

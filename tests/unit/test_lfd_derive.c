@@ -76,8 +76,10 @@ build(const struct fixture *fx)
            "<primitive id=\"vip-T1\" class=\"ocf\" provider=\"heartbeat\" "
            "type=\"IPaddr2\"/>"
            "<primitive id=\"enq-T1\" class=\"ocf\" provider=\"leapfrog\" "
-           "type=\"enqueue\"><operations><op id=\"e-mon\" name=\"monitor\" "
-           "interval=\"10s\"/></operations></primitive>");
+           "type=\"enqueue\"><instance_attributes id=\"e-ia\"><nvpair "
+           "id=\"e-i\" name=\"instance\" value=\"T1\"/>"
+           "</instance_attributes><operations><op id=\"e-mon\" "
+           "name=\"monitor\" interval=\"10s\"/></operations></primitive>");
     if (fx->follows == NULL || fx->follows[0] != '\0') {
         append("<meta_attributes id=\"g-T1-meta\"><nvpair id=\"g-f\" "
                "name=\"leapfrog-follows\" value=\"%s\"/>",
@@ -236,6 +238,31 @@ avoid_yields_to_failed_f(const struct lfd_change *c)
     return found;
 }
 
+/* Does the avoid location also keep P off wherever the enqueue agent has
+ * published its lock count (the marker rule)? */
+static bool
+has_marker(const struct lfd_change *c)
+{
+    for (xmlNode *r = xmlFirstElementChild(c->xml); r != NULL;
+         r = xmlNextElementSibling(r)) {
+        xmlNode *e = xmlFirstElementChild(r);
+        xmlChar *a =
+            (e != NULL) ? xmlGetProp(e, (const xmlChar *)"attribute") : NULL;
+        xmlChar *op =
+            (e != NULL) ? xmlGetProp(e, (const xmlChar *)"operation") : NULL;
+        bool found = a != NULL && op != NULL
+                     && strcmp((const char *)a, "leapfrog-T1-locks") == 0
+                     && strcmp((const char *)op, "defined") == 0;
+
+        xmlFree(a);
+        xmlFree(op);
+        if (found) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* What the CIB does with each change, in memory. */
 static void
 apply(xmlDoc *doc, const struct lfd_result *r)
@@ -331,6 +358,7 @@ full_set_for_a_new_pair(void **state)
     assert_string_equal(xattr(c, "rsc"), "rep-T1");
     assert_string_equal(avoid_node(c), "node1");
     assert_true(avoid_yields_to_failed_f(c));
+    assert_true(has_marker(c));
     c = find_change(&r, "leapfrog-g-T1-push");
     assert_string_equal(xattr(c, "score"), "-5000");
     assert_string_equal(xattr(c, "influence"), "false");
@@ -540,6 +568,8 @@ survivor_partner_with_two_nodes(void **state)
     derive(doc, &r);
     assert_int_equal(r.pairs[0].eligible, 2);
     assert_non_null(find_change(&r, "leapfrog-g-T1-avoid"));
+    /* survivor=P must be able to keep P where F arrives: no marker. */
+    assert_false(has_marker(find_change(&r, "leapfrog-g-T1-avoid")));
     assert_null(find_change(&r, "leapfrog-g-T1-yield"));
     lfd_result_free(&r);
     xmlFreeDoc(doc);
