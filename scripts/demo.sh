@@ -4,6 +4,8 @@
 #
 #   demo.sh start         boot the cluster, configure the pair, take locks
 #   demo.sh status        crm_mon -1 -A on a running node
+#   demo.sh failover      kill the enqueue server and show where
+#                         everything went, with the locks still held
 #   demo.sh exec N CMD..  run CMD inside node N (e.g. pcs status)
 #   demo.sh stop          stop every node and remove what start made
 #
@@ -28,14 +30,15 @@ demo_load() {
     done
 }
 
-# The pair: a virtual IP grouped with the enqueue server, the replication
-# server, and leapfrogd, which writes and keeps their constraints.
+# The pair, configured by crm-snippets/pcs-pair.sh: a virtual IP grouped
+# with the enqueue server, the replication server, their declaration and
+# leapfrogd, which writes and keeps their constraints.
 demo_configure() {
     local r
     lfp_require_installed
     lfc_exec 1 pcs property set stonith-enabled=false &&
-        lfp_create_pair DEMO &&
-        lfp_start_helper DEMO || return 1
+        lfc_exec 1 env INSTANCE=DEMO VIP="$(lfp_vip)" \
+            sh "$here/../crm-snippets/pcs-pair.sh" || return 1
     lfp_settle || return 1
     r=$(lfc_where rep-DEMO)
     lfc_wait_for 60 "replica in sync" lfp_attr_is "$r" leapfrog-DEMO-replica \
@@ -66,6 +69,7 @@ start)
     lfc_exec 1 leapfrogd --status
     echo
     echo "The demo cluster runs. See it again with: $0 status"
+    echo "Watch a failover with: $0 failover"
     echo "Stop it with: $0 stop"
     ;;
 status)
@@ -73,6 +77,26 @@ status)
     i=$(lfc_any_up_node) || { echo "the demo is not running" >&2; exit 1; }
     lfc_exec "$i" crm_mon -1 -A
     demo_locks
+    ;;
+failover)
+    demo_load
+    i=$(lfc_any_up_node) || { echo "the demo is not running" >&2; exit 1; }
+    f=$(lfc_where enq-DEMO)
+    p=$(lfc_where rep-DEMO)
+    echo "Before: enqueue server on $f, replication server on $p."
+    demo_locks
+    echo
+    echo "Killing the enqueue server's process on $f (kill -9)..."
+    lfp_kill_server "$f" enq-DEMO
+    lfc_wait_for 120 "the enqueue server on $p" \
+        eval '[ "$(lfc_where enq-DEMO)" = "$p" ]' || exit 1
+    lfp_settle
+    echo "After: enqueue server on $(lfc_where enq-DEMO) (it took over the" \
+        "replica's copy there), replication server moved on to" \
+        "$(lfc_where rep-DEMO)."
+    lfc_exec "$i" crm_mon -1 -A
+    demo_locks
+    lfc_exec "$i" pcs resource cleanup >/dev/null 2>&1
     ;;
 exec)
     demo_load
@@ -86,7 +110,7 @@ stop)
     echo "demo stopped"
     ;;
 *)
-    echo "usage: $0 start|status|exec N CMD...|stop" >&2
+    echo "usage: $0 start|status|failover|exec N CMD...|stop" >&2
     exit 2
     ;;
 esac
