@@ -22,10 +22,10 @@
 #define F_STICKINESS "5000"
 #define META_SCORE "1000"
 
-/* Element kinds, in the order they are written. */
-static const char *const kinds[] = {
+const char *const lfd_kinds[] = {
     "meta", "pmeta", "order", "push", "fresh", "follow", "avoid", "yield",
 };
+const size_t lfd_nkinds = sizeof(lfd_kinds) / sizeof(lfd_kinds[0]);
 
 /* Indexes built once per derivation, so that the cost grows with the size
  * of the CIB and not with pairs times the size of the CIB. */
@@ -44,6 +44,9 @@ struct derive {
     GPtrArray *nodes;      /* online, not standby node_state elements */
     GPtrArray *bans;       /* others' -INFINITY node locations */
     int online;            /* online node_states */
+    bool dc_online;        /* the DC is among them */
+    bool lrm_missing;      /* one of them has no resource history yet */
+    bool in_flight;        /* a start, stop or probe has not finished */
 };
 
 /* ---- small XML helpers ------------------------------------------------ */
@@ -334,47 +337,36 @@ resource_node(struct derive *d, xmlNode *rsc, bool *several)
 }
 
 /* The guard against acting on a half-built status section. */
+/* The facts come from index_status(), which reads the status section once. */
 static const char *
-status_unsettled(struct derive *d)
+status_unsettled(const struct derive *d)
 {
     const char *dc = attr(d->cib, "dc-uuid");
-    xmlXPathObject *obj;
-    const char *why = NULL;
-    bool dc_online = false;
 
     if (dc == NULL || *dc == '\0') {
         return "no DC elected";
     }
-    obj = query(d, "/cib/status/node_state");
-    for (int i = 0; obj != NULL && i < obj->nodesetval->nodeNr; i++) {
-        xmlNode *ns = obj->nodesetval->nodeTab[i];
-
-        if (!node_online(ns)) {
-            continue;
-        }
-        if (attr_is(ns, "id", dc)) {
-            dc_online = true;
-        }
-        if (child(ns, "lrm") == NULL) {
-            why = "an online node has no resource history yet";
-        }
+    if (d->lrm_missing) {
+        return "an online node has no resource history yet";
     }
-    xmlXPathFreeObject(obj);
-    if (why != NULL) {
-        return why;
-    }
-    if (!dc_online) {
+    if (!d->dc_online) {
         return "the DC is not an online member";
     }
-    /* A recurring monitor being set up does not move anything; a start,
-     * stop or probe in flight does. */
-    obj = query(d, "//lrm_rsc_op[@op-status='-1' and (@interval='0' or "
-                   "not(@interval))]");
-    if (obj != NULL && obj->nodesetval->nodeNr > 0) {
-        why = "an operation is in flight";
+    if (d->in_flight) {
+        return "an operation is in flight";
     }
-    xmlXPathFreeObject(obj);
-    return why;
+    return NULL;
+}
+
+/* A start, stop or probe not finished yet (op-status -1). A recurring
+ * monitor being set up does not move anything and does not count. */
+static bool
+op_in_flight(const xmlNode *op)
+{
+    const char *interval = attr(op, "interval");
+
+    return is(op, "lrm_rsc_op") && attr_is(op, "op-status", "-1")
+           && (interval == NULL || strcmp(interval, "0") == 0);
 }
 
 /* Has every online node probed this primitive? */
@@ -947,45 +939,58 @@ partner_taken(struct derive *d, size_t upto, const char *p)
     return false;
 }
 
-/* Which pair does an owned id belong to: "leapfrog-<F>-<kind>" -> F. */
-static bool
-id_pair(const char *id, char *f, size_t size)
+/* The kind of an owned id "leapfrog-<F>-<kind>" (its index in lfd_kinds)
+ * and the length of F; -1 when it is not one of ours. */
+static int
+id_kind(const char *id, size_t *f_len)
 {
     const char *body;
     size_t len;
 
     if (!owned_id(id)) {
-        return false;
+        return -1;
     }
     body = id + strlen(LFD_ID_PREFIX);
     len = strlen(body);
-
-    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-        size_t klen = strlen(kinds[k]);
+    for (size_t k = 0; k < lfd_nkinds; k++) {
+        size_t klen = strlen(lfd_kinds[k]);
 
         if (len > klen + 1 && body[len - klen - 1] == '-'
-            && strcmp(body + len - klen, kinds[k]) == 0
-            && len - klen - 1 < size) {
-            memcpy(f, body, len - klen - 1);
-            f[len - klen - 1] = '\0';
-            return true;
+            && strcmp(body + len - klen, lfd_kinds[k]) == 0) {
+            *f_len = len - klen - 1;
+            return (int)k;
         }
     }
-    return false;
+    return -1;
+}
+
+/* Which pair does an owned id belong to: "leapfrog-<F>-<kind>" -> F. */
+static bool
+id_pair(const char *id, char *f, size_t size)
+{
+    size_t f_len = 0;
+
+    if (id_kind(id, &f_len) < 0 || f_len >= size) {
+        return false;
+    }
+    memcpy(f, id + strlen(LFD_ID_PREFIX), f_len);
+    f[f_len] = '\0';
+    return true;
 }
 
 /* Elements of pairs that are no longer declared go. */
 static void
 remove_undeclared(struct derive *d)
 {
-    xmlXPathObject *obj = query(
-        d, "/cib/configuration/constraints/*[starts-with(@id, 'leapfrog-')]"
-           " | /cib/configuration/resources//meta_attributes"
-           "[starts-with(@id, 'leapfrog-')]");
+    GHashTableIter iter;
+    gpointer key;
+    gpointer value;
 
-    for (int i = 0; obj != NULL && i < obj->nodesetval->nodeNr; i++) {
-        xmlNode *n = obj->nodesetval->nodeTab[i];
-        const char *id = attr(n, "id");
+    /* d->owned indexes every element of ours. */
+    g_hash_table_iter_init(&iter, d->owned);
+    while (g_hash_table_iter_next(&iter, &key, &value)) {
+        xmlNode *n = value;
+        const char *id = key;
         char f[256];
         bool declared = false;
 
@@ -1003,22 +1008,15 @@ remove_undeclared(struct derive *d)
                        NULL);
         }
     }
-    xmlXPathFreeObject(obj);
 }
 
 static int
 kind_rank(const char *id)
 {
-    size_t len = strlen(id);
+    size_t f_len = 0;
+    int k = id_kind(id, &f_len);
 
-    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-        size_t klen = strlen(kinds[k]);
-
-        if (len > klen && strcmp(id + len - klen, kinds[k]) == 0) {
-            return (int)k;
-        }
-    }
-    return 99;
+    return (k < 0) ? 99 : k;
 }
 
 /* Writes first, in the order of kinds; then deletions. */
@@ -1102,6 +1100,7 @@ static void
 index_status(struct derive *d)
 {
     xmlXPathObject *obj = query(d, "/cib/status/node_state");
+    const char *dc = attr(d->cib, "dc-uuid");
 
     for (int i = 0; obj != NULL && i < obj->nodesetval->nodeNr; i++) {
         xmlNode *ns = obj->nodesetval->nodeTab[i];
@@ -1109,6 +1108,12 @@ index_status(struct derive *d)
 
         if (node_online(ns)) {
             d->online++;
+            if (dc != NULL && attr_is(ns, "id", dc)) {
+                d->dc_online = true;
+            }
+            if (child(ns, "lrm") == NULL) {
+                d->lrm_missing = true;
+            }
             if (!node_standby(d, ns) && attr(ns, "uname") != NULL) {
                 g_ptr_array_add(d->nodes, ns);
             }
@@ -1120,6 +1125,10 @@ index_status(struct derive *d)
 
             if (!is(r, "lrm_resource") || id == NULL) {
                 continue;
+            }
+            for (xmlNode *op = r->children; op != NULL && !d->in_flight;
+                 op = op->next) {
+                d->in_flight = op_in_flight(op);
             }
             list = g_hash_table_lookup(d->history, id);
             if (list == NULL) {

@@ -28,6 +28,11 @@
 
 #define LFD_ID_PREFIX "leapfrog-"
 
+/* The kinds of element a pair owns, in the order they are written; their
+ * ids are "leapfrog-<F>-<kind>". */
+extern const char *const lfd_kinds[];
+extern const size_t lfd_nkinds;
+
 enum lfd_op {
     LFD_CREATE,
     LFD_REPLACE,

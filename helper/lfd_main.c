@@ -331,17 +331,15 @@ run_once(struct lfd *lfd)
 static int
 remove_pair(struct lfd *lfd)
 {
-    static const char *const kinds[] = {"meta",  "pmeta",  "order", "push",
-                                        "fresh", "follow", "avoid", "yield"};
     int status = 0;
 
-    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+    for (size_t k = 0; k < lfd_nkinds; k++) {
         struct lfd_change c;
         char id[512];
         int rc;
 
         snprintf(id, sizeof(id), LFD_ID_PREFIX "%s-%s", lfd->remove_pair,
-                 kinds[k]);
+                 lfd_kinds[k]);
         memset(&c, 0, sizeof(c));
         c.op = LFD_DELETE;
         c.id = id;
