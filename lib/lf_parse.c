@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -135,4 +136,30 @@ lf_strlcpy(char *dst, const char *src, size_t size)
     }
     memcpy(dst, src, len + 1);
     return 0;
+}
+
+int
+lf_parse_option(const char *prog, char flag, const char *arg, long long min,
+                long long max, long long *out)
+{
+    int rc = lf_parse_long(arg, min, max, out);
+
+    if (rc != 0) {
+        fprintf(stderr, "%s: -%c: '%s' is not a number from %lld to %lld\n",
+                prog, flag, arg, min, max);
+    }
+    return rc;
+}
+
+int
+lf_parse_option_port(const char *prog, char flag, const char *arg,
+                     uint16_t *out)
+{
+    int rc = lf_parse_port(arg, out);
+
+    if (rc != 0) {
+        fprintf(stderr, "%s: -%c: '%s' is not a port (1-65535)\n", prog, flag,
+                arg);
+    }
+    return rc;
 }

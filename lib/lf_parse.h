@@ -59,6 +59,20 @@ int lf_parse_duration_ms(const char *s, long long *out_ms);
 int lf_parse_name(const char *s, size_t max_len);
 
 /*!
+ * \brief Parse a command-line option's number within [min, max]; when it
+ *        does not parse, say so on stderr ("PROG: -F: 'ARG' is not a
+ *        number from MIN to MAX").
+ *
+ * \return 0, LF_ERR_SYNTAX or LF_ERR_RANGE
+ */
+int lf_parse_option(const char *prog, char flag, const char *arg, long long min,
+                    long long max, long long *out);
+
+/*! \brief As lf_parse_option() for a port ("... is not a port (1-65535)"). */
+int lf_parse_option_port(const char *prog, char flag, const char *arg,
+                         uint16_t *out);
+
+/*!
  * \brief Copy a string into a fixed buffer, always NUL-terminated.
  *
  * \return 0, or LF_ERR_TOOLONG when src was truncated

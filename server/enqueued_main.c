@@ -51,21 +51,6 @@ usage(FILE *out)
 }
 
 static int
-parse_number(const char *opt, const char *arg, long long min, long long max,
-             long long *out)
-{
-    int rc = lf_parse_long(arg, min, max, out);
-
-    if (rc != 0) {
-        fprintf(stderr,
-                "lf-enqueued: -%s: '%s' is not a number from %lld "
-                "to %lld\n",
-                opt, arg, min, max);
-    }
-    return rc;
-}
-
-static int
 parse_args(int argc, char **argv, struct enq_config *cfg, bool *verbose)
 {
     long long n = 0;
@@ -85,11 +70,8 @@ parse_args(int argc, char **argv, struct enq_config *cfg, bool *verbose)
             cfg->address = optarg;
             break;
         case 'p':
-            if (lf_parse_port(optarg, &cfg->port) != 0) {
-                fprintf(stderr,
-                        "lf-enqueued: -p: '%s' is not a port "
-                        "(1-65535)\n",
-                        optarg);
+            if (lf_parse_option_port("lf-enqueued", 'p', optarg, &cfg->port)
+                != 0) {
                 return EXIT_USAGE;
             }
             break;
@@ -109,19 +91,22 @@ parse_args(int argc, char **argv, struct enq_config *cfg, bool *verbose)
             cfg->logfile = optarg;
             break;
         case 'm':
-            if (parse_number("m", optarg, 1, UINT32_MAX, &n) != 0) {
+            if (lf_parse_option("lf-enqueued", 'm', optarg, 1, UINT32_MAX, &n)
+                != 0) {
                 return EXIT_USAGE;
             }
             cfg->capacity = (uint64_t)n;
             break;
         case 't':
-            if (parse_number("t", optarg, 100, 600000, &n) != 0) {
+            if (lf_parse_option("lf-enqueued", 't', optarg, 100, 600000, &n)
+                != 0) {
                 return EXIT_USAGE;
             }
             cfg->replica_timeout_ms = (int)n;
             break;
         case 'c':
-            if (parse_number("c", optarg, 1, 1000000, &n) != 0) {
+            if (lf_parse_option("lf-enqueued", 'c', optarg, 1, 1000000, &n)
+                != 0) {
                 return EXIT_USAGE;
             }
             cfg->max_clients = (int)n;

@@ -63,11 +63,8 @@ parse_args(int argc, char **argv, struct rep_config *cfg, bool *verbose)
             cfg->enqueue_address = optarg;
             break;
         case 'p':
-            if (lf_parse_port(optarg, &cfg->port) != 0) {
-                fprintf(stderr,
-                        "lf-replicad: -p: '%s' is not a port "
-                        "(1-65535)\n",
-                        optarg);
+            if (lf_parse_option_port("lf-replicad", 'p', optarg, &cfg->port)
+                != 0) {
                 return EXIT_USAGE;
             }
             break;
@@ -84,21 +81,15 @@ parse_args(int argc, char **argv, struct rep_config *cfg, bool *verbose)
             cfg->logfile = optarg;
             break;
         case 'm':
-            if (lf_parse_long(optarg, 1, UINT32_MAX, &n) != 0) {
-                fprintf(stderr,
-                        "lf-replicad: -m: '%s' is not a number "
-                        "from 1 to %u\n",
-                        optarg, UINT32_MAX);
+            if (lf_parse_option("lf-replicad", 'm', optarg, 1, UINT32_MAX, &n)
+                != 0) {
                 return EXIT_USAGE;
             }
             cfg->capacity = (uint64_t)n;
             break;
         case 't':
-            if (lf_parse_long(optarg, 100, 600000, &n) != 0) {
-                fprintf(stderr,
-                        "lf-replicad: -t: '%s' is not a number "
-                        "from 100 to 600000\n",
-                        optarg);
+            if (lf_parse_option("lf-replicad", 't', optarg, 100, 600000, &n)
+                != 0) {
                 return EXIT_USAGE;
             }
             cfg->timeout_ms = (int)n;
