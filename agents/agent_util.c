@@ -81,7 +81,7 @@ agent_validate_common(const struct lf_ocf_ctx *ctx)
     return agent_load_secret(ctx, &secret);
 }
 
-int
+static int
 agent_prepare_rundir(const struct lf_ocf_ctx *ctx)
 {
     const char *rundir = lf_ocf_get(ctx, "rundir");
@@ -93,7 +93,7 @@ agent_prepare_rundir(const struct lf_ocf_ctx *ctx)
     return PCMK_OCF_OK;
 }
 
-int
+static int
 agent_start_daemon(const struct lf_ocf_ctx *ctx, char *const argv[])
 {
     char last[512];
@@ -118,7 +118,7 @@ agent_start_daemon(const struct lf_ocf_ctx *ctx, char *const argv[])
     return (status == 2) ? PCMK_OCF_NOT_CONFIGURED : PCMK_OCF_UNKNOWN_ERROR;
 }
 
-int
+static int
 agent_stop_daemon(const struct lf_ocf_ctx *ctx)
 {
     char pidfile[512];
@@ -156,7 +156,7 @@ agent_check_process(const struct lf_ocf_ctx *ctx)
     return PCMK_OCF_UNKNOWN_ERROR;
 }
 
-int
+static int
 agent_append_options(const char *options, char *copy, size_t copy_size,
                      char **argv, int *argc, int max)
 {

@@ -27,19 +27,6 @@ int agent_validate_common(const struct lf_ocf_ctx *ctx);
 /*! \brief Load the secret_file parameter, if any (secret->len 0 if not). */
 int agent_load_secret(const struct lf_ocf_ctx *ctx, struct lf_secret *secret);
 
-/*! \brief Create the run directory. */
-int agent_prepare_rundir(const struct lf_ocf_ctx *ctx);
-
-/*!
- * \brief Start the daemon with argv and translate the outcome into an OCF
- *        exit code: 0 ready, 2 (usage) OCF_ERR_CONFIGURED, else
- *        OCF_ERR_GENERIC with the daemon's last message as the reason.
- */
-int agent_start_daemon(const struct lf_ocf_ctx *ctx, char *const argv[]);
-
-/*! \brief Stop the daemon within the action's timeout. */
-int agent_stop_daemon(const struct lf_ocf_ctx *ctx);
-
 /*!
  * \brief Level-0 monitor: OCF_OK (running), OCF_NOT_RUNNING (stopped, or
  *        dead when probing) or OCF_ERR_GENERIC (died).
@@ -90,9 +77,5 @@ int agent_stop(struct lf_ocf_ctx *ctx, const char *attr);
  *         file. */
 void agent_attr(const struct lf_ocf_ctx *ctx, const char *attr, char *name,
                 size_t name_size, char *cache, size_t cache_size);
-
-/*! \brief Append a list of words (the "options" parameter) to argv. */
-int agent_append_options(const char *options, char *copy, size_t copy_size,
-                         char **argv, int *argc, int max);
 
 #endif

@@ -132,7 +132,7 @@ cmp_double(const void *a, const void *b)
 }
 
 static char *
-where(struct bench *b, const char *rsc)
+where(const char *rsc)
 {
     char cmd[256];
     char line[128] = "";
@@ -149,7 +149,6 @@ where(struct bench *b, const char *rsc)
     }
     pclose(f);
     line[strcspn(line, "\n")] = '\0';
-    (void)b;
     return strdup(line);
 }
 
@@ -193,8 +192,8 @@ main(int argc, char **argv)
     b.loop = g_main_loop_new(NULL, FALSE);
     reaction = calloc((size_t)moves, sizeof(*reaction));
     for (long long i = 0; i < moves && reaction != NULL; i++) {
-        char *fnode = where(&b, b.f);
-        char *pnode = where(&b, b.p);
+        char *fnode = where(b.f);
+        char *pnode = where(b.p);
         char target[64] = "";
         char cmd[256];
         guint t;
