@@ -18,15 +18,10 @@ anything=/usr/lib/ocf/resource.d/heartbeat/anything
 exec_bench="$builddir/bench/lf-bench-exec"
 inst="ba$$"
 
+. "$top/tests/lf-pidfiles.sh"
+
 cleanup() {
-    local f pid
-    for f in "$work"/*.pid; do
-        [ -f "$f" ] || continue
-        pid=$(cat "$f")
-        case "$(readlink "/proc/$pid/exe" 2>/dev/null)" in
-        */lf-enqueued) kill -9 "$pid" ;;
-        esac
-    done
+    lf_kill_pidfiles "$work"
     rm -rf "$work"
 }
 trap cleanup EXIT
