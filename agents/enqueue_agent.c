@@ -95,22 +95,6 @@ query_stats(const struct lf_ocf_ctx *ctx, char *reply, size_t size)
     return 0;
 }
 
-static void
-stat_field(const char *reply, const char *name, char *out, size_t size)
-{
-    char pattern[32];
-    const char *at;
-
-    snprintf(pattern, sizeof(pattern), " %s=", name);
-    at = strstr(reply, pattern);
-    if (at == NULL) {
-        snprintf(out, size, "?");
-        return;
-    }
-    at += strlen(pattern);
-    snprintf(out, size, "%.*s", (int)strcspn(at, " "), at);
-}
-
 static int
 monitor(struct lf_ocf_ctx *ctx)
 {
@@ -130,8 +114,8 @@ monitor(struct lf_ocf_ctx *ctx)
     if (query_stats(ctx, reply, sizeof(reply)) != 0) {
         return PCMK_OCF_UNKNOWN_ERROR;
     }
-    stat_field(reply, "locks", locks, sizeof(locks));
-    stat_field(reply, "replica", replica, sizeof(replica));
+    (void)lf_proto_stat_field(reply, "locks", locks, sizeof(locks));
+    (void)lf_proto_stat_field(reply, "replica", replica, sizeof(replica));
     agent_attr(ctx, "locks", name, sizeof(name), cache, sizeof(cache));
     (void)lf_attr_set(name, locks, cache, ctx->probe);
     if (ctx->check_level >= 20 && strcmp(replica, "in-sync") != 0) {

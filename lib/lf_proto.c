@@ -1,6 +1,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -317,4 +318,22 @@ lf_proto_auth_response(const void *secret, size_t secret_len, const char *nonce,
     memcpy(msg + sizeof(prefix) - 1, nonce, n);
     lf_hmac_sha256(secret, secret_len, msg, sizeof(prefix) - 1 + n, mac);
     lf_hex(mac, sizeof(mac), out);
+}
+
+bool
+lf_proto_stat_field(const char *reply, const char *name, char *out,
+                    size_t size)
+{
+    char pattern[64];
+    const char *at;
+
+    snprintf(pattern, sizeof(pattern), " %s=", name);
+    at = strstr(reply, pattern);
+    if (at == NULL) {
+        snprintf(out, size, "?");
+        return false;
+    }
+    at += strlen(pattern);
+    snprintf(out, size, "%.*s", (int)strcspn(at, " "), at);
+    return true;
 }

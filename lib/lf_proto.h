@@ -96,6 +96,15 @@ bool lf_proto_valid_key(const char *s);
 bool lf_proto_valid_owner(const char *s);
 
 /*!
+ * \brief The value of field NAME in a STATS reply ("OK instance=x locks=3
+ *        ..."), copied into out; "?" when the reply has no such field.
+ *
+ * \return true when the field was found
+ */
+bool lf_proto_stat_field(const char *reply, const char *name, char *out,
+                         size_t size);
+
+/*!
  * \brief The response to a greeting's nonce: hex HMAC-SHA-256 of
  *        "leapfrog-auth:" + nonce under the shared secret.
  *

@@ -152,6 +152,29 @@ auth_response_depends_on_secret_and_nonce(void **state)
     assert_string_not_equal(a, c);
 }
 
+static void
+stat_fields(void **state)
+{
+    const char *reply = "OK instance=ERS10 locks=12 replica=in-sync "
+                        "generation=3 adopted=12";
+    char out[16];
+
+    (void)state;
+    assert_true(lf_proto_stat_field(reply, "locks", out, sizeof(out)));
+    assert_string_equal(out, "12");
+    assert_true(lf_proto_stat_field(reply, "replica", out, sizeof(out)));
+    assert_string_equal(out, "in-sync");
+    assert_true(lf_proto_stat_field(reply, "adopted", out, sizeof(out)));
+    assert_string_equal(out, "12");
+    /* "locks" must not match inside another name, nor the first word. */
+    assert_false(lf_proto_stat_field("OK xlocks=1", "locks", out, 16));
+    assert_string_equal(out, "?");
+    assert_false(lf_proto_stat_field(reply, "OK", out, sizeof(out)));
+    /* A value longer than the buffer is cut, never overruns it. */
+    assert_true(lf_proto_stat_field(reply, "instance", out, 4));
+    assert_string_equal(out, "ERS");
+}
+
 int
 main(void)
 {
@@ -161,6 +184,7 @@ main(void)
         cmocka_unit_test(malformed_lines),
         cmocka_unit_test(sha256_vectors),
         cmocka_unit_test(auth_response_depends_on_secret_and_nonce),
+        cmocka_unit_test(stat_fields),
     };
 
     return cmocka_run_group_tests_name("lf_proto", tests, NULL, NULL);
