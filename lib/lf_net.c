@@ -101,10 +101,21 @@ lf_net_listen(const char *address, uint16_t port, int *fd)
     return rc;
 }
 
+static int net_cancel_fd = -1;
+
+void
+lf_net_cancel_on(int fd)
+{
+    net_cancel_fd = fd;
+}
+
 int
 lf_net_wait(int fd, short events, int timeout_ms)
 {
-    struct pollfd pfd = {.fd = fd, .events = events};
+    struct pollfd pfd[2] = {
+        {.fd = fd, .events = events},
+        {.fd = net_cancel_fd, .events = POLLIN},
+    };
     long long deadline = lf_now_ms() + timeout_ms;
 
     for (;;) {
@@ -114,7 +125,10 @@ lf_net_wait(int fd, short events, int timeout_ms)
         if (left < 0) {
             left = 0;
         }
-        n = poll(&pfd, 1, (int)left);
+        n = poll(pfd, net_cancel_fd >= 0 ? 2 : 1, (int)left);
+        if (n > 0 && net_cancel_fd >= 0 && pfd[1].revents != 0) {
+            return ECANCELED;
+        }
         if (n > 0) {
             return 0;
         }

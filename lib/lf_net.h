@@ -33,8 +33,18 @@ void lf_net_tune(int fd);
 /*!
  * \brief Wait until fd is readable (events POLLIN) or writable (POLLOUT).
  *
- * \return 0, ETIMEDOUT or an errno value
+ * \return 0, ETIMEDOUT, ECANCELED when the cancel fd became readable, or
+ *         another errno value
  */
 int lf_net_wait(int fd, short events, int timeout_ms);
+
+/*!
+ * \brief Make every wait of this process (connects, client reads and
+ *        writes) give up with ECANCELED as soon as fd is readable: a
+ *        daemon passes its signalfd, so a stop request is served at once
+ *        even while it waits for an unreachable peer. -1 turns this off.
+ *        The fd is only polled, never read.
+ */
+void lf_net_cancel_on(int fd);
 
 #endif

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "lf_log.h"
+#include "lf_net.h"
 #include "lf_parse.h"
 #include "lf_proc.h"
 #include "lf_proto.h"
@@ -167,6 +168,10 @@ main(int argc, char **argv)
         lf_err("cannot set up signal handling: %s", strerror(rc));
         goto done;
     }
+    /* A stop request ends a connect or read to an unreachable enqueue
+     * server at once: Pacemaker waits for this stop before P restarts
+     * elsewhere. */
+    lf_net_cancel_on(rep.signal_fd);
     rep.index = lf_table_new(0);
     if (rep.index == NULL) {
         lf_err("out of memory");

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -43,6 +44,7 @@ struct pair {
     char rlog[PATH_MAX];
     char secret[PATH_MAX];
     bool use_secret;
+    bool verbose;
     pid_t e;
     pid_t r;
 };
@@ -130,6 +132,9 @@ start_replica_with(struct pair *p, bool secret)
     argv[n++] = p->rlog;
     argv[n++] = "-t";
     argv[n++] = "2000";
+    if (p->verbose) {
+        argv[n++] = "-v";
+    }
     if (secret) {
         argv[n++] = "-k";
         argv[n++] = p->secret;
@@ -824,6 +829,34 @@ teardown(void **state)
     return system(cmd) == 0 ? 0 : -1;
 }
 
+/* A replica waiting for an enqueue server that does not answer (a
+ * virtual IP that is moving, a node that died) serves a stop request at
+ * once instead of after its connect deadline: Pacemaker waits for that
+ * stop before it starts P elsewhere. The listener here accepts (the
+ * kernel does) but never greets. */
+static void
+replica_stops_while_waiting_for_the_server(void **state)
+{
+    struct pair *p = new_pair(state);
+    struct pollfd pfd = {.events = POLLIN};
+    int conn;
+
+    assert_int_equal(lf_net_listen("127.0.0.1", p->port, &pfd.fd), 0);
+    p->verbose = true;
+    start_replica(p);
+    assert_int_equal(poll(&pfd, 1, 10000), 1);
+    conn = accept(pfd.fd, NULL, NULL);
+    assert_true(conn >= 0);
+    stop_pid(&p->r, SIGTERM);
+    /* The wait for the greeting was cancelled, not timed out. */
+    assert_true(log_contains(p->rlog, "no greeting from the server"));
+    assert_true(log_contains(p->rlog, strerror(ECANCELED)));
+    assert_false(log_contains(p->rlog, strerror(ETIMEDOUT)));
+    assert_true(log_contains(p->rlog, "stopped"));
+    close(conn);
+    close(pfd.fd);
+}
+
 int
 main(void)
 {
@@ -844,6 +877,8 @@ main(void)
         cmocka_unit_test_teardown(protocol_errors, pair_teardown),
         cmocka_unit_test_teardown(shared_secret, pair_teardown),
         cmocka_unit_test_teardown(bad_secret_file_refused, pair_teardown),
+        cmocka_unit_test_teardown(replica_stops_while_waiting_for_the_server,
+                                  pair_teardown),
     };
 
     return cmocka_run_group_tests_name("servers", tests, setup, teardown);
