@@ -29,7 +29,7 @@ lfp_require_installed
 lfc_boot || exit 1
 lfc_exec 1 pcs property set stonith-enabled=false
 lfc_exec 1 pcs resource create leapfrogd ocf:leapfrog:leapfrogd \
-    op monitor interval=10s
+    op monitor interval=10s meta resource-stickiness=100
 
 # pairs_xml FIRST LAST: Dummy pairs bF<i> (a group of two) follows bP<i>.
 pairs_xml() {

@@ -37,8 +37,12 @@ $PCS resource create "rep-$INSTANCE" ocf:leapfrog:replication \
 $PCS resource meta "g-$INSTANCE" "leapfrog-follows=rep-$INSTANCE" \
     "leapfrog-survivor=$SURVIVOR"
 
-# The helper, once per cluster (skipped when it exists already).
+# The helper, once per cluster (skipped when it exists already). Its
+# stickiness keeps it where it is: without one, Pacemaker's balancing moves
+# it (and back) in the middle of every failover transition, which delays
+# the failover itself.
 if ! $PCS resource config leapfrogd >/dev/null 2>&1; then
     $PCS resource create leapfrogd ocf:leapfrog:leapfrogd \
-        op monitor interval=10s timeout=20s
+        op monitor interval=10s timeout=20s \
+        meta resource-stickiness=100
 fi

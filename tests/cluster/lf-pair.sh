@@ -103,7 +103,7 @@ lfp_kill_server() {
 lfp_start_helper() {
     local inst=$1 survivor=${2:-}
     lfc_exec 1 pcs resource create leapfrogd ocf:leapfrog:leapfrogd \
-        op monitor interval=10s || return 1
+        op monitor interval=10s meta resource-stickiness=100 || return 1
     lfc_exec 1 pcs resource meta "g-$inst" "leapfrog-follows=rep-$inst" ||
         return 1
     if [ -n "$survivor" ]; then
