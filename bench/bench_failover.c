@@ -155,8 +155,8 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-    struct watch w = {.port = 3200, .old_generation = -1, .locks = -1,
-                      .wait_s = 300};
+    struct watch w = {
+        .port = 3200, .old_generation = -1, .locks = -1, .wait_s = 300};
     struct observed seen = {0};
     int opt;
     int rc;
@@ -202,12 +202,14 @@ main(int argc, char **argv)
            seen.lost_ms, seen.answer_ms, seen.locks, seen.adopted,
            seen.sync_ms);
     if (rc == 2) {
-        fprintf(stderr, "lf-bench-failover: the new server answered with %lld "
-                        "locks, not %lld\n",
+        fprintf(stderr,
+                "lf-bench-failover: the new server answered with %lld "
+                "locks, not %lld\n",
                 seen.locks, w.locks);
     } else if (rc == 1) {
-        fprintf(stderr, "lf-bench-failover: no new server in sync within "
-                        "%lld s\n",
+        fprintf(stderr,
+                "lf-bench-failover: no new server in sync within "
+                "%lld s\n",
                 w.wait_s);
     }
     return rc;

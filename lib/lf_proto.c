@@ -321,8 +321,7 @@ lf_proto_auth_response(const void *secret, size_t secret_len, const char *nonce,
 }
 
 bool
-lf_proto_stat_field(const char *reply, const char *name, char *out,
-                    size_t size)
+lf_proto_stat_field(const char *reply, const char *name, char *out, size_t size)
 {
     char pattern[64];
     const char *at;
