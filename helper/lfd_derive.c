@@ -318,19 +318,47 @@ primitive_node(struct derive *d, xmlNode *prim, bool *several)
     return node;
 }
 
-/* A group runs where its last member runs, else where any member does. */
+/* Is the primitive disabled by its own target-role? */
+static bool
+disabled(const xmlNode *prim)
+{
+    for (const xmlNode *m = prim->children; m != NULL; m = m->next) {
+        if (!is(m, "meta_attributes")) {
+            continue;
+        }
+        for (const xmlNode *nv = m->children; nv != NULL; nv = nv->next) {
+            const char *v = attr(nv, "value");
+
+            if (is(nv, "nvpair") && attr_is(nv, "name", "target-role")
+                && v != NULL && g_ascii_strcasecmp(v, "Stopped") == 0) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* A group runs where its last member runs, else where any member does.
+ * *partial is set when the group is still on its way there: a member it
+ * starts (up to the first disabled one) is not active there yet. */
 static const char *
-resource_node(struct derive *d, xmlNode *rsc, bool *several)
+resource_node(struct derive *d, xmlNode *rsc, bool *several, bool *partial)
 {
     xmlNode *prims[64];
     size_t n = primitives(rsc, prims, 64);
+    const char *nodes[64];
     const char *found = NULL;
 
     for (size_t i = n; i > 0; i--) {
-        const char *node = primitive_node(d, prims[i - 1], several);
-
-        if (node != NULL && found == NULL) {
-            found = node;
+        nodes[i - 1] = primitive_node(d, prims[i - 1], several);
+        if (nodes[i - 1] != NULL && found == NULL) {
+            found = nodes[i - 1];
+        }
+    }
+    *partial = false;
+    for (size_t i = 0; found != NULL && i < n && !disabled(prims[i]); i++) {
+        if (nodes[i] == NULL || strcmp(nodes[i], found) != 0) {
+            *partial = true;
         }
     }
     return found;
@@ -788,9 +816,17 @@ reconcile(struct derive *d, struct lfd_pair *pair, const char *kind,
     }
 }
 
+/* Where F and P run; a group still starting there is "partial". */
+struct placement {
+    const char *f;
+    const char *p;
+    bool f_partial;
+    bool p_partial;
+};
+
 static void
 derive_pair(struct derive *d, struct lfd_pair *pair, xmlNode *f_rsc,
-            xmlNode *p_rsc, const char *node_f, const char *node_p)
+            xmlNode *p_rsc, const struct placement *at)
 {
     static const char *const f_meta[] = {"resource-stickiness", F_STICKINESS,
                                          "migration-threshold", "1"};
@@ -806,9 +842,15 @@ derive_pair(struct derive *d, struct lfd_pair *pair, xmlNode *f_rsc,
     xmlNode *push;
     char id[512];
     bool one_node;
+    /* Where F and P have come to rest: a group still starting members on
+     * a node is between nodes, like a stopped resource. Rewriting when
+     * its first member has started would only make the scheduler drop the
+     * transition that is starting the rest (and P's stop after it). */
+    const char *rest_f = at->f_partial ? NULL : at->f;
+    const char *rest_p = at->p_partial ? NULL : at->p;
 
-    pair->node_f = xstrdup(d, node_f);
-    pair->node_p = xstrdup(d, node_p);
+    pair->node_f = xstrdup(d, at->f);
+    pair->node_p = xstrdup(d, at->p);
     pair->eligible = eligible_nodes(d, p);
     one_node = (pair->eligible <= 1);
     pair->current = true;
@@ -844,9 +886,9 @@ derive_pair(struct derive *d, struct lfd_pair *pair, xmlNode *f_rsc,
      * the middle of a transition would only make the scheduler start
      * over. */
     make_id(id, sizeof(id), f, "follow");
-    if (pair->node_p != NULL) {
+    if (rest_p != NULL) {
         reconcile(d, pair, "follow", NULL,
-                  location(id, f, pair->node_p, FOLLOW_SCORE));
+                  location(id, f, rest_p, FOLLOW_SCORE));
     }
 
     /* P never runs beside F, except for survivor=none or P on the last
@@ -854,17 +896,17 @@ derive_pair(struct derive *d, struct lfd_pair *pair, xmlNode *f_rsc,
     make_id(id, sizeof(id), f, "avoid");
     if (one_node && (survivor_none || survivor_p)) {
         reconcile(d, pair, "avoid", NULL, NULL);
-    } else if (pair->node_f != NULL) {
+    } else if (rest_f != NULL) {
         reconcile(d, pair, "avoid", NULL,
-                  avoid_rule(id, p, pair->node_f, f_rsc,
+                  avoid_rule(id, p, rest_f, f_rsc,
                              (survivor_f && has_marker) ? marker : NULL));
     }
 
     /* survivor=P on the last node: F stays away from P. */
     make_id(id, sizeof(id), f, "yield");
     reconcile(d, pair, "yield", NULL,
-              (survivor_p && one_node && pair->node_p != NULL)
-                  ? location(id, f, pair->node_p, "-INFINITY")
+              (survivor_p && one_node && rest_p != NULL)
+                  ? location(id, f, rest_p, "-INFINITY")
                   : NULL);
 }
 
@@ -1226,13 +1268,14 @@ lfd_derive(xmlNode *cib, struct lfd_result *out)
         }
         if (why == NULL) {
             bool several = false;
-            const char *node_f = resource_node(&d, f_rsc, &several);
-            const char *node_p = resource_node(&d, p_rsc, &several);
+            struct placement at = {0};
 
+            at.f = resource_node(&d, f_rsc, &several, &at.f_partial);
+            at.p = resource_node(&d, p_rsc, &several, &at.p_partial);
             if (several) {
                 why = "a resource of a pair is active on several nodes";
             } else {
-                derive_pair(&d, pair, f_rsc, p_rsc, node_f, node_p);
+                derive_pair(&d, pair, f_rsc, p_rsc, &at);
             }
         }
         if (why != NULL) {

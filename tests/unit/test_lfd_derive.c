@@ -32,6 +32,8 @@ struct fixture {
     bool pending;            /* an operation in flight */
     bool unprobed;           /* node 3 has not probed P */
     bool f_twice;            /* F active on node 3 as well */
+    int f_partial;           /* node where only F's first member is active */
+    bool enq_disabled;       /* F's second member has target-role=Stopped */
 };
 
 static char buf[65536];
@@ -78,8 +80,12 @@ build(const struct fixture *fx)
            "<primitive id=\"enq-T1\" class=\"ocf\" provider=\"leapfrog\" "
            "type=\"enqueue\"><instance_attributes id=\"e-ia\"><nvpair "
            "id=\"e-i\" name=\"instance\" value=\"T1\"/>"
-           "</instance_attributes><operations><op id=\"e-mon\" "
-           "name=\"monitor\" interval=\"10s\"/></operations></primitive>");
+           "</instance_attributes>%s<operations><op id=\"e-mon\" "
+           "name=\"monitor\" interval=\"10s\"/></operations></primitive>",
+           fx->enq_disabled ? "<meta_attributes id=\"e-ma\"><nvpair "
+                              "id=\"e-tr\" name=\"target-role\" "
+                              "value=\"Stopped\"/></meta_attributes>"
+                            : "");
     if (fx->follows == NULL || fx->follows[0] != '\0') {
         append("<meta_attributes id=\"g-T1-meta\"><nvpair id=\"g-f\" "
                "name=\"leapfrog-follows\" value=\"%s\"/>",
@@ -126,7 +132,10 @@ build(const struct fixture *fx)
                "crmd=\"online\" join=\"member\"><lrm id=\"%d\">"
                "<lrm_resources>",
                i, i, i);
-        history("vip-T1", fx->f_node == i || (fx->f_twice && i == 3), 2, false);
+        history("vip-T1",
+                fx->f_node == i || (fx->f_twice && i == 3)
+                    || fx->f_partial == i,
+                2, false);
         history("enq-T1", fx->f_node == i || (fx->f_twice && i == 3), 3, false);
         if (!(fx->unprobed && i == 3)) {
             for (size_t k = 0; k < npm; k++) {
@@ -435,6 +444,81 @@ partner_group(void **state)
 
 /* After P moved, only the follow location changes; after F moved, only
  * the avoid location does. */
+/* Copy what leapfrogd wrote into doc (constraints, meta sets) into to, a
+ * CIB built with another status section. */
+static void
+carry_config(xmlDoc *doc, xmlDoc *to)
+{
+    xmlNode *constraints = by_id(doc, "leapfrog-g-T1-follow")->parent;
+    xmlXPathContext *ctx = xmlXPathNewContext(to);
+    xmlXPathObject *o =
+        xmlXPathEvalExpression((const xmlChar *)"//constraints", ctx);
+    xmlNode *target = o->nodesetval->nodeTab[0];
+
+    for (xmlNode *c = constraints->children; c != NULL; c = c->next) {
+        xmlAddChild(target, xmlDocCopyNode(c, to, 1));
+    }
+    xmlAddChild(by_id(to, "g-T1"),
+                xmlDocCopyNode(by_id(doc, "leapfrog-g-T1-meta"), to, 1));
+    xmlAddChild(by_id(to, "rep-T1"),
+                xmlDocCopyNode(by_id(doc, "leapfrog-g-T1-pmeta"), to, 1));
+    xmlXPathFreeObject(o);
+    xmlXPathFreeContext(ctx);
+}
+
+/* F's follow under way: its IP has started on P's node and its server not
+ * yet. The group is between nodes until the server has started too, so
+ * the avoid location is not rewritten in the middle of that transition;
+ * a member the administrator disabled is not waited for. */
+static void
+partly_started_group_is_between_nodes(void **state)
+{
+    struct fixture fx = {.f_node = 1, .p_node = 2};
+    xmlDoc *doc = build(&fx);
+    xmlDoc *next;
+    struct lfd_result r;
+    const struct lfd_change *c;
+
+    (void)state;
+    converges(doc);
+    fx.f_node = 0;
+    fx.f_partial = 2;
+    next = build(&fx);
+    carry_config(doc, next);
+    derive(next, &r);
+    assert_true(r.settled);
+    assert_string_equal(r.pairs[0].node_f, "node2");
+    assert_null(find_change(&r, "leapfrog-g-T1-avoid"));
+    assert_int_equal(r.nchanges, 0);
+    lfd_result_free(&r);
+    xmlFreeDoc(next);
+
+    fx.enq_disabled = true;
+    next = build(&fx);
+    carry_config(doc, next);
+    derive(next, &r);
+    c = find_change(&r, "leapfrog-g-T1-avoid");
+    assert_non_null(c);
+    assert_string_equal(avoid_node(c), "node2");
+    lfd_result_free(&r);
+    xmlFreeDoc(next);
+
+    /* Fully started there: at rest, the avoid location follows. */
+    fx.enq_disabled = false;
+    fx.f_partial = 0;
+    fx.f_node = 2;
+    fx.p_node = 3;
+    next = build(&fx);
+    carry_config(doc, next);
+    derive(next, &r);
+    c = find_change(&r, "leapfrog-g-T1-avoid");
+    assert_non_null(c);
+    assert_string_equal(avoid_node(c), "node2");
+    lfd_result_free(&r);
+    xmlFreeDoc(next);
+    xmlFreeDoc(doc);
+}
+
 static void
 rewrites_only_what_moved(void **state)
 {
@@ -442,28 +526,13 @@ rewrites_only_what_moved(void **state)
     xmlDoc *doc = build(&fx);
     xmlDoc *moved;
     struct lfd_result r;
-    xmlNode *constraints;
-    xmlNode *meta;
 
     converges(doc);
     /* Carry the converged configuration over to a status where P runs on
      * node 3. */
     fx.p_node = 3;
     moved = build(&fx);
-    constraints = by_id(doc, "leapfrog-g-T1-follow")->parent;
-    xmlXPathContext *ctx = xmlXPathNewContext(moved);
-    xmlXPathObject *o =
-        xmlXPathEvalExpression((const xmlChar *)"//constraints", ctx);
-    xmlNode *target = o->nodesetval->nodeTab[0];
-    for (xmlNode *c = constraints->children; c != NULL; c = c->next) {
-        xmlAddChild(target, xmlDocCopyNode(c, moved, 1));
-    }
-    meta = by_id(doc, "leapfrog-g-T1-meta");
-    xmlAddChild(by_id(moved, "g-T1"), xmlDocCopyNode(meta, moved, 1));
-    meta = by_id(doc, "leapfrog-g-T1-pmeta");
-    xmlAddChild(by_id(moved, "rep-T1"), xmlDocCopyNode(meta, moved, 1));
-    xmlXPathFreeObject(o);
-    xmlXPathFreeContext(ctx);
+    carry_config(doc, moved);
 
     derive(moved, &r);
     assert_int_equal(r.nchanges, 1);
@@ -762,6 +831,7 @@ main(void)
         cmocka_unit_test(full_set_for_a_new_pair),
         cmocka_unit_test(fresh_rule_lists_every_recurring_monitor),
         cmocka_unit_test(partner_group),
+        cmocka_unit_test(partly_started_group_is_between_nodes),
         cmocka_unit_test(rewrites_only_what_moved),
         cmocka_unit_test(stopped_partner_keeps_the_follow_location),
         cmocka_unit_test(survivor_variants_on_the_last_node),
