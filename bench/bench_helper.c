@@ -189,6 +189,8 @@ main(int argc, char **argv)
         fprintf(stderr, "cannot connect to the CIB\n");
         return 1;
     }
+    /* It looks at the CIB on every notification: keep a patched copy. */
+    lfd_cib_keep_copy(b.cib);
     b.loop = g_main_loop_new(NULL, FALSE);
     reaction = calloc((size_t)moves, sizeof(*reaction));
     for (long long i = 0; i < moves && reaction != NULL; i++) {

@@ -1,11 +1,18 @@
 /*
  * The CIB connection, on the model of sbd's sbd-pacemaker.c: signon with
- * retry, a dnotify that arms a reconnect timer, diff notifications applied
- * to a local copy (re-read in full when a patch does not apply).
+ * retry, a dnotify that arms a reconnect timer, diff notifications sorted
+ * into those a pair can depend on and the rest. The daemon keeps no copy
+ * of the CIB between evaluations: it reads the CIB when it evaluates and
+ * frees it after, so its memory does not grow with the CIB while nothing
+ * relevant changes. An observer (the benchmark) can keep a local copy
+ * patched from the notifications instead.
  */
 #include <config.h>
 
 #include <errno.h>
+#ifdef HAVE_MALLOC_TRIM
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +32,8 @@
 
 struct lfd_cib {
     cib_t *conn;
-    xmlNode *copy;
+    xmlNode *copy; /* NULL when not read since the last release */
+    bool keep;     /* keep the copy, patched from the notifications */
     bool watch;
     bool connected;
     guint reconnect_timer;
@@ -97,7 +105,37 @@ lfd_cib_skipped(const struct lfd_cib *cib)
 xmlNode *
 lfd_cib_xml(struct lfd_cib *cib)
 {
+    if (cib->copy == NULL) {
+        int rc = full_query(cib);
+
+        if (rc != 0) {
+            lf_warn("cannot read the CIB: %s", pcmk_rc_str(rc));
+        }
+    }
     return cib->copy;
+}
+
+void
+lfd_cib_release(struct lfd_cib *cib)
+{
+    if (cib->keep || cib->copy == NULL) {
+        return;
+    }
+    free_xml(cib->copy);
+    cib->copy = NULL;
+#ifdef HAVE_MALLOC_TRIM
+    /* A CIB is many small allocations: give the pages back. */
+    (void)malloc_trim(0);
+#endif
+}
+
+void
+lfd_cib_keep_copy(struct lfd_cib *cib)
+{
+    cib->keep = true;
+    if (cib->copy == NULL) {
+        (void)lfd_cib_xml(cib);
+    }
 }
 
 static xmlNode *
@@ -203,7 +241,8 @@ diff_relevant(xmlNode *diff)
     return false;
 }
 
-/* A diff notification: patch the local copy, or re-read it whole. */
+/* A diff notification: is it one a pair can depend on? A kept copy is
+ * patched, or re-read whole when the patch does not apply. */
 static void
 diff_notify(const char *event, xmlNode *msg)
 {
@@ -213,11 +252,27 @@ diff_notify(const char *event, xmlNode *msg)
     int rc = -1;
 
     (void)event;
-    if (cib == NULL || cib->copy == NULL) {
+    if (cib == NULL) {
         return;
     }
     result = first_child_named(msg, "cib_update_result");
     diff = first_child_named(result, "diff");
+    if (!cib->keep) {
+        if (diff != NULL && !diff_relevant(diff)) {
+            cib->skipped++;
+            return;
+        }
+        /* Whatever was read before is out of date now. */
+        if (cib->copy != NULL) {
+            free_xml(cib->copy);
+            cib->copy = NULL;
+        }
+        cib->changed(cib->arg);
+        return;
+    }
+    if (cib->copy == NULL) {
+        return;
+    }
     if (diff != NULL) {
         rc = xml_apply_patchset(cib->copy, diff, TRUE);
         if (rc == pcmk_ok && !diff_relevant(diff)) {

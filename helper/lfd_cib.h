@@ -1,7 +1,7 @@
 /*
  * lfd_cib.h - leapfrogd's connection to the CIB: the only file that talks
- * to libcib. Keeps a local copy of the CIB current from diff
- * notifications, and writes the derived changes.
+ * to libcib. Tells the caller when the CIB changed in a way a pair can
+ * depend on, reads it for an evaluation, and writes the derived changes.
  */
 #ifndef LFD_CIB_H
 #define LFD_CIB_H
@@ -38,13 +38,29 @@ int lfd_cib_connect(bool watch, lfd_cib_changed_fn changed,
                     lfd_cib_reconnected_fn reconnected, void *arg,
                     struct lfd_cib **cib);
 
-/*! \brief The current local copy of the whole CIB (owned by cib). */
+/*!
+ * \brief The whole CIB, as of now (owned by cib): read when it changed
+ *        since the last call, else the same copy. NULL when it cannot be
+ *        read (logged).
+ */
 xmlNode *lfd_cib_xml(struct lfd_cib *cib);
+
+/*!
+ * \brief Done with the copy lfd_cib_xml() returned: it is freed (and the
+ *        memory given back), unless lfd_cib_keep_copy() was called.
+ */
+void lfd_cib_release(struct lfd_cib *cib);
+
+/*!
+ * \brief Keep a local copy current from the notifications instead (for an
+ *        observer that looks at the CIB on every change).
+ */
+void lfd_cib_keep_copy(struct lfd_cib *cib);
 
 /*! \brief How many notifications changed nothing a pair depends on. */
 unsigned long lfd_cib_skipped(const struct lfd_cib *cib);
 
-/*! \brief Re-read the whole CIB into the local copy. */
+/*! \brief Re-read the whole CIB now. */
 int lfd_cib_refresh(struct lfd_cib *cib);
 
 /*!

@@ -128,10 +128,16 @@ static void
 evaluate(struct lfd *lfd)
 {
     struct lfd_result r;
+    xmlNode *xml;
     int rc;
 
     lfd->evaluations++;
-    rc = lfd_derive(lfd_cib_xml(lfd->cib), &r);
+    xml = lfd_cib_xml(lfd->cib);
+    if (xml == NULL) {
+        return; /* logged; the next notification or reconnect retries */
+    }
+    rc = lfd_derive(xml, &r);
+    lfd_cib_release(lfd->cib);
     if (rc != 0) {
         lf_err("cannot derive the constraints: %s", strerror(rc));
         return;
@@ -243,7 +249,8 @@ static int
 print_status(struct lfd *lfd)
 {
     struct lfd_result r;
-    int rc = lfd_derive(lfd_cib_xml(lfd->cib), &r);
+    xmlNode *xml = lfd_cib_xml(lfd->cib);
+    int rc = (xml != NULL) ? lfd_derive(xml, &r) : EIO;
 
     if (rc != 0) {
         fprintf(stderr, "leapfrogd: cannot derive: %s\n", strerror(rc));
@@ -284,7 +291,8 @@ run_once(struct lfd *lfd)
 {
     struct lfd_result r;
     int status = 0;
-    int rc = lfd_derive(lfd_cib_xml(lfd->cib), &r);
+    xmlNode *xml = lfd_cib_xml(lfd->cib);
+    int rc = (xml != NULL) ? lfd_derive(xml, &r) : EIO;
 
     if (rc != 0) {
         fprintf(stderr, "leapfrogd: cannot derive: %s\n", strerror(rc));
