@@ -8,7 +8,8 @@
 #  2. cost: leapfrogd's CPU time, memory and writes while node attributes
 #     change at a high rate, with 1, 50 and 200 declared pairs.
 #
-#   bench/run-helper.sh [MOVES] [CHURN_UPDATES]     (default 15, 1000)
+#   bench/run-helper.sh [MOVES] [CHURN_UPDATES] [PAIRS...]
+#                                  (default 15, 1000, pairs 1 50 200)
 #
 # Needs root; uses cluster slot 5 (10.213.5.0/24) and the installed agents.
 set -u
@@ -19,6 +20,8 @@ export LF_CLUSTER_SLOT=${LF_CLUSTER_SLOT:-5}
 export LF_CLUSTER_LOGDIR=${LF_CLUSTER_LOGDIR:-/tmp/lf-bench-helper-logs}
 moves=${1:-15}
 churn=${2:-1000}
+shift $(($# < 2 ? $# : 2))
+pair_counts=${*:-1 50 200}
 MONITOR_S=10
 . "$top/tests/cluster/lf-cluster.sh"
 . "$top/tests/cluster/lf-pair.sh"
@@ -102,7 +105,7 @@ awk -v m="$median" -v a=$((MONITOR_S * 500)) \
 echo "== cost under attribute churn: $churn node-attribute updates"
 printf '%-6s %10s %10s %8s %8s %8s\n' pairs cpu_ms rss_kB writes evals skipped
 total=1
-for n in 1 50 200; do
+for n in $pair_counts; do
     if [ "$n" -gt "$total" ]; then
         add_pairs $((total + 1)) "$n" || exit 1
         total=$n
