@@ -25,6 +25,9 @@
 #
 #   bench/run-failover.sh [TRIALS] [LOCKS]        (default 3, 200)
 #
+# LF_BENCH_MODES and LF_BENCH_FAULTS pick a subset (default "leapfrog
+# static" and "kill poweroff").
+#
 # Modes: leapfrog (the pair declared, leapfrogd running) and static (no
 # helper; P grouped with an ocf:pacemaker:attribute resource that sets
 # runs_ers_<instance> to 1 where P runs and 0 where it stopped, as
@@ -41,6 +44,8 @@ export LF_CLUSTER_SLOT=${LF_CLUSTER_SLOT:-6}
 export LF_CLUSTER_LOGDIR=${LF_CLUSTER_LOGDIR:-/tmp/lf-bench-failover-logs}
 trials=${1:-3}
 nlocks=${2:-200}
+modes=${LF_BENCH_MODES:-leapfrog static}
+faults=${LF_BENCH_FAULTS:-kill poweroff}
 watcher=$LF_BUILDDIR/bench/lf-bench-failover
 . "$top/tests/cluster/lf-cluster.sh"
 . "$top/tests/cluster/lf-pair.sh"
@@ -206,7 +211,7 @@ run_mode() { # MODE INST
     lfc_wait_for 60 "replica in sync" replica_in_sync ||
         fail "no replica in sync"
     lfp_take_locks "$inst" "$nlocks" || fail "cannot take $nlocks locks"
-    for fault in kill poweroff; do
+    for fault in $faults; do
         for n in $(seq 1 "$trials"); do
             trial "$mode" "$inst" "$fault" "$n"
         done
@@ -224,8 +229,13 @@ lfp_require_installed
 echo "== failover timing: $trials trials per fault, $nlocks locks; times in ms"
 printf '%-9s %-9s %3s %6s %6s %6s %6s %6s %7s %7s %7s %6s  %s\n' mode fault \
     dc detect sched stop start adopt answer follow resync order "E,R -> E,R"
-run_mode leapfrog LF
-run_mode static ST
+for mode in $modes; do
+    case "$mode" in
+    leapfrog) run_mode leapfrog LF ;;
+    static) run_mode static ST ;;
+    *) echo "unknown mode $mode" >&2; exit 2 ;;
+    esac
+done
 
 # col MODE FAULT COLUMN [DC]: the median of a column of the trials' table
 # ("acted": follow - sched), over the trials where the enqueue server's
@@ -243,8 +253,8 @@ echo "== medians (ms); follow = failure known -> E answers with every lock;"
 echo "   acted = the scheduler's transition -> E answers (follow - sched)"
 printf '%-9s %-9s %8s %8s %8s %8s %8s %8s\n' fault mode detect sched follow \
     acted resync answer
-for fault in kill poweroff; do
-    for mode in leapfrog static; do
+for fault in $faults; do
+    for mode in $modes; do
         printf '%-9s %-9s %8s %8s %8s %8s %8s %8s\n' "$fault" "$mode" \
             "$(col "$mode" "$fault" 4)" "$(col "$mode" "$fault" 5)" \
             "$(col "$mode" "$fault" 10)" "$(col "$mode" "$fault" acted)" \
