@@ -26,7 +26,9 @@
 #   bench/run-failover.sh [TRIALS] [LOCKS]        (default 3, 200)
 #
 # LF_BENCH_MODES and LF_BENCH_FAULTS pick a subset (default "leapfrog
-# static" and "kill poweroff").
+# static" and "kill poweroff"); the mode "unaided" is leapfrog's set with
+# leapfrogd stopped just before each fault (it is started again to bring
+# the constraints up to date between trials).
 #
 # Modes: leapfrog (the pair declared, leapfrogd running) and static (no
 # helper; P grouped with an ocf:pacemaker:attribute resource that sets
@@ -83,8 +85,23 @@ setup_static() { # INST
     lfc_settle
 }
 
-settle() { # MODE
-    if [ "$1" = leapfrog ]; then lfp_settle; else lfc_settle; fi
+# unaided: leapfrog's set, with leapfrogd stopped once it is current, so
+# the fault meets the pre-armed constraints alone (and no helper at work).
+setup_unaided() { setup_leapfrog "$@"; }
+
+settle() { # MODE [before]
+    case "$1" in
+    leapfrog) lfp_settle ;;
+    unaided)
+        if [ "${2:-}" = before ]; then
+            lfc_exec 1 pcs resource enable leapfrogd && lfp_settle &&
+                lfc_exec 1 pcs resource disable leapfrogd && lfc_settle
+        else
+            lfc_settle
+        fi
+        ;;
+    *) lfc_settle ;;
+    esac
 }
 
 # --- timestamps from the logs -----------------------------------------------
@@ -128,7 +145,8 @@ trial() { # MODE INST FAULT N
     local mode=$1 inst=$2 fault=$3 n=$4 e r e_i pid gen out wpid rc t0
     local t_det t_calc t_fstart t_enq_ok t_adopt0 t_adopt1 t_rstop t_answer
     local t_sync e2 r2 order dc E=enq-$inst R=rep-$inst V=vip-$inst
-    settle "$mode" || fail "the cluster did not settle before the trial"
+    settle "$mode" before ||
+        fail "the cluster did not settle before the trial"
     lfc_wait_for 60 "replica in sync" replica_in_sync ||
         fail "no replica in sync before the trial"
     e=$(lfc_where "$E")
@@ -232,6 +250,7 @@ printf '%-9s %-9s %3s %6s %6s %6s %6s %6s %7s %7s %7s %6s  %s\n' mode fault \
 for mode in $modes; do
     case "$mode" in
     leapfrog) run_mode leapfrog LF ;;
+    unaided) run_mode unaided UN ;;
     static) run_mode static ST ;;
     *) echo "unknown mode $mode" >&2; exit 2 ;;
     esac
