@@ -209,12 +209,70 @@ only_version_attributes(xmlNode *change)
     return true;
 }
 
-/* Could this patchset change what a pair needs? Configuration changes,
- * membership, resource history, fail-counts and standby can; the rest of
- * the transient attributes (lock counts, pingd values, ...) cannot, and
- * cost no evaluation. */
+/* Count the operation records in xml and its descendants, and those of
+ * them that only say an operation has started (op-status -1). */
+static void
+count_op_records(xmlNode *xml, int *ops, int *pending)
+{
+    for (xmlNode *n = xml; n != NULL; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE) {
+            continue;
+        }
+        if (strcmp((const char *)n->name, "lrm_rsc_op") == 0) {
+            const char *status = crm_element_value(n, "op-status");
+
+            (*ops)++;
+            if (status != NULL && strcmp(status, "-1") == 0) {
+                (*pending)++;
+            }
+        }
+        count_op_records(n->children, ops, pending);
+    }
+}
+
+/* Does this change only record operations as started? An operation in
+ * flight holds every decision anyway, and a recurring monitor being set up
+ * changes no placement: the evaluation waits for the result. */
 static bool
-diff_relevant(xmlNode *diff)
+records_pending_only(xmlNode *change)
+{
+    const char *operation = crm_element_value(change, "operation");
+    const char *path = crm_element_value(change, "path");
+    bool pending = false;
+    int ops = 0;
+    int pend = 0;
+
+    if (operation == NULL || path == NULL || strstr(path, "/lrm") == NULL) {
+        return false;
+    }
+    if (strcmp(operation, "create") == 0) {
+        count_op_records(change->children, &ops, &pend);
+        return ops > 0 && pend == ops;
+    }
+    if (strcmp(operation, "modify") != 0
+        || strstr(path, "/lrm_rsc_op[") == NULL) {
+        return false;
+    }
+    for (xmlNode *a = first_child_named(
+             first_child_named(change, "change-list"), "change-attr");
+         a != NULL; a = a->next) {
+        const char *name = crm_element_value(a, "name");
+        const char *value = crm_element_value(a, "value");
+
+        if (a->type == XML_ELEMENT_NODE && name != NULL
+            && strcmp(name, "op-status") == 0) {
+            pending = (value != NULL && strcmp(value, "-1") == 0);
+        }
+    }
+    return pending;
+}
+
+/* Could this patchset change what a pair needs? Configuration changes,
+ * membership, finished operations, fail-counts and standby can; operations
+ * only recorded as started and the rest of the transient attributes (lock
+ * counts, pingd values, ...) cannot, and cost no evaluation. */
+bool
+lfd_cib_diff_relevant(xmlNode *diff)
 {
     for (xmlNode *c = diff->children; c != NULL; c = c->next) {
         const char *path;
@@ -226,6 +284,9 @@ diff_relevant(xmlNode *diff)
         path = crm_element_value(c, "path");
         if (path != NULL && strcmp(path, "/cib") == 0
             && only_version_attributes(c)) {
+            continue;
+        }
+        if (records_pending_only(c)) {
             continue;
         }
         if (path == NULL || strncmp(path, "/cib/status", 11) != 0
@@ -258,7 +319,7 @@ diff_notify(const char *event, xmlNode *msg)
     result = first_child_named(msg, "cib_update_result");
     diff = first_child_named(result, "diff");
     if (!cib->keep) {
-        if (diff != NULL && !diff_relevant(diff)) {
+        if (diff != NULL && !lfd_cib_diff_relevant(diff)) {
             cib->skipped++;
             return;
         }
@@ -275,7 +336,7 @@ diff_notify(const char *event, xmlNode *msg)
     }
     if (diff != NULL) {
         rc = xml_apply_patchset(cib->copy, diff, TRUE);
-        if (rc == pcmk_ok && !diff_relevant(diff)) {
+        if (rc == pcmk_ok && !lfd_cib_diff_relevant(diff)) {
             cib->skipped++;
             return;
         }
