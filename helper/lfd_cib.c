@@ -1,11 +1,12 @@
 /*
  * The CIB connection, on the model of sbd's sbd-pacemaker.c: signon with
  * retry, a dnotify that arms a reconnect timer, diff notifications sorted
- * into those a pair can depend on and the rest. The daemon keeps no copy
- * of the CIB between evaluations: it reads the CIB when it evaluates and
- * frees it after, so its memory does not grow with the CIB while nothing
- * relevant changes. An observer (the benchmark) can keep a local copy
- * patched from the notifications instead.
+ * into those a pair can depend on and the rest. The copy of the CIB is
+ * read when an evaluation needs it and then kept current from the
+ * notifications' patches while the cluster is busy, so the evaluations of
+ * one transition cost no reads; after a quiet period without evaluations
+ * it is freed, so at rest the daemon's memory does not grow with the CIB.
+ * An observer (the benchmark) can keep the copy for good.
  */
 #include <config.h>
 
@@ -26,14 +27,17 @@
 #include <qb/qblog.h>
 
 #include "lf_log.h"
+#include "lf_parse.h"
 #include "lfd_cib.h"
 
 #define RECONNECT_MS 1000
+#define COLD_AFTER_MS 5000 /* free the copy after this long without use */
 
 struct lfd_cib {
     cib_t *conn;
-    xmlNode *copy; /* NULL when not read since the last release */
-    bool keep;     /* keep the copy, patched from the notifications */
+    xmlNode *copy;    /* NULL when cold */
+    bool keep;        /* keep the copy for good */
+    guint cold_timer; /* frees the copy after a quiet period */
     bool watch;
     bool connected;
     guint reconnect_timer;
@@ -115,10 +119,10 @@ lfd_cib_xml(struct lfd_cib *cib)
     return cib->copy;
 }
 
-void
-lfd_cib_release(struct lfd_cib *cib)
+static void
+drop_copy(struct lfd_cib *cib)
 {
-    if (cib->keep || cib->copy == NULL) {
+    if (cib->copy == NULL) {
         return;
     }
     free_xml(cib->copy);
@@ -127,6 +131,32 @@ lfd_cib_release(struct lfd_cib *cib)
     /* A CIB is many small allocations: give the pages back. */
     (void)malloc_trim(0);
 #endif
+}
+
+static gboolean
+go_cold(gpointer data)
+{
+    struct lfd_cib *cib = data;
+
+    cib->cold_timer = 0;
+    drop_copy(cib);
+    return G_SOURCE_REMOVE;
+}
+
+void
+lfd_cib_release(struct lfd_cib *cib)
+{
+    if (cib->keep || cib->copy == NULL) {
+        return;
+    }
+    if (!cib->watch) {
+        drop_copy(cib);
+        return;
+    }
+    if (cib->cold_timer != 0) {
+        g_source_remove(cib->cold_timer);
+    }
+    cib->cold_timer = g_timeout_add(COLD_AFTER_MS, go_cold, cib);
 }
 
 void
@@ -302,8 +332,39 @@ lfd_cib_diff_relevant(xmlNode *diff)
     return false;
 }
 
-/* A diff notification: is it one a pair can depend on? A kept copy is
- * patched, or re-read whole when the patch does not apply. */
+/* Does the copy already hold what this patchset leads to? A patchset sent
+ * before the copy was read arrives after it. */
+static bool
+copy_has(xmlNode *copy, xmlNode *diff)
+{
+    static const char *const fields[] = {"admin_epoch", "epoch", "num_updates"};
+    xmlNode *target =
+        first_child_named(first_child_named(diff, "version"), "target");
+
+    if (target == NULL) {
+        return false;
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(fields); i++) {
+        long long have = 0;
+        long long want = 0;
+
+        const char *h = crm_element_value(copy, fields[i]);
+        const char *w = crm_element_value(target, fields[i]);
+
+        if (h == NULL || w == NULL || lf_parse_long(h, 0, INT64_MAX, &have) != 0
+            || lf_parse_long(w, 0, INT64_MAX, &want) != 0) {
+            return false;
+        }
+        if (have != want) {
+            return have > want;
+        }
+    }
+    return true;
+}
+
+/* A diff notification: is it one a pair can depend on? A copy (while
+ * warm, or kept) is patched, or re-read whole when the patch does not
+ * apply. */
 static void
 diff_notify(const char *event, xmlNode *msg)
 {
@@ -318,24 +379,19 @@ diff_notify(const char *event, xmlNode *msg)
     }
     result = first_child_named(msg, "cib_update_result");
     diff = first_child_named(result, "diff");
-    if (!cib->keep) {
+    if (cib->copy == NULL) {
+        /* Cold: nothing to patch; the next evaluation reads the CIB. */
         if (diff != NULL && !lfd_cib_diff_relevant(diff)) {
             cib->skipped++;
             return;
         }
-        /* Whatever was read before is out of date now. */
-        if (cib->copy != NULL) {
-            free_xml(cib->copy);
-            cib->copy = NULL;
-        }
         cib->changed(cib->arg);
         return;
     }
-    if (cib->copy == NULL) {
-        return;
-    }
     if (diff != NULL) {
-        rc = xml_apply_patchset(cib->copy, diff, TRUE);
+        rc = copy_has(cib->copy, diff)
+                 ? pcmk_ok
+                 : xml_apply_patchset(cib->copy, diff, TRUE);
         if (rc == pcmk_ok && !lfd_cib_diff_relevant(diff)) {
             cib->skipped++;
             return;
@@ -470,6 +526,9 @@ lfd_cib_disconnect(struct lfd_cib *cib)
     }
     if (cib->reconnect_timer != 0) {
         g_source_remove(cib->reconnect_timer);
+    }
+    if (cib->cold_timer != 0) {
+        g_source_remove(cib->cold_timer);
     }
     /* signoff() fires the dnotify: clear it first. */
     cib->watch = false;
