@@ -320,22 +320,11 @@ primitive_node(struct derive *d, xmlNode *prim, bool *several)
 
 /* Is the primitive disabled by its own target-role? */
 static bool
-disabled(const xmlNode *prim)
+disabled(xmlNode *prim)
 {
-    for (const xmlNode *m = prim->children; m != NULL; m = m->next) {
-        if (!is(m, "meta_attributes")) {
-            continue;
-        }
-        for (const xmlNode *nv = m->children; nv != NULL; nv = nv->next) {
-            const char *v = attr(nv, "value");
+    const char *role = user_meta(prim, "target-role");
 
-            if (is(nv, "nvpair") && attr_is(nv, "name", "target-role")
-                && v != NULL && g_ascii_strcasecmp(v, "Stopped") == 0) {
-                return true;
-            }
-        }
-    }
-    return false;
+    return role != NULL && g_ascii_strcasecmp(role, "Stopped") == 0;
 }
 
 /* A group runs where its last member runs, else where any member does.
