@@ -123,21 +123,34 @@ pair_failed(const struct lfd_result *r, size_t upto)
     return false;
 }
 
+/* Derive from the CIB as it is now; EIO when it cannot be read (logged).
+ * The result holds copies: the CIB is released at once. */
+static int
+derive_now(struct lfd *lfd, struct lfd_result *r)
+{
+    xmlNode *xml = lfd_cib_xml(lfd->cib);
+    int rc;
+
+    if (xml == NULL) {
+        return EIO;
+    }
+    rc = lfd_derive(xml, r);
+    lfd_cib_release(lfd->cib);
+    return rc;
+}
+
 /* Derive and write what changed. */
 static void
 evaluate(struct lfd *lfd)
 {
     struct lfd_result r;
-    xmlNode *xml;
     int rc;
 
     lfd->evaluations++;
-    xml = lfd_cib_xml(lfd->cib);
-    if (xml == NULL) {
+    rc = derive_now(lfd, &r);
+    if (rc == EIO) {
         return; /* logged; the next notification or reconnect retries */
     }
-    rc = lfd_derive(xml, &r);
-    lfd_cib_release(lfd->cib);
     if (rc != 0) {
         lf_err("cannot derive the constraints: %s", strerror(rc));
         return;
@@ -249,8 +262,7 @@ static int
 print_status(struct lfd *lfd)
 {
     struct lfd_result r;
-    xmlNode *xml = lfd_cib_xml(lfd->cib);
-    int rc = (xml != NULL) ? lfd_derive(xml, &r) : EIO;
+    int rc = derive_now(lfd, &r);
 
     if (rc != 0) {
         fprintf(stderr, "leapfrogd: cannot derive: %s\n", strerror(rc));
@@ -291,8 +303,7 @@ run_once(struct lfd *lfd)
 {
     struct lfd_result r;
     int status = 0;
-    xmlNode *xml = lfd_cib_xml(lfd->cib);
-    int rc = (xml != NULL) ? lfd_derive(xml, &r) : EIO;
+    int rc = derive_now(lfd, &r);
 
     if (rc != 0) {
         fprintf(stderr, "leapfrogd: cannot derive: %s\n", strerror(rc));
