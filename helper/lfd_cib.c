@@ -347,7 +347,6 @@ copy_has(xmlNode *copy, xmlNode *diff)
     for (size_t i = 0; i < G_N_ELEMENTS(fields); i++) {
         long long have = 0;
         long long want = 0;
-
         const char *h = crm_element_value(copy, fields[i]);
         const char *w = crm_element_value(target, fields[i]);
 
@@ -363,8 +362,7 @@ copy_has(xmlNode *copy, xmlNode *diff)
 }
 
 /* A diff notification: is it one a pair can depend on? A copy (while
- * warm, or kept) is patched, or re-read whole when the patch does not
- * apply. */
+ * warm, or kept) is patched, or dropped when the patch does not apply. */
 static void
 diff_notify(const char *event, xmlNode *msg)
 {
@@ -398,12 +396,9 @@ diff_notify(const char *event, xmlNode *msg)
         }
     }
     if (rc != pcmk_ok) {
-        lf_debug("patch did not apply (%d); reading the whole CIB", rc);
-        rc = full_query(cib);
-        if (rc != 0) {
-            lf_warn("cannot read the CIB: %s", pcmk_rc_str(rc));
-            return;
-        }
+        /* The next evaluation reads the CIB whole, as when cold. */
+        lf_debug("patch did not apply (%d); dropping the copy", rc);
+        drop_copy(cib);
     }
     cib->changed(cib->arg);
 }
