@@ -466,6 +466,18 @@ carry_config(xmlDoc *doc, xmlDoc *to)
     xmlXPathFreeContext(ctx);
 }
 
+/* Derive on the status fx describes, under the configuration doc has
+ * converged to. */
+static void
+derive_after(xmlDoc *doc, const struct fixture *fx, struct lfd_result *r)
+{
+    xmlDoc *next = build(fx);
+
+    carry_config(doc, next);
+    derive(next, r);
+    xmlFreeDoc(next);
+}
+
 /* F's follow under way: its IP has started on P's node and its server not
  * yet. The group is between nodes until the server has started too, so
  * the avoid location is not rewritten in the middle of that transition;
@@ -475,7 +487,6 @@ partly_started_group_is_between_nodes(void **state)
 {
     struct fixture fx = {.f_node = 1, .p_node = 2};
     xmlDoc *doc = build(&fx);
-    xmlDoc *next;
     struct lfd_result r;
     const struct lfd_change *c;
 
@@ -483,39 +494,30 @@ partly_started_group_is_between_nodes(void **state)
     converges(doc);
     fx.f_node = 0;
     fx.f_partial = 2;
-    next = build(&fx);
-    carry_config(doc, next);
-    derive(next, &r);
+    derive_after(doc, &fx, &r);
     assert_true(r.settled);
     assert_string_equal(r.pairs[0].node_f, "node2");
     assert_null(find_change(&r, "leapfrog-g-T1-avoid"));
     assert_int_equal(r.nchanges, 0);
     lfd_result_free(&r);
-    xmlFreeDoc(next);
 
     fx.enq_disabled = true;
-    next = build(&fx);
-    carry_config(doc, next);
-    derive(next, &r);
+    derive_after(doc, &fx, &r);
     c = find_change(&r, "leapfrog-g-T1-avoid");
     assert_non_null(c);
     assert_string_equal(avoid_node(c), "node2");
     lfd_result_free(&r);
-    xmlFreeDoc(next);
 
     /* Fully started there: at rest, the avoid location follows. */
     fx.enq_disabled = false;
     fx.f_partial = 0;
     fx.f_node = 2;
     fx.p_node = 3;
-    next = build(&fx);
-    carry_config(doc, next);
-    derive(next, &r);
+    derive_after(doc, &fx, &r);
     c = find_change(&r, "leapfrog-g-T1-avoid");
     assert_non_null(c);
     assert_string_equal(avoid_node(c), "node2");
     lfd_result_free(&r);
-    xmlFreeDoc(next);
     xmlFreeDoc(doc);
 }
 
