@@ -224,7 +224,6 @@ run_mode() { # MODE INST
     local mode=$1 inst=$2 fault n
     lfc_init "bench-failover-$mode" 3 || exit 1
     lfc_boot || fail "the cluster did not boot"
-    lfc_exec 1 pcs property set stonith-enabled=false
     "setup_$mode" "$inst" || fail "cannot configure the $mode pair"
     lfc_wait_for 60 "replica in sync" replica_in_sync ||
         fail "no replica in sync"

@@ -30,7 +30,6 @@ lfc_init bench-helper 3 || exit 1
 lfc_trap
 lfp_require_installed
 lfc_boot || exit 1
-lfc_exec 1 pcs property set stonith-enabled=false
 lfc_exec 1 pcs resource create leapfrogd ocf:leapfrog:leapfrogd \
     op monitor interval=10s meta resource-stickiness=100
 

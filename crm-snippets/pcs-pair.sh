@@ -9,19 +9,33 @@ INSTANCE=${INSTANCE:-ERS10}      # names the lock table and replica segment
 VIP=${VIP:-192.0.2.100}          # clients and the replica connect here
 CIDR=${CIDR:-24}                 # netmask length of the virtual IP
 PORT=${PORT:-3200}               # the enqueue server's TCP port
+ADDRESS=${ADDRESS-$VIP}          # where it listens; empty: every address
 SURVIVOR=${SURVIVOR:-g-$INSTANCE} # one node left: g-$INSTANCE, rep-$INSTANCE
                                  # or none
+FENCE_DELAY=${FENCE_DELAY:-5s}   # priority-fencing-delay (two nodes)
 PCS=${PCS:-pcs}                  # e.g. "pcs -f cib.xml" to prepare a file
 
+# Fencing first: leapfrog's lock guarantees do not hold without it (a hung
+# node that comes back, or a split of two nodes, would serve the lock table
+# twice). Create a fence device for your hardware before this, e.g.
+#   pcs stonith create fence-ipmi fence_ipmilan ip=192.0.2.11 \
+#       username=admin password=secret pcmk_host_list=node1
+# or sbd with a watchdog (pcs stonith sbd enable), or your cloud's agent
+# (fence_aws, fence_azure_arm, fence_gce). With two nodes,
+# priority-fencing-delay lets the node running the survivor win a split
+# (leapfrogd sets the resources' priority); it is harmless on more nodes.
+$PCS property set stonith-enabled=true no-quorum-policy=stop \
+    priority-fencing-delay="$FENCE_DELAY"
+
 # F: the virtual IP, then the enqueue server, in one group. The server
-# listens on the virtual IP only, so several pairs can share nodes and a
-# port. Depth-10 monitors make crm_mon -A show the lock count.
+# listens on the virtual IP only (by default), so several pairs can share
+# nodes and a port. Depth-10 monitors make crm_mon -A show the lock count.
 $PCS resource create "vip-$INSTANCE" ocf:heartbeat:IPaddr2 \
     ip="$VIP" cidr_netmask="$CIDR" \
     op monitor interval=10s timeout=20s \
     --group "g-$INSTANCE"
 $PCS resource create "enq-$INSTANCE" ocf:leapfrog:enqueue \
-    instance="$INSTANCE" address="$VIP" port="$PORT" \
+    instance="$INSTANCE" address="$ADDRESS" port="$PORT" \
     op start timeout=60s op stop timeout=60s \
     op monitor interval=10s timeout=20s OCF_CHECK_LEVEL=10 \
     --group "g-$INSTANCE"

@@ -22,12 +22,6 @@ demo_load() {
     LFC_NAME=demo
     LFC_NODES=3
     LFC_DIR="$LF_CLUSTER_STATE/slot$LF_CLUSTER_SLOT"
-    local i
-    for i in 1 2 3; do
-        if lfc_node_pid "$i" >/dev/null; then
-            LFC_UP[$i]=1
-        fi
-    done
 }
 
 # The pair, configured by crm-snippets/pcs-pair.sh: a virtual IP grouped
@@ -36,9 +30,8 @@ demo_load() {
 demo_configure() {
     local r
     lfp_require_installed
-    lfc_exec 1 pcs property set stonith-enabled=false &&
-        lfc_exec 1 env INSTANCE=DEMO VIP="$(lfp_vip)" \
-            sh "$here/../crm-snippets/pcs-pair.sh" || return 1
+    lfc_exec 1 env INSTANCE=DEMO VIP="$(lfp_vip)" \
+        sh "$here/../crm-snippets/pcs-pair.sh" || return 1
     lfp_settle || return 1
     r=$(lfc_where rep-DEMO)
     lfc_wait_for 60 "replica in sync" lfp_attr_is "$r" leapfrog-DEMO-replica \

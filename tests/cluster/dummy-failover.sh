@@ -7,7 +7,7 @@
 lfc_dummy_failover() {
     local name=$1 nodes=$2 victim survivor other i
 
-    lfc_plan 8
+    lfc_plan 9
     lfc_init "$name" "$nodes" || lfc_bail "cannot set up the harness"
     lfc_trap
     lfc_ok "$nodes-node cluster boots: DC elected, all nodes online" \
@@ -26,6 +26,11 @@ lfc_dummy_failover() {
     i=${victim#node}
     lfc_poweroff "$i"
     lfc_ok "the others see $victim offline" lfc_wait_offline "$i"
+    # Pacemaker cannot know the node is off: it fences it before
+    # recovering d1 (the harness's switch confirms the power-off).
+    lfc_ok "the cluster fenced $victim" \
+        lfc_wait_for 60 "$victim fenced" eval '[ "$(lfc_fence_count '"$i"')" -ge 1 ]'
+
     lfc_wait_for 60 "d1 recovered" lfc_runs_elsewhere d1 "$victim"
     lfc_settle
     survivor=$(lfc_where d1)
@@ -35,9 +40,8 @@ lfc_dummy_failover() {
 }
 
 lfc_create_dummies() {
-    lfc_exec 1 pcs property set stonith-enabled=false &&
-        lfc_exec 1 pcs resource create d1 ocf:pacemaker:Dummy \
-            op monitor interval=5s &&
+    lfc_exec 1 pcs resource create d1 ocf:pacemaker:Dummy \
+        op monitor interval=5s &&
         lfc_exec 1 pcs resource create d2 ocf:pacemaker:Dummy \
             op monitor interval=5s
 }
