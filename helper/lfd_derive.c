@@ -21,6 +21,9 @@
 #define FRESH_SCORE "100"
 #define F_STICKINESS "5000"
 #define META_SCORE "1000"
+/* The fence race: see side_priority(). */
+#define SURVIVOR_PRIORITY "10"
+#define LOSER_PRIORITY "0"
 
 const char *const lfd_kinds[] = {
     "meta", "pmeta", "order", "push", "fresh", "follow", "avoid", "yield",
@@ -805,6 +808,23 @@ reconcile(struct derive *d, struct lfd_pair *pair, const char *kind,
     }
 }
 
+/* The priority meta attribute of F and of P, so that with
+ * priority-fencing-delay the node running the survivor wins the fence race
+ * of a two-node split (survivor=none: F's node, where the lock table is
+ * served). Pacemaker 2.1.5 adds a primitive's priority to the total of the
+ * node it runs on, once per primitive (a failed one not at all), and a
+ * group's members inherit the group's priority, so a group of n members
+ * weighs n times its priority. The other side therefore gets 0, not a
+ * smaller positive value: whatever its member count it adds nothing, and
+ * any positive priority on the survivor's side outweighs it. */
+static const char *
+side_priority(const struct lfd_pair *pair, bool partner_side)
+{
+    bool survivor_p = strcmp(pair->survivor, pair->partner) == 0;
+
+    return (survivor_p == partner_side) ? SURVIVOR_PRIORITY : LOSER_PRIORITY;
+}
+
 /* Where F and P run; a group still starting there is "partial". */
 struct placement {
     const char *f;
@@ -817,9 +837,14 @@ static void
 derive_pair(struct derive *d, struct lfd_pair *pair, xmlNode *f_rsc,
             xmlNode *p_rsc, const struct placement *at)
 {
-    static const char *const f_meta[] = {"resource-stickiness", F_STICKINESS,
-                                         "migration-threshold", "1"};
-    static const char *const p_meta[] = {"resource-stickiness", "0"};
+    const char *const f_meta[] = {"resource-stickiness",
+                                  F_STICKINESS,
+                                  "migration-threshold",
+                                  "1",
+                                  "priority",
+                                  side_priority(pair, false)};
+    const char *const p_meta[] = {"resource-stickiness", "0", "priority",
+                                  side_priority(pair, true)};
     const char *f = pair->follower;
     const char *p = pair->partner;
     bool survivor_p = strcmp(pair->survivor, p) == 0;
@@ -845,9 +870,9 @@ derive_pair(struct derive *d, struct lfd_pair *pair, xmlNode *f_rsc,
     pair->current = true;
 
     make_id(id, sizeof(id), f, "meta");
-    reconcile(d, pair, "meta", f, meta_set(id, f_meta, 4));
+    reconcile(d, pair, "meta", f, meta_set(id, f_meta, 6));
     make_id(id, sizeof(id), f, "pmeta");
-    reconcile(d, pair, "pmeta", p, meta_set(id, p_meta, 2));
+    reconcile(d, pair, "pmeta", p, meta_set(id, p_meta, 4));
 
     make_id(id, sizeof(id), f, "order");
     order = element("rsc_order", id);

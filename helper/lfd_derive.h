@@ -9,8 +9,10 @@
  * "leapfrog-<F>-":
  *
  *   -meta    meta_attributes of F: resource-stickiness 5000,
- *            migration-threshold 1 (score 1000: they take precedence)
- *   -pmeta   meta_attributes of P: resource-stickiness 0
+ *            migration-threshold 1 (score 1000: they take precedence);
+ *            priority 10 when F survives (survivor F or none), else 0
+ *   -pmeta   meta_attributes of P: resource-stickiness 0; priority 10
+ *            when P survives, else 0 (the fence race of a two-node split)
  *   -follow  location F on node(P), 2000: F follows P
  *   -push    colocation P with F, -5000, influence false: F pushes P away
  *   -order   order start F then stop P, Optional, not symmetrical

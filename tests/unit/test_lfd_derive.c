@@ -646,6 +646,86 @@ survivor_partner_with_two_nodes(void **state)
     xmlFreeDoc(doc);
 }
 
+/* The value of one nvpair in a meta_attributes change, or NULL. */
+static const char *
+meta_value(const struct lfd_change *c, const char *name)
+{
+    static char value[64];
+
+    for (xmlNode *nv = xmlFirstElementChild(c->xml); nv != NULL;
+         nv = xmlNextElementSibling(nv)) {
+        xmlChar *n = xmlGetProp(nv, (const xmlChar *)"name");
+        xmlChar *v = xmlGetProp(nv, (const xmlChar *)"value");
+        bool match =
+            n != NULL && v != NULL && strcmp((const char *)n, name) == 0;
+
+        if (match) {
+            snprintf(value, sizeof(value), "%s", (const char *)v);
+        }
+        xmlFree(n);
+        xmlFree(v);
+        if (match) {
+            return value;
+        }
+    }
+    return NULL;
+}
+
+/* The fence race: the node running the survivor has the higher total
+ * priority, counted as Pacemaker does (each primitive once, a group's
+ * members inheriting the group's value): F is a group of 2 here, P a
+ * primitive or a group of 2. */
+static void
+survivor_wins_the_fence_race(void **state)
+{
+    static const struct {
+        const char *survivor;
+        bool p_group;
+        const char *f_priority;
+        const char *p_priority;
+        bool p_wins;
+    } cases[] = {
+        {NULL, false, "10", "0", false},    {"g-T1", false, "10", "0", false},
+        {"rep-T1", false, "0", "10", true}, {"g-R", true, "0", "10", true},
+        {"none", false, "10", "0", false},  {"none", true, "10", "0", false},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct fixture fx = {.survivor = cases[i].survivor,
+                             .p_group = cases[i].p_group,
+                             .f_node = 1,
+                             .p_node = 2};
+        xmlDoc *doc = build(&fx);
+        struct lfd_result r;
+        const struct lfd_change *fm;
+        const char *f_prio;
+        const char *p_prio;
+        long f_total;
+        long p_total;
+
+        derive(doc, &r);
+        assert_null(r.pairs[0].error);
+        fm = find_change(&r, "leapfrog-g-T1-meta");
+        assert_non_null(fm);
+        f_prio = meta_value(fm, "priority");
+        assert_non_null(f_prio);
+        assert_string_equal(f_prio, cases[i].f_priority);
+        f_total = 2 * strtol(f_prio, NULL, 10);
+        /* The rest of F's set is as before. */
+        assert_string_equal(meta_value(fm, "resource-stickiness"), "5000");
+        assert_string_equal(meta_value(fm, "migration-threshold"), "1");
+        p_prio = meta_value(find_change(&r, "leapfrog-g-T1-pmeta"), "priority");
+        assert_non_null(p_prio);
+        assert_string_equal(p_prio, cases[i].p_priority);
+        p_total = (cases[i].p_group ? 2 : 1) * strtol(p_prio, NULL, 10);
+        assert_true(cases[i].p_wins ? p_total > f_total : f_total > p_total);
+        lfd_result_free(&r);
+        converges(doc);
+        xmlFreeDoc(doc);
+    }
+}
+
 static void
 banned_nodes_are_not_eligible(void **state)
 {
@@ -838,6 +918,7 @@ main(void)
         cmocka_unit_test(stopped_partner_keeps_the_follow_location),
         cmocka_unit_test(survivor_variants_on_the_last_node),
         cmocka_unit_test(survivor_partner_with_two_nodes),
+        cmocka_unit_test(survivor_wins_the_fence_race),
         cmocka_unit_test(banned_nodes_are_not_eligible),
         cmocka_unit_test(unsettled_status_writes_nothing),
         cmocka_unit_test(no_dc_is_unsettled),
