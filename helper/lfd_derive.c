@@ -19,6 +19,8 @@
 #define FOLLOW_SCORE "2000"
 #define PUSH_SCORE "-5000"
 #define FRESH_SCORE "100"
+#define SHARE_SCORE "5000"
+#define SHARE_SCORE_NEG "-5000"
 #define F_STICKINESS "5000"
 #define META_SCORE "1000"
 /* The fence race: see side_priority(). */
@@ -655,6 +657,54 @@ avoid_rule(const char *id, const char *p, const char *node_f, xmlNode *f_rsc,
     return l;
 }
 
+/* survivor=none with two nodes or fewer left for P: the next loss may
+ * leave one node, where both must run, and a -INFINITY on F's node would
+ * keep P off it there. So P gets +5000 on every node and -5000 back where
+ * F runs (where its enqueue agent has published the marker, or else on
+ * F's node by name), unless F has failed there: F's node scores 0 plus the
+ * fresh rule's 100, which stays eligible (only a negative final score
+ * excludes a node), and the -5000 colocation with F keeps P off it while
+ * another node is left (Pacemaker rolls a finite colocation back when no
+ * node would remain). The +5000 elsewhere outweighs P's stickiness (0) and
+ * preferences of the administrator's below it. The price: no finite score
+ * refuses a move of P onto F's node (the move's +INFINITY wins), so on
+ * three eligible nodes or more, where no single loss leaves one node, the
+ * -INFINITY form stays. */
+static xmlNode *
+share_rule(const char *id, const char *p, const char *node_f, xmlNode *f_rsc,
+           const char *marker)
+{
+    xmlNode *rule = NULL;
+    xmlNode *l = rule_location(id, p, SHARE_SCORE_NEG, &rule);
+    xmlNode *all;
+    xmlNode *e;
+    char eid[600];
+
+    snprintf(eid, sizeof(eid), "%s-expr-0", id);
+    e = element("expression", eid);
+    if (marker != NULL) {
+        set(e, "attribute", marker);
+        set(e, "operation", "defined");
+    } else {
+        set(e, "attribute", "#uname");
+        set(e, "operation", "eq");
+        set(e, "value", node_f);
+    }
+    xmlAddChild(rule, e);
+    (void)add_failcount_expressions(rule, id, f_rsc, 0);
+
+    snprintf(eid, sizeof(eid), "%s-all", id);
+    all = element("rule", eid);
+    set(all, "score", SHARE_SCORE);
+    snprintf(eid, sizeof(eid), "%s-all-expr", id);
+    e = element("expression", eid);
+    set(e, "attribute", "#uname");
+    set(e, "operation", "defined");
+    xmlAddChild(all, e);
+    xmlAddPrevSibling(rule, all);
+    return l;
+}
+
 /* The node attribute an ocf:leapfrog:enqueue primitive of rsc publishes
  * where it runs ("leapfrog-<instance>-locks"), or NULL. */
 static bool
@@ -905,11 +955,18 @@ derive_pair(struct derive *d, struct lfd_pair *pair, xmlNode *f_rsc,
                   location(id, f, rest_p, FOLLOW_SCORE));
     }
 
-    /* P never runs beside F, except for survivor=none or P on the last
-     * node; kept as it is while F is stopped, for the same reason. */
+    /* P never runs beside F, except with survivor=P on the last node and
+     * survivor=none there (pre-armed from two nodes on: share_rule());
+     * kept as it is while F is stopped, for the same reason. */
     make_id(id, sizeof(id), f, "avoid");
-    if (one_node && (survivor_none || survivor_p)) {
+    if (one_node && survivor_p) {
         reconcile(d, pair, "avoid", NULL, NULL);
+    } else if (survivor_none && pair->eligible <= 2) {
+        if (has_marker || rest_f != NULL) {
+            reconcile(
+                d, pair, "avoid", NULL,
+                share_rule(id, p, rest_f, f_rsc, has_marker ? marker : NULL));
+        }
     } else if (rest_f != NULL) {
         reconcile(d, pair, "avoid", NULL,
                   avoid_rule(id, p, rest_f, f_rsc,

@@ -16,7 +16,9 @@
  *   -follow  location F on node(P), 2000: F follows P
  *   -push    colocation P with F, -5000, influence false: F pushes P away
  *   -order   order start F then stop P, Optional, not symmetrical
- *   -avoid   location P on node(F), -INFINITY: P never joins F
+ *   -avoid   location P on node(F), -INFINITY: P never joins F;
+ *            survivor=none on two nodes or fewer: +5000 everywhere,
+ *            -5000 on node(F), so P may join F on the last node
  *   -yield   location F on node(P), -INFINITY: survivor=P, one node left
  *   -fresh   location rule on P, +100 where P has no fail-count
  */

@@ -34,6 +34,7 @@ struct fixture {
     bool f_twice;            /* F active on node 3 as well */
     int f_partial;           /* node where only F's first member is active */
     bool enq_disabled;       /* F's second member has target-role=Stopped */
+    bool no_marker;          /* F's server is a Dummy, not ocf:leapfrog */
 };
 
 static char buf[65536];
@@ -77,11 +78,13 @@ build(const struct fixture *fx)
            "<group id=\"g-T1\">"
            "<primitive id=\"vip-T1\" class=\"ocf\" provider=\"heartbeat\" "
            "type=\"IPaddr2\"/>"
-           "<primitive id=\"enq-T1\" class=\"ocf\" provider=\"leapfrog\" "
-           "type=\"enqueue\"><instance_attributes id=\"e-ia\"><nvpair "
+           "<primitive id=\"enq-T1\" class=\"ocf\" provider=\"%s\" "
+           "type=\"%s\"><instance_attributes id=\"e-ia\"><nvpair "
            "id=\"e-i\" name=\"instance\" value=\"T1\"/>"
            "</instance_attributes>%s<operations><op id=\"e-mon\" "
            "name=\"monitor\" interval=\"10s\"/></operations></primitive>",
+           fx->no_marker ? "pacemaker" : "leapfrog",
+           fx->no_marker ? "Dummy" : "enqueue",
            fx->enq_disabled ? "<meta_attributes id=\"e-ma\"><nvpair "
                               "id=\"e-tr\" name=\"target-role\" "
                               "value=\"Stopped\"/></meta_attributes>"
@@ -225,12 +228,12 @@ avoid_node(const struct lfd_change *c)
     return NULL;
 }
 
-/* Does the avoid rule let P onto F's node once F failed there? */
+/* Does this rule of an avoid location let P onto F's node once F failed
+ * there? */
 static bool
-avoid_yields_to_failed_f(const struct lfd_change *c)
+avoid_yields_to_failed_f_in(xmlNode *rule)
 {
     bool found = false;
-    xmlNode *rule = xmlFirstElementChild(c->xml);
 
     for (xmlNode *e = xmlFirstElementChild(rule); e != NULL;
          e = xmlNextElementSibling(e)) {
@@ -245,6 +248,12 @@ avoid_yields_to_failed_f(const struct lfd_change *c)
         xmlFree(op);
     }
     return found;
+}
+
+static bool
+avoid_yields_to_failed_f(const struct lfd_change *c)
+{
+    return avoid_yields_to_failed_f_in(xmlFirstElementChild(c->xml));
 }
 
 /* Does the avoid location also keep P off wherever the enqueue agent has
@@ -270,6 +279,44 @@ has_marker(const struct lfd_change *c)
         }
     }
     return false;
+}
+
+/* Is the avoid location the finite form of survivor=none (+5000 on every
+ * node, -5000 back where F runs unless F failed there)? *where is set to
+ * the node it names, or to "marker" when it goes by F's marker. */
+static bool
+share_form(const struct lfd_change *c, const char **where)
+{
+    static char value[64];
+    xmlNode *all = xmlFirstElementChild(c->xml);
+    xmlNode *back = (all != NULL) ? xmlNextElementSibling(all) : NULL;
+    xmlChar *s1 =
+        (all != NULL) ? xmlGetProp(all, (const xmlChar *)"score") : NULL;
+    xmlChar *s2 =
+        (back != NULL) ? xmlGetProp(back, (const xmlChar *)"score") : NULL;
+    bool form = s1 != NULL && s2 != NULL
+                && strcmp((const char *)s1, "5000") == 0
+                && strcmp((const char *)s2, "-5000") == 0
+                && xmlNextElementSibling(back) == NULL;
+
+    xmlFree(s1);
+    xmlFree(s2);
+    *where = NULL;
+    for (xmlNode *e = form ? xmlFirstElementChild(back) : NULL; e != NULL;
+         e = xmlNextElementSibling(e)) {
+        xmlChar *a = xmlGetProp(e, (const xmlChar *)"attribute");
+        xmlChar *v = xmlGetProp(e, (const xmlChar *)"value");
+
+        if (strcmp((const char *)a, "#uname") == 0) {
+            snprintf(value, sizeof(value), "%s", (const char *)v);
+            *where = value;
+        } else if (strcmp((const char *)a, "leapfrog-T1-locks") == 0) {
+            *where = "marker";
+        }
+        xmlFree(a);
+        xmlFree(v);
+    }
+    return form && *where != NULL;
 }
 
 /* What the CIB does with each change, in memory. */
@@ -578,6 +625,7 @@ survivor_variants_on_the_last_node(void **state)
     struct lfd_result r;
     xmlDoc *doc;
     const struct lfd_change *c;
+    const char *where;
     struct fixture fx = {
         .f_node = 2, .p_node = 0, .offline = {false, true, false, true}};
 
@@ -610,14 +658,19 @@ survivor_variants_on_the_last_node(void **state)
     converges(doc);
     xmlFreeDoc(doc);
 
-    /* survivor=none: both may share the last node. */
+    /* survivor=none: both may share the last node; the avoid location is
+     * the finite form, which lets P beside F there. */
     fx.survivor = "none";
     fx.f_node = 2;
     fx.p_node = 2;
     doc = build(&fx);
     derive(doc, &r);
     assert_null(r.pairs[0].error);
-    assert_null(find_change(&r, "leapfrog-g-T1-avoid"));
+    c = find_change(&r, "leapfrog-g-T1-avoid");
+    assert_non_null(c);
+    assert_true(share_form(c, &where));
+    assert_string_equal(where, "marker");
+    assert_true(avoid_yields_to_failed_f_in(xmlLastElementChild(c->xml)));
     assert_null(find_change(&r, "leapfrog-g-T1-yield"));
     lfd_result_free(&r);
     converges(doc);
@@ -724,6 +777,107 @@ survivor_wins_the_fence_race(void **state)
         converges(doc);
         xmlFreeDoc(doc);
     }
+}
+
+/* survivor=none: the -INFINITY avoid on three eligible nodes (no single
+ * loss leaves one node, and a move of P onto F's node is refused); the
+ * finite form from two nodes on, written when the third goes and taken
+ * back when it returns; nothing to rewrite at the last node. */
+static void
+survivor_none_pre_armed_from_two_nodes(void **state)
+{
+    struct fixture three = {.survivor = "none", .f_node = 1, .p_node = 2};
+    struct fixture two = three;
+    struct fixture last = three;
+    xmlDoc *doc = build(&three);
+    xmlDoc *doc2;
+    struct lfd_result r;
+    const struct lfd_change *c;
+    const char *where;
+
+    (void)state;
+    two.offline[3] = true;
+    last.offline[2] = true;
+    last.offline[3] = true;
+    last.p_node = 0;
+
+    derive(doc, &r);
+    c = find_change(&r, "leapfrog-g-T1-avoid");
+    assert_non_null(c);
+    assert_string_equal(avoid_node(c), "node1");
+    assert_false(has_marker(c));
+    lfd_result_free(&r);
+    converges(doc);
+
+    /* node3 goes: only the avoid location changes. */
+    derive_after(doc, &two, &r);
+    assert_int_equal(r.pairs[0].eligible, 2);
+    assert_int_equal(r.nchanges, 1);
+    c = find_change(&r, "leapfrog-g-T1-avoid");
+    assert_non_null(c);
+    assert_int_equal(c->op, LFD_REPLACE);
+    assert_true(share_form(c, &where));
+    assert_string_equal(where, "marker");
+    lfd_result_free(&r);
+
+    /* node3 back: the -INFINITY form again. */
+    doc2 = build(&two);
+    converges(doc2);
+    derive_after(doc2, &three, &r);
+    assert_int_equal(r.nchanges, 1);
+    c = find_change(&r, "leapfrog-g-T1-avoid");
+    assert_non_null(c);
+    assert_string_equal(avoid_node(c), "node1");
+    lfd_result_free(&r);
+
+    /* P's node goes too: nothing to rewrite, P may join F. */
+    derive_after(doc2, &last, &r);
+    assert_true(r.settled);
+    assert_int_equal(r.pairs[0].eligible, 1);
+    assert_int_equal(r.nchanges, 0);
+    lfd_result_free(&r);
+    xmlFreeDoc(doc2);
+    xmlFreeDoc(doc);
+}
+
+/* Without an enqueue server's marker, the finite form names F's node, and
+ * follows F like the -INFINITY form; it waits while F is stopped. */
+static void
+survivor_none_without_a_marker(void **state)
+{
+    struct fixture fx = {.survivor = "none",
+                         .no_marker = true,
+                         .f_node = 1,
+                         .p_node = 2,
+                         .offline = {false, false, false, true}};
+    xmlDoc *doc = build(&fx);
+    struct lfd_result r;
+    const struct lfd_change *c;
+    const char *where;
+
+    (void)state;
+    derive(doc, &r);
+    c = find_change(&r, "leapfrog-g-T1-avoid");
+    assert_non_null(c);
+    assert_true(share_form(c, &where));
+    assert_string_equal(where, "node1");
+    assert_true(avoid_yields_to_failed_f_in(xmlLastElementChild(c->xml)));
+    lfd_result_free(&r);
+    converges(doc);
+
+    fx.f_node = 0;
+    derive_after(doc, &fx, &r);
+    assert_null(find_change(&r, "leapfrog-g-T1-avoid"));
+    lfd_result_free(&r);
+    fx.f_node = 2;
+    fx.p_node = 1;
+    derive_after(doc, &fx, &r);
+    c = find_change(&r, "leapfrog-g-T1-avoid");
+    assert_non_null(c);
+    assert_true(share_form(c, &where));
+    assert_string_equal(where, "node2");
+    lfd_result_free(&r);
+    xmlFreeDoc(doc);
 }
 
 static void
@@ -919,6 +1073,8 @@ main(void)
         cmocka_unit_test(survivor_variants_on_the_last_node),
         cmocka_unit_test(survivor_partner_with_two_nodes),
         cmocka_unit_test(survivor_wins_the_fence_race),
+        cmocka_unit_test(survivor_none_pre_armed_from_two_nodes),
+        cmocka_unit_test(survivor_none_without_a_marker),
         cmocka_unit_test(banned_nodes_are_not_eligible),
         cmocka_unit_test(unsettled_status_writes_nothing),
         cmocka_unit_test(no_dc_is_unsettled),
