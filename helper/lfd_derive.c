@@ -41,6 +41,7 @@ struct derive {
     struct lfd_result *out;
     size_t pairs_cap;
     size_t changes_cap;
+    size_t warnings_cap;
     bool nomem;
     GHashTable *resources; /* id -> top-level resource element */
     GHashTable *history;   /* primitive id -> GPtrArray of lrm_resource */
@@ -48,6 +49,7 @@ struct derive {
     GHashTable *ties;      /* "A\nB" -> id of a colocation/order of A, B */
     GPtrArray *nodes;      /* online, not standby node_state elements */
     GPtrArray *bans;       /* others' -INFINITY node locations */
+    GPtrArray *moves;      /* cli-prefer-/cli-ban- locations (pcs, crm) */
     int online;            /* online node_states */
     bool dc_online;        /* the DC is among them */
     bool lrm_missing;      /* one of them has no resource history yet */
@@ -1038,6 +1040,253 @@ check_pair(struct derive *d, struct lfd_pair *pair, xmlNode *f_rsc,
     *p_out = p_rsc;
 }
 
+/* ---- warnings ---------------------------------------------------------- */
+
+static void add_warning(struct derive *d, enum lfd_warning_kind kind,
+                        const char *pair, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* One warning; the same text twice (two pairs sharing a server) once. */
+static void
+add_warning(struct derive *d, enum lfd_warning_kind kind, const char *pair,
+            const char *fmt, ...)
+{
+    struct lfd_result *r = d->out;
+    char text[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    if (lfd_result_warns(r, text)) {
+        return;
+    }
+    if (r->nwarnings == d->warnings_cap) {
+        size_t cap = d->warnings_cap == 0 ? 4 : d->warnings_cap * 2;
+        struct lfd_warning *w = realloc(r->warnings, cap * sizeof(*w));
+
+        if (w == NULL) {
+            d->nomem = true;
+            return;
+        }
+        r->warnings = w;
+        d->warnings_cap = cap;
+    }
+    r->warnings[r->nwarnings].kind = kind;
+    r->warnings[r->nwarnings].pair = xstrdup(d, pair);
+    r->warnings[r->nwarnings].text = xstrdup(d, text);
+    r->nwarnings++;
+}
+
+/* A cluster property, as Pacemaker reads it: the set
+ * cib-bootstrap-options first, then the others in order (rules on a set
+ * are not evaluated). NULL when not set. */
+static const char *
+cluster_property(struct derive *d, const char *name)
+{
+    char exprs[2][256];
+    const char *value = NULL;
+
+    snprintf(exprs[0], sizeof(exprs[0]),
+             "/cib/configuration/crm_config/cluster_property_set"
+             "[@id='cib-bootstrap-options']/nvpair[@name='%s']",
+             name);
+    snprintf(exprs[1], sizeof(exprs[1]),
+             "/cib/configuration/crm_config/cluster_property_set"
+             "/nvpair[@name='%s']",
+             name);
+    for (size_t i = 0; i < 2 && value == NULL; i++) {
+        xmlXPathObject *obj = query(d, exprs[i]);
+
+        if (obj != NULL && obj->nodesetval->nodeNr > 0) {
+            value = attr(obj->nodesetval->nodeTab[0], "value");
+        }
+        xmlXPathFreeObject(obj);
+    }
+    return value;
+}
+
+/* Fencing off: Pacemaker 3.0.2 names it fencing-enabled (which wins),
+ * earlier versions stonith-enabled; absent means true. A value that is
+ * not a boolean counts as true, as Pacemaker takes the default then. */
+static void
+warn_fencing(struct derive *d)
+{
+    const char *name = "fencing-enabled";
+    const char *value = cluster_property(d, name);
+    bool on = true;
+
+    if (value == NULL) {
+        name = "stonith-enabled";
+        value = cluster_property(d, name);
+    }
+    if (value == NULL || lf_parse_bool(value, &on) != 0 || on) {
+        return;
+    }
+    add_warning(d, LFD_WARN_NO_FENCING, NULL,
+                "fencing is disabled (%s=%s): leapfrog's lock guarantees do "
+                "not hold without fencing (a node that hangs and comes "
+                "back, or a split, can grant a lock twice or lose an "
+                "acknowledged one); configure a fence device and turn "
+                "fencing on",
+                name, value);
+}
+
+/* Two cluster nodes and no priority-fencing-delay. Pacemaker keeps the
+ * delay in whole seconds, so less than one is none; a value this code
+ * cannot read (an ISO 8601 duration) counts as set. */
+static void
+warn_fence_delay(struct derive *d)
+{
+    xmlXPathObject *obj =
+        query(d, "/cib/configuration/nodes/node[not(@type) or "
+                 "@type='member' or @type='normal']");
+    int nodes = (obj != NULL) ? obj->nodesetval->nodeNr : 0;
+    const char *delay = cluster_property(d, "priority-fencing-delay");
+    long long ms = 0;
+
+    xmlXPathFreeObject(obj);
+    if (nodes != 2
+        || (delay != NULL
+            && (lf_parse_duration_ms(delay, &ms) != 0 || ms >= 1000))) {
+        return;
+    }
+    add_warning(d, LFD_WARN_NO_FENCE_DELAY, NULL,
+                "two-node cluster without priority-fencing-delay (%s%s): "
+                "in a split both nodes may fence each other at once, and "
+                "the survivor policy cannot decide which one keeps "
+                "running; set it, e.g. pcs property set "
+                "priority-fencing-delay=15s",
+                delay != NULL ? "it is " : "not set",
+                delay != NULL ? delay : "");
+}
+
+/* Is id F, P, or a primitive of one of them? */
+static bool
+pair_resource(xmlNode *f_rsc, xmlNode *p_rsc, const char *id)
+{
+    xmlNode *rscs[2] = {f_rsc, p_rsc};
+
+    for (size_t i = 0; i < 2 && id != NULL; i++) {
+        xmlNode *prims[64];
+        size_t n = (rscs[i] != NULL) ? primitives(rscs[i], prims, 64) : 0;
+
+        if (rscs[i] != NULL && attr_is(rscs[i], "id", id)) {
+            return true;
+        }
+        for (size_t k = 0; k < n; k++) {
+            if (attr_is(prims[k], "id", id)) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* A location that pcs resource move/ban (crm_resource --move/--ban) left
+ * on one of the pair's resources: it pins or bans it, against what the
+ * pair's own constraints are there for. */
+static void
+warn_left_over_moves(struct derive *d, const struct lfd_pair *pair,
+                     xmlNode *f_rsc, xmlNode *p_rsc)
+{
+    for (guint i = 0; i < d->moves->len; i++) {
+        xmlNode *c = g_ptr_array_index(d->moves, i);
+        const char *id = attr(c, "id");
+        const char *rsc = attr(c, "rsc");
+        const char *node = attr(c, "node");
+        bool ban = strncmp(id, "cli-ban-", 8) == 0;
+
+        if (!pair_resource(f_rsc, p_rsc, rsc)) {
+            continue;
+        }
+        if (node == NULL) {
+            add_warning(d, LFD_WARN_LEFT_OVER_MOVE, pair->follower,
+                        "constraint %s is left over from a move or ban of "
+                        "%s; 'pcs resource clear %s' removes it",
+                        id, rsc, rsc);
+        } else {
+            add_warning(d, LFD_WARN_LEFT_OVER_MOVE, pair->follower,
+                        "constraint %s, left over from a %s of %s, %s %s %s "
+                        "%s against the pair's own constraints; 'pcs "
+                        "resource clear %s' removes it",
+                        id, ban ? "ban" : "move", rsc, ban ? "keeps" : "pins",
+                        rsc, ban ? "off" : "to", node, rsc);
+        }
+    }
+}
+
+/* Is a non-empty secret_file among the primitive's instance attributes? */
+static bool
+has_secret(xmlNode *prim)
+{
+    for (xmlNode *ia = prim->children; ia != NULL; ia = ia->next) {
+        if (!is(ia, "instance_attributes")) {
+            continue;
+        }
+        for (xmlNode *nv = ia->children; nv != NULL; nv = nv->next) {
+            const char *v = attr(nv, "value");
+
+            if (is(nv, "nvpair") && attr_is(nv, "name", "secret_file")
+                && v != NULL && *v != '\0') {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* A leapfrog server of the pair configured without a secret. */
+static void
+warn_secrets(struct derive *d, const struct lfd_pair *pair, xmlNode *f_rsc,
+             xmlNode *p_rsc)
+{
+    xmlNode *prims[128];
+    size_t n = (f_rsc != NULL) ? primitives(f_rsc, prims, 64) : 0;
+
+    n += (p_rsc != NULL) ? primitives(p_rsc, prims + n, 64) : 0;
+    for (size_t i = 0; i < n; i++) {
+        bool enqueue = attr_is(prims[i], "type", "enqueue");
+
+        if (!attr_is(prims[i], "class", "ocf")
+            || !attr_is(prims[i], "provider", "leapfrog")
+            || !(enqueue || attr_is(prims[i], "type", "replication"))
+            || has_secret(prims[i])) {
+            continue;
+        }
+        add_warning(d, LFD_WARN_NO_SECRET, pair->follower,
+                    "%s (ocf:leapfrog:%s) runs without a secret (no "
+                    "secret_file): %s; give both servers of the pair the "
+                    "same secret_file, on every node",
+                    attr(prims[i], "id"), attr(prims[i], "type"),
+                    enqueue ? "it lets every client and replication server "
+                              "in without a challenge"
+                            : "it can follow only an enqueue server that "
+                              "lets everyone in");
+    }
+}
+
+/* The warnings, from the configuration alone: the cluster's first, then
+ * each pair's. None while no pair is declared: there is no guarantee to
+ * weaken. */
+static void
+find_warnings(struct derive *d)
+{
+    if (d->out->npairs == 0) {
+        return;
+    }
+    warn_fencing(d);
+    warn_fence_delay(d);
+    for (size_t i = 0; i < d->out->npairs && !d->nomem; i++) {
+        const struct lfd_pair *pair = &d->out->pairs[i];
+        xmlNode *f_rsc = find_resource(d, pair->follower);
+        xmlNode *p_rsc = find_resource(d, pair->partner);
+
+        warn_left_over_moves(d, pair, f_rsc, p_rsc);
+        warn_secrets(d, pair, f_rsc, p_rsc);
+    }
+}
+
 /* Is some other declared pair's F also following this P? */
 static bool
 partner_taken(struct derive *d, size_t upto, const char *p)
@@ -1192,6 +1441,11 @@ index_configuration(struct derive *d)
             g_hash_table_insert(d->owned, (gpointer)id, c);
             continue;
         }
+        if (is(c, "rsc_location")
+            && (strncmp(id, "cli-prefer-", 11) == 0
+                || strncmp(id, "cli-ban-", 8) == 0)) {
+            g_ptr_array_add(d->moves, c);
+        }
         if (is(c, "rsc_location") && attr(c, "node") != NULL
             && score_is_minus_infinity(attr(c, "score"))) {
             g_ptr_array_add(d->bans, c);
@@ -1263,6 +1517,7 @@ free_indexes(struct derive *d)
     g_hash_table_destroy(d->ties);
     g_ptr_array_free(d->nodes, TRUE);
     g_ptr_array_free(d->bans, TRUE);
+    g_ptr_array_free(d->moves, TRUE);
 }
 
 int
@@ -1288,6 +1543,7 @@ lfd_derive(xmlNode *cib, struct lfd_result *out)
     d.ties = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     d.nodes = g_ptr_array_new();
     d.bans = g_ptr_array_new();
+    d.moves = g_ptr_array_new();
     index_configuration(&d);
     index_status(&d);
     out->settled = true;
@@ -1310,6 +1566,7 @@ lfd_derive(xmlNode *cib, struct lfd_result *out)
         }
     }
     xmlXPathFreeObject(decl);
+    find_warnings(&d);
 
     why = status_unsettled(&d);
     for (size_t i = 0; i < out->npairs && !d.nomem; i++) {
@@ -1395,10 +1652,27 @@ lfd_result_free(struct lfd_result *r)
         free(r->changes[i].parent_tag);
         xmlFreeNode(r->changes[i].xml);
     }
+    for (size_t i = 0; i < r->nwarnings; i++) {
+        free(r->warnings[i].pair);
+        free(r->warnings[i].text);
+    }
     free(r->pairs);
     free(r->changes);
+    free(r->warnings);
     free(r->unsettled);
     memset(r, 0, sizeof(*r));
+}
+
+bool
+lfd_result_warns(const struct lfd_result *r, const char *text)
+{
+    for (size_t i = 0; i < r->nwarnings; i++) {
+        if (r->warnings[i].text != NULL
+            && strcmp(r->warnings[i].text, text) == 0) {
+            return true;
+        }
+    }
+    return false;
 }
 
 const char *

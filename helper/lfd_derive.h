@@ -64,6 +64,21 @@ struct lfd_pair {
     bool current;   /* its constraints are already as derived */
 };
 
+/* What makes the pair's guarantees weaker than the contract says: its
+ * health check (leapfrogd --status) and the daemon's log report these. */
+enum lfd_warning_kind {
+    LFD_WARN_NO_FENCING,     /* stonith-enabled (fencing-enabled) false */
+    LFD_WARN_NO_FENCE_DELAY, /* two nodes, no priority-fencing-delay */
+    LFD_WARN_LEFT_OVER_MOVE, /* a cli-prefer-/cli-ban- location on the pair */
+    LFD_WARN_NO_SECRET,      /* a leapfrog server without secret_file */
+};
+
+struct lfd_warning {
+    enum lfd_warning_kind kind;
+    char *pair; /* the pair's F, or NULL for the whole cluster */
+    char *text; /* one line, without a "warning: " prefix */
+};
+
 struct lfd_result {
     bool settled;    /* false: status incomplete, changes empty */
     char *unsettled; /* why not settled */
@@ -71,6 +86,10 @@ struct lfd_result {
     size_t npairs;
     struct lfd_change *changes;
     size_t nchanges;
+    struct lfd_warning *warnings; /* from the configuration alone: present
+                                   * whether settled or not; none while no
+                                   * pair is declared */
+    size_t nwarnings;
 };
 
 /*!
@@ -83,6 +102,14 @@ struct lfd_result {
  * \return 0, or ENOMEM
  */
 int lfd_derive(xmlNode *cib, struct lfd_result *out);
+
+/*!
+ * \brief Is this text among the result's warnings?
+ *
+ * \param[in] result  a result of lfd_derive()
+ * \param[in] text    a warning's text
+ */
+bool lfd_result_warns(const struct lfd_result *result, const char *text);
 
 void lfd_result_free(struct lfd_result *result);
 

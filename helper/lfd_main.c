@@ -25,6 +25,17 @@
 
 #define DEBOUNCE_MS_DEFAULT 5
 
+/* Exit status of --status, for monitoring: when several apply, the lowest
+ * non-zero one. 1 (the CIB cannot be read) and 2 (usage) are every
+ * mode's. */
+enum lfd_status_exit {
+    LFD_STATUS_OK = 0,          /* every pair current, no warning */
+    LFD_STATUS_UNSETTLED = 3,   /* the cluster is not settled: unknown */
+    LFD_STATUS_REFUSED = 4,     /* a declaration is refused */
+    LFD_STATUS_OUT_OF_DATE = 5, /* constraints to be written */
+    LFD_STATUS_WARNINGS = 6,    /* all current, but a warning applies */
+};
+
 enum lfd_mode {
     LFD_DAEMON,
     LFD_ONCE,   /* derive, print the changes it would write, exit */
@@ -46,6 +57,8 @@ struct lfd {
     guint timer;
     bool dirty; /* changes arrived since the last evaluation */
     char *last_unsettled;
+    char **warned; /* the warnings last logged */
+    size_t nwarned;
     unsigned long evaluations;
     unsigned long writes;
     unsigned long write_errors;
@@ -67,8 +80,13 @@ usage(FILE *out)
             "      --once         print the changes it would write, and "
             "exit\n"
             "      --apply        write the changes once, and exit\n"
-            "      --status       print every pair and whether its "
-            "constraints are current\n"
+            "      --status       print every pair, whether its "
+            "constraints are current,\n"
+            "                     and what weakens its guarantees; exit "
+            "status 0: all\n"
+            "                     well, 3 not settled, 4 a declaration "
+            "refused, 5 out of\n"
+            "                     date, 6 warnings\n"
             "      --remove F     delete the constraints of the pair whose "
             "follower is F\n"
             "The CIB is Pacemaker's, or the file named by CIB_file.\n");
@@ -105,6 +123,71 @@ log_pair_errors(struct lfd *lfd, const struct lfd_result *r)
                    r->pairs[i].error);
         }
     }
+}
+
+static bool
+was_warned(const struct lfd *lfd, const char *text)
+{
+    for (size_t i = 0; i < lfd->nwarned; i++) {
+        if (strcmp(lfd->warned[i], text) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void
+forget_warnings(struct lfd *lfd)
+{
+    for (size_t i = 0; i < lfd->nwarned; i++) {
+        free(lfd->warned[i]);
+    }
+    free(lfd->warned);
+    lfd->warned = NULL;
+    lfd->nwarned = 0;
+}
+
+/* The warnings are logged when their set changes (the first evaluation
+ * counts as one): new ones as warnings, those gone as notices. The same
+ * set again logs nothing. */
+static void
+log_warnings(struct lfd *lfd, const struct lfd_result *r)
+{
+    bool changed = (r->nwarnings != lfd->nwarned);
+    char **now;
+
+    for (size_t i = 0; i < r->nwarnings; i++) {
+        if (!was_warned(lfd, r->warnings[i].text)) {
+            lf_warn("%s", r->warnings[i].text);
+            changed = true;
+        }
+    }
+    for (size_t i = 0; i < lfd->nwarned; i++) {
+        if (!lfd_result_warns(r, lfd->warned[i])) {
+            lf_notice("no longer applies: %s", lfd->warned[i]);
+            changed = true;
+        }
+    }
+    if (!changed) {
+        return;
+    }
+    now = calloc(r->nwarnings + 1, sizeof(*now));
+    if (now == NULL) {
+        return; /* logged again next time: better than not at all */
+    }
+    for (size_t i = 0; i < r->nwarnings; i++) {
+        now[i] = strdup(r->warnings[i].text);
+        if (now[i] == NULL) {
+            for (size_t k = 0; k < i; k++) {
+                free(now[k]);
+            }
+            free(now);
+            return;
+        }
+    }
+    forget_warnings(lfd);
+    lfd->warned = now;
+    lfd->nwarned = r->nwarnings;
 }
 
 /* A pair whose earlier write failed gets no further writes this round: its
@@ -155,6 +238,7 @@ evaluate(struct lfd *lfd)
         lf_err("cannot derive the constraints: %s", strerror(rc));
         return;
     }
+    log_warnings(lfd, &r);
     if (!r.settled) {
         if (lfd->last_unsettled == NULL
             || strcmp(lfd->last_unsettled, r.unsettled) != 0) {
@@ -258,16 +342,38 @@ on_usr1(gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
+static void
+print_warnings(const struct lfd_result *r, const char *pair, const char *indent)
+{
+    for (size_t i = 0; i < r->nwarnings; i++) {
+        const struct lfd_warning *w = &r->warnings[i];
+
+        if ((pair == NULL) == (w->pair == NULL)
+            && (pair == NULL || strcmp(pair, w->pair) == 0)) {
+            printf("%swarning: %s\n", indent, w->text);
+        }
+    }
+}
+
+/* The lower of two --status exit codes that are not 0. */
+static int
+worse(int status, int code)
+{
+    return (status == LFD_STATUS_OK || code < status) ? code : status;
+}
+
 static int
 print_status(struct lfd *lfd)
 {
     struct lfd_result r;
+    int status = LFD_STATUS_OK;
     int rc = derive_now(lfd, &r);
 
     if (rc != 0) {
         fprintf(stderr, "leapfrogd: cannot derive: %s\n", strerror(rc));
         return 1;
     }
+    print_warnings(&r, NULL, "");
     if (r.npairs == 0) {
         printf("no pair declared (meta attribute leapfrog-follows)\n");
     }
@@ -279,23 +385,29 @@ print_status(struct lfd *lfd)
                p->survivor != NULL ? p->survivor : "?");
         if (p->error != NULL) {
             printf("  error: %s\n", p->error);
-            continue;
-        }
-        if (!r.settled) {
+            status = worse(status, LFD_STATUS_REFUSED);
+        } else if (!r.settled) {
             printf("  unknown: %s\n", r.unsettled);
-            continue;
+            status = worse(status, LFD_STATUS_UNSETTLED);
+        } else {
+            printf("  %s on %s, %s on %s, %d eligible node(s) for %s\n",
+                   p->follower, p->node_f != NULL ? p->node_f : "(stopped)",
+                   p->partner, p->node_p != NULL ? p->node_p : "(stopped)",
+                   p->eligible, p->partner);
+            printf("  constraints: %s\n",
+                   p->current ? "current"
+                              : "out of date (leapfrogd will update them)");
+            if (!p->current) {
+                status = worse(status, LFD_STATUS_OUT_OF_DATE);
+            }
         }
-        printf("  %s on %s, %s on %s, %d eligible node(s) for %s\n",
-               p->follower, p->node_f != NULL ? p->node_f : "(stopped)",
-               p->partner, p->node_p != NULL ? p->node_p : "(stopped)",
-               p->eligible, p->partner);
-        printf("  constraints: %s\n", p->current
-                                          ? "current"
-                                          : "out of date (leapfrogd will "
-                                            "update them)");
+        print_warnings(&r, p->follower, "  ");
+    }
+    if (r.nwarnings > 0) {
+        status = worse(status, LFD_STATUS_WARNINGS);
     }
     lfd_result_free(&r);
-    return 0;
+    return status;
 }
 
 static int
@@ -532,6 +644,7 @@ done:
         (void)unlink(lfd.pidfile);
     }
     free(lfd.last_unsettled);
+    forget_warnings(&lfd);
     lf_daemon_ready(notify_fd, 1);
     return status;
 }

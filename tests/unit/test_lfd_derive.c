@@ -35,6 +35,9 @@ struct fixture {
     int f_partial;           /* node where only F's first member is active */
     bool enq_disabled;       /* F's second member has target-role=Stopped */
     bool no_marker;          /* F's server is a Dummy, not ocf:leapfrog */
+    bool secrets;            /* both servers have a secret_file */
+    const char *properties;  /* XML inside crm_config */
+    int config_nodes;        /* node entries in <nodes>; 0: NODES */
 };
 
 static char buf[65536];
@@ -69,9 +72,12 @@ build(const struct fixture *fx)
 
     buf[0] = '\0';
     append("<cib dc-uuid=\"%d\" epoch=\"1\" num_updates=\"1\" "
-           "admin_epoch=\"0\"><configuration><crm_config/><nodes>",
-           fx->offline[1] ? 2 : 1);
-    for (int i = 1; i <= NODES; i++) {
+           "admin_epoch=\"0\"><configuration><crm_config>%s</crm_config>"
+           "<nodes>",
+           fx->offline[1] ? 2 : 1,
+           fx->properties != NULL ? fx->properties : "");
+    for (int i = 1; i <= (fx->config_nodes > 0 ? fx->config_nodes : NODES);
+         i++) {
         append("<node id=\"%d\" uname=\"node%d\"/>", i, i);
     }
     append("</nodes><resources>"
@@ -80,11 +86,14 @@ build(const struct fixture *fx)
            "type=\"IPaddr2\"/>"
            "<primitive id=\"enq-T1\" class=\"ocf\" provider=\"%s\" "
            "type=\"%s\"><instance_attributes id=\"e-ia\"><nvpair "
-           "id=\"e-i\" name=\"instance\" value=\"T1\"/>"
+           "id=\"e-i\" name=\"instance\" value=\"T1\"/>%s"
            "</instance_attributes>%s<operations><op id=\"e-mon\" "
            "name=\"monitor\" interval=\"10s\"/></operations></primitive>",
            fx->no_marker ? "pacemaker" : "leapfrog",
            fx->no_marker ? "Dummy" : "enqueue",
+           fx->secrets ? "<nvpair id=\"e-s\" name=\"secret_file\" "
+                         "value=\"/etc/leapfrog/T1.secret\"/>"
+                       : "",
            fx->enq_disabled ? "<meta_attributes id=\"e-ma\"><nvpair "
                               "id=\"e-tr\" name=\"target-role\" "
                               "value=\"Stopped\"/></meta_attributes>"
@@ -109,11 +118,16 @@ build(const struct fixture *fx)
                "</operations></primitive>");
     }
     append("<primitive id=\"rep-T1\" class=\"ocf\" provider=\"leapfrog\" "
-           "type=\"replication\"><operations><op id=\"r-mon\" "
+           "type=\"replication\">%s<operations><op id=\"r-mon\" "
            "name=\"monitor\" interval=\"10s\"/><op id=\"r-mon20\" "
            "name=\"monitor\" interval=\"1min\" role=\"Started\"/>"
            "<op id=\"r-start\" name=\"start\" interval=\"0\"/>"
-           "</operations></primitive>");
+           "</operations></primitive>",
+           fx->secrets ? "<instance_attributes id=\"r-ia\"><nvpair "
+                         "id=\"r-s\" name=\"secret_file\" "
+                         "value=\"/etc/leapfrog/T1.secret\"/>"
+                         "</instance_attributes>"
+                       : "");
     if (fx->p_group) {
         append("</group>");
     }
@@ -880,6 +894,297 @@ survivor_none_without_a_marker(void **state)
     xmlFreeDoc(doc);
 }
 
+/* ---- warnings ---------------------------------------------------------- */
+
+/* How many warnings of this kind, and the first one's text. */
+static size_t
+warnings_of(const struct lfd_result *r, enum lfd_warning_kind kind,
+            const char **text)
+{
+    size_t n = 0;
+
+    *text = NULL;
+    for (size_t i = 0; i < r->nwarnings; i++) {
+        /* The health check's readers look for these words. */
+        assert_null(strstr(r->warnings[i].text, "error:"));
+        assert_null(strstr(r->warnings[i].text, "unknown:"));
+        if (r->warnings[i].kind == kind && n++ == 0) {
+            *text = r->warnings[i].text;
+        }
+    }
+    return n;
+}
+
+static void
+no_warning_when_all_is_well(void **state)
+{
+    struct fixture fx = {.f_node = 1, .p_node = 2, .secrets = true};
+    xmlDoc *doc = build(&fx);
+    struct lfd_result r;
+
+    (void)state;
+    derive(doc, &r);
+    assert_int_equal(r.nwarnings, 0);
+    lfd_result_free(&r);
+    xmlFreeDoc(doc);
+}
+
+#define PROPS(nv)                                                              \
+    "<cluster_property_set id=\"cib-bootstrap-options\">" nv                   \
+    "</cluster_property_set>"
+#define NV(name, value)                                                        \
+    "<nvpair id=\"" name "\" name=\"" name "\" value=\"" value "\"/>"
+
+static void
+warns_without_fencing(void **state)
+{
+    static const struct {
+        const char *properties;
+        bool warns;
+    } cases[] = {
+        {NULL, false},
+        {PROPS(NV("stonith-enabled", "true")), false},
+        {PROPS(NV("stonith-enabled", "false")), true},
+        {PROPS(NV("stonith-enabled", "0")), true},
+        {PROPS(NV("stonith-enabled", "off")), true},
+        /* Pacemaker 3.0.2's name, which wins over the old one. */
+        {PROPS(NV("fencing-enabled", "false")), true},
+        {PROPS(NV("fencing-enabled", "true") NV("stonith-enabled", "false")),
+         false},
+        /* In a set of properties of its own. */
+        {"<cluster_property_set id=\"mine\">" NV(
+             "stonith-enabled", "no") "</cluster_property_set>",
+         true},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct fixture fx = {.f_node = 1,
+                             .p_node = 2,
+                             .secrets = true,
+                             .properties = cases[i].properties};
+        xmlDoc *doc = build(&fx);
+        struct lfd_result r;
+        const char *text;
+        size_t n;
+
+        derive(doc, &r);
+        n = warnings_of(&r, LFD_WARN_NO_FENCING, &text);
+        if (n != (cases[i].warns ? 1 : 0) || r.nwarnings != n) {
+            fail_msg("case %zu: %zu fencing warnings of %zu", i, n,
+                     r.nwarnings);
+        }
+        if (n > 0) {
+            assert_non_null(strstr(text, "leapfrog's lock guarantees do not "
+                                         "hold without fencing"));
+            assert_null(r.warnings[0].pair);
+        }
+        lfd_result_free(&r);
+        xmlFreeDoc(doc);
+    }
+}
+
+static void
+warns_two_nodes_without_fence_delay(void **state)
+{
+    static const struct {
+        int nodes;
+        const char *properties;
+        bool warns;
+    } cases[] = {
+        {2, NULL, true},
+        {2, PROPS(NV("priority-fencing-delay", "0")), true},
+        {2, PROPS(NV("priority-fencing-delay", "0s")), true},
+        /* Pacemaker keeps whole seconds. */
+        {2, PROPS(NV("priority-fencing-delay", "500ms")), true},
+        {2, PROPS(NV("priority-fencing-delay", "15s")), false},
+        {2, PROPS(NV("priority-fencing-delay", "15")), false},
+        {2, PROPS(NV("priority-fencing-delay", "1min")), false},
+        {3, NULL, false},
+        {3, PROPS(NV("priority-fencing-delay", "0")), false},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct fixture fx = {.f_node = 1,
+                             .p_node = 2,
+                             .secrets = true,
+                             .config_nodes = cases[i].nodes,
+                             .offline = {false, false, false, true},
+                             .properties = cases[i].properties};
+        xmlDoc *doc = build(&fx);
+        struct lfd_result r;
+        const char *text;
+        size_t n;
+
+        derive(doc, &r);
+        n = warnings_of(&r, LFD_WARN_NO_FENCE_DELAY, &text);
+        if (n != (cases[i].warns ? 1 : 0) || r.nwarnings != n) {
+            fail_msg("case %zu: %zu fence-delay warnings of %zu", i, n,
+                     r.nwarnings);
+        }
+        if (n > 0) {
+            assert_non_null(strstr(text, "both nodes may fence each other"));
+            assert_non_null(strstr(text, "survivor policy cannot decide"));
+        }
+        lfd_result_free(&r);
+        xmlFreeDoc(doc);
+    }
+}
+
+/* The value of the first id="..." in some XML text. */
+static const char *
+first_id(const char *xml)
+{
+    static char id[128];
+    const char *start = strstr(xml, "id=\"");
+
+    assert_non_null(start);
+    start += 4;
+    snprintf(id, sizeof(id), "%.*s", (int)strcspn(start, "\""), start);
+    return id;
+}
+
+static void
+warns_of_left_over_moves(void **state)
+{
+    static const struct {
+        const char *constraint;
+        bool p_group;
+        const char *rsc; /* named in the warning; NULL: no warning */
+    } cases[] = {
+        {"<rsc_location id=\"cli-ban-rep-T1-on-node3\" rsc=\"rep-T1\" "
+         "role=\"Started\" node=\"node3\" score=\"-INFINITY\"/>",
+         false, "rep-T1"},
+        {"<rsc_location id=\"cli-prefer-g-T1\" rsc=\"g-T1\" "
+         "role=\"Started\" node=\"node3\" score=\"INFINITY\"/>",
+         false, "g-T1"},
+        /* A member of F's group, of P's group. */
+        {"<rsc_location id=\"cli-prefer-vip-T1\" rsc=\"vip-T1\" "
+         "node=\"node2\" score=\"INFINITY\"/>",
+         false, "vip-T1"},
+        {"<rsc_location id=\"cli-ban-ip-R-on-node1\" rsc=\"ip-R\" "
+         "node=\"node1\" score=\"-INFINITY\"/>",
+         true, "ip-R"},
+        /* With a rule (a move with a lifetime): no node to name. */
+        {"<rsc_location id=\"cli-prefer-rep-T1\" rsc=\"rep-T1\"><rule "
+         "id=\"cli-prefer-rule-rep-T1\" score=\"INFINITY\"><expression "
+         "id=\"x\" attribute=\"#uname\" operation=\"eq\" "
+         "value=\"node3\"/></rule></rsc_location>",
+         false, "rep-T1"},
+        /* Not the pair's; not a move's. */
+        {"<rsc_location id=\"cli-ban-other-on-node1\" rsc=\"other\" "
+         "node=\"node1\" score=\"-INFINITY\"/>",
+         false, NULL},
+        {"<rsc_location id=\"ban-rep-T1\" rsc=\"rep-T1\" node=\"node3\" "
+         "score=\"-INFINITY\"/>",
+         false, NULL},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct fixture fx = {.f_node = 1,
+                             .p_node = 2,
+                             .secrets = true,
+                             .p_group = cases[i].p_group,
+                             .constraints = cases[i].constraint,
+                             .extra_rsc = "<primitive id=\"other\" "
+                                          "class=\"ocf\" "
+                                          "provider=\"pacemaker\" "
+                                          "type=\"Dummy\"/>"};
+        xmlDoc *doc = build(&fx);
+        struct lfd_result r;
+        const char *text;
+        size_t n;
+
+        derive(doc, &r);
+        n = warnings_of(&r, LFD_WARN_LEFT_OVER_MOVE, &text);
+        if (n != (cases[i].rsc != NULL ? 1 : 0) || r.nwarnings != n) {
+            fail_msg("case %zu: %zu left-over warnings of %zu", i, n,
+                     r.nwarnings);
+        }
+        if (n > 0) {
+            char clear[64];
+
+            assert_non_null(strstr(text, first_id(cases[i].constraint)));
+            snprintf(clear, sizeof(clear), "'pcs resource clear %s'",
+                     cases[i].rsc);
+            assert_non_null(strstr(text, clear));
+            assert_string_equal(r.warnings[0].pair, "g-T1");
+        }
+        lfd_result_free(&r);
+        xmlFreeDoc(doc);
+    }
+}
+
+static void
+warns_of_servers_without_a_secret(void **state)
+{
+    struct fixture fx = {.f_node = 1, .p_node = 2};
+    xmlDoc *doc = build(&fx);
+    struct lfd_result r;
+    const char *text;
+
+    (void)state;
+    derive(doc, &r);
+    assert_int_equal(warnings_of(&r, LFD_WARN_NO_SECRET, &text), 2);
+    assert_int_equal(r.nwarnings, 2);
+    assert_non_null(
+        strstr(r.warnings[0].text, "enq-T1 (ocf:leapfrog:enqueue)"));
+    assert_non_null(
+        strstr(r.warnings[1].text, "rep-T1 (ocf:leapfrog:replication)"));
+    assert_non_null(strstr(text, "without a secret"));
+    assert_string_equal(r.warnings[0].pair, "g-T1");
+    lfd_result_free(&r);
+    xmlFreeDoc(doc);
+
+    /* An empty secret_file is none; a Dummy server needs none. */
+    fx.secrets = true;
+    fx.no_marker = true;
+    doc = build(&fx);
+    xmlSetProp(by_id(doc, "r-s"), (const xmlChar *)"value",
+               (const xmlChar *)"");
+    derive(doc, &r);
+    assert_int_equal(warnings_of(&r, LFD_WARN_NO_SECRET, &text), 1);
+    assert_int_equal(r.nwarnings, 1);
+    assert_non_null(strstr(text, "rep-T1"));
+    lfd_result_free(&r);
+    xmlFreeDoc(doc);
+}
+
+/* Warnings come from the configuration: reported while the cluster is not
+ * settled too; none without a pair. */
+static void
+warnings_while_unsettled_none_without_pairs(void **state)
+{
+    struct fixture fx = {.f_node = 1,
+                         .p_node = 2,
+                         .pending = true,
+                         .properties = PROPS(NV("stonith-enabled", "false"))};
+    xmlDoc *doc = build(&fx);
+    struct lfd_result r;
+    const char *text;
+
+    (void)state;
+    derive(doc, &r);
+    assert_false(r.settled);
+    assert_int_equal(warnings_of(&r, LFD_WARN_NO_FENCING, &text), 1);
+    assert_int_equal(warnings_of(&r, LFD_WARN_NO_SECRET, &text), 2);
+    assert_true(lfd_result_warns(&r, r.warnings[1].text));
+    assert_false(lfd_result_warns(&r, "something else"));
+    lfd_result_free(&r);
+    xmlFreeDoc(doc);
+
+    fx.pending = false;
+    fx.follows = "";
+    doc = build(&fx);
+    derive(doc, &r);
+    assert_int_equal(r.npairs, 0);
+    assert_int_equal(r.nwarnings, 0);
+    lfd_result_free(&r);
+    xmlFreeDoc(doc);
+}
+
 static void
 banned_nodes_are_not_eligible(void **state)
 {
@@ -1075,6 +1380,12 @@ main(void)
         cmocka_unit_test(survivor_wins_the_fence_race),
         cmocka_unit_test(survivor_none_pre_armed_from_two_nodes),
         cmocka_unit_test(survivor_none_without_a_marker),
+        cmocka_unit_test(no_warning_when_all_is_well),
+        cmocka_unit_test(warns_without_fencing),
+        cmocka_unit_test(warns_two_nodes_without_fence_delay),
+        cmocka_unit_test(warns_of_left_over_moves),
+        cmocka_unit_test(warns_of_servers_without_a_secret),
+        cmocka_unit_test(warnings_while_unsettled_none_without_pairs),
         cmocka_unit_test(banned_nodes_are_not_eligible),
         cmocka_unit_test(unsettled_status_writes_nothing),
         cmocka_unit_test(no_dc_is_unsettled),
