@@ -355,9 +355,10 @@ print_warnings(const struct lfd_result *r, const char *pair, const char *indent)
     }
 }
 
-/* The lower of two --status exit codes that are not 0. */
+/* Fold one finding into the --status exit code: the lowest non-zero code
+ * found wins. */
 static int
-worse(int status, int code)
+fold_status(int status, int code)
 {
     return (status == LFD_STATUS_OK || code < status) ? code : status;
 }
@@ -385,10 +386,10 @@ print_status(struct lfd *lfd)
                p->survivor != NULL ? p->survivor : "?");
         if (p->error != NULL) {
             printf("  error: %s\n", p->error);
-            status = worse(status, LFD_STATUS_REFUSED);
+            status = fold_status(status, LFD_STATUS_REFUSED);
         } else if (!r.settled) {
             printf("  unknown: %s\n", r.unsettled);
-            status = worse(status, LFD_STATUS_UNSETTLED);
+            status = fold_status(status, LFD_STATUS_UNSETTLED);
         } else {
             printf("  %s on %s, %s on %s, %d eligible node(s) for %s\n",
                    p->follower, p->node_f != NULL ? p->node_f : "(stopped)",
@@ -398,13 +399,13 @@ print_status(struct lfd *lfd)
                    p->current ? "current"
                               : "out of date (leapfrogd will update them)");
             if (!p->current) {
-                status = worse(status, LFD_STATUS_OUT_OF_DATE);
+                status = fold_status(status, LFD_STATUS_OUT_OF_DATE);
             }
         }
         print_warnings(&r, p->follower, "  ");
     }
     if (r.nwarnings > 0) {
-        status = worse(status, LFD_STATUS_WARNINGS);
+        status = fold_status(status, LFD_STATUS_WARNINGS);
     }
     lfd_result_free(&r);
     return status;
