@@ -35,7 +35,7 @@ $PCS resource create "vip-$INSTANCE" ocf:heartbeat:IPaddr2 \
     op monitor interval=10s timeout=20s \
     --group "g-$INSTANCE"
 $PCS resource create "enq-$INSTANCE" ocf:leapfrog:enqueue \
-    instance="$INSTANCE" address="$ADDRESS" port="$PORT" \
+    instance="$INSTANCE" ${ADDRESS:+address="$ADDRESS"} port="$PORT" \
     op start timeout=60s op stop timeout=60s \
     op monitor interval=10s timeout=20s OCF_CHECK_LEVEL=10 \
     --group "g-$INSTANCE"
