@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -126,7 +127,7 @@ read_greeting(struct lf_client *client, const char **why)
         *why = "the server's greeting is not leapfrog's";
         return LF_ERR_PROTO;
     }
-    if (strcmp(version, "1") != 0) {
+    if (strtol(version, NULL, 10) != LF_PROTO_VERSION) {
         *why = "the server speaks another protocol version";
         return LF_ERR_PROTO;
     }

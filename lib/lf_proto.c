@@ -14,14 +14,25 @@ static const struct {
     const char *word;
     enum lf_msg_type type;
 } commands[] = {
-    {"LOCK", LF_MSG_LOCK},           {"UNLOCK", LF_MSG_UNLOCK},
-    {"UNLOCKALL", LF_MSG_UNLOCKALL}, {"LIST", LF_MSG_LIST},
-    {"COUNT", LF_MSG_COUNT},         {"STATS", LF_MSG_STATS},
-    {"PING", LF_MSG_PING},           {"AUTH", LF_MSG_AUTH},
-    {"REPLICA", LF_MSG_REPLICA},     {"QUIT", LF_MSG_QUIT},
-    {"SNAPSHOT", LF_MSG_SNAPSHOT},   {"S", LF_MSG_SNAPENTRY},
-    {"SYNC", LF_MSG_SYNC},           {"C", LF_MSG_CHANGE},
-    {"HB", LF_MSG_HEARTBEAT},        {"ACK", LF_MSG_ACK},
+    {"LOCK", LF_MSG_LOCK},
+    {"UNLOCK", LF_MSG_UNLOCK},
+    {"UNLOCKALL", LF_MSG_UNLOCKALL},
+    {"LIST", LF_MSG_LIST},
+    {"COUNT", LF_MSG_COUNT},
+    {"STATS", LF_MSG_STATS},
+    {"PING", LF_MSG_PING},
+    {"AUTH", LF_MSG_AUTH},
+    {"REPLICA", LF_MSG_REPLICA},
+    {"QUIT", LF_MSG_QUIT},
+    {"SNAPSHOT", LF_MSG_SNAPSHOT},
+    {"S", LF_MSG_SNAPENTRY},
+    {"SYNC", LF_MSG_SYNC},
+    {"C", LF_MSG_CHANGE},
+    {"HB", LF_MSG_HEARTBEAT},
+    {"ACK", LF_MSG_ACK},
+    {"UPLOAD", LF_MSG_UPLOAD},
+    {"DROP", LF_MSG_DROP},
+    {"BYE", LF_MSG_BYE},
 };
 
 static bool
@@ -170,18 +181,31 @@ parse_fields(struct lf_msg *msg, char **f, int n)
         msg->owner = f[1];
         return LF_PROTO_OK;
     case LF_MSG_AUTH:
-    case LF_MSG_REPLICA:
         if (n != 2) {
             return LF_PROTO_ARGS;
         }
         msg->arg = f[1];
         return LF_PROTO_OK;
-    case LF_MSG_SNAPSHOT:
-        if (n != 3) {
+    case LF_MSG_REPLICA:
+        if (n != 6) {
             return LF_PROTO_ARGS;
         }
-        if (parse_u64(f[1], &msg->num) != 0
-            || parse_u64(f[2], &msg->count) != 0) {
+        if (!lf_proto_valid_owner(f[2])) {
+            return LF_PROTO_ARGS;
+        }
+        msg->arg = f[1];
+        msg->node = f[2];
+        if (parse_u64(f[3], &msg->num) != 0 || parse_u64(f[4], &msg->seq) != 0
+            || parse_u64(f[5], &msg->count) != 0) {
+            return LF_PROTO_BADNUM;
+        }
+        return LF_PROTO_OK;
+    case LF_MSG_SNAPSHOT:
+        if (n != 3 && n != 4) {
+            return LF_PROTO_ARGS;
+        }
+        if (parse_u64(f[1], &msg->num) != 0 || parse_u64(f[2], &msg->count) != 0
+            || (n == 4 && parse_u64(f[3], &msg->valid_ms) != 0)) {
             return LF_PROTO_BADNUM;
         }
         return LF_PROTO_OK;

@@ -12,7 +12,7 @@
 
 #include "lf_table.h"
 
-#define LF_PROTO_VERSION 1
+#define LF_PROTO_VERSION 2
 #define LF_LINE_MAX 1024 /* longest line, without its newline */
 #define LF_NONCE_HEX 32  /* hex digits of the greeting's nonce */
 #define LF_DEFAULT_PORT 3200
@@ -27,16 +27,20 @@ enum lf_msg_type {
     LF_MSG_STATS,     /* STATS */
     LF_MSG_PING,      /* PING */
     LF_MSG_AUTH,      /* AUTH hmac-hex */
-    LF_MSG_REPLICA,   /* REPLICA instance */
+    LF_MSG_REPLICA,   /* REPLICA instance node generation seq count */
     LF_MSG_QUIT,      /* QUIT */
-    /* replication stream, enqueue server to replica */
-    LF_MSG_SNAPSHOT,  /* SNAPSHOT generation count */
+    /* replication stream (both ways: a snapshot also goes up in a
+     * takeover) */
+    LF_MSG_SNAPSHOT,  /* SNAPSHOT generation count [valid_ms] */
     LF_MSG_SNAPENTRY, /* S mode key owner */
     LF_MSG_SYNC,      /* SYNC seq */
     LF_MSG_CHANGE,    /* C seq L mode key owner | U key owner | A owner */
     LF_MSG_HEARTBEAT, /* HB */
+    LF_MSG_UPLOAD,    /* UPLOAD: send your copy up (a takeover) */
+    LF_MSG_DROP,      /* DROP: your copy is no longer current */
     /* replication stream, replica to enqueue server */
     LF_MSG_ACK, /* ACK seq */
+    LF_MSG_BYE, /* BYE: the replica stops; its copy is gone */
 };
 
 enum lf_change_op {
@@ -66,8 +70,11 @@ struct lf_msg {
     const char *key;        /* points into buf */
     const char *owner;      /* points into buf */
     const char *arg;        /* AUTH response, REPLICA instance */
-    uint64_t num;           /* SNAPSHOT generation, SYNC/C/ACK seq */
-    uint64_t count;         /* SNAPSHOT count */
+    const char *node;       /* REPLICA: the replica's node name */
+    uint64_t num;           /* SNAPSHOT, REPLICA generation; SYNC/C/ACK seq */
+    uint64_t count;         /* SNAPSHOT, REPLICA count */
+    uint64_t seq;           /* REPLICA: the last change in its copy */
+    uint64_t valid_ms;      /* SNAPSHOT: how long a lost copy stays valid */
     char buf[LF_LINE_MAX + 1];
 };
 

@@ -113,11 +113,16 @@ lf_seg_verdict_str(enum lf_seg_verdict verdict)
     case LF_SEG_WRITER_GONE:
         return "the replication server that wrote it no longer runs";
     case LF_SEG_OLD_GENERATION:
-        return "segment is older than what this node has already served";
+        return "segment is older than what the cluster has already served";
     case LF_SEG_NO_ROOM:
         return "segment holds more locks than the table takes";
     case LF_SEG_IO:
         return "segment cannot be read";
+    case LF_SEG_EXPIRED:
+        return "segment lost its enqueue server longer ago than a copy "
+               "stays valid";
+    case LF_SEG_CHANGED:
+        return "segment changed while it was taken over";
     }
     return "unknown verdict";
 }
@@ -136,6 +141,8 @@ lf_seg_state_str(uint32_t state)
         return "stopped";
     case LF_SEG_ADOPTED:
         return "adopted";
+    case LF_SEG_STALE:
+        return "stale";
     default:
         return "invalid";
     }
@@ -198,6 +205,8 @@ check_header(const struct lf_seg_header *hdr, size_t size, const char *instance,
     info->nlocks = hdr->nlocks;
     info->writer_pid = (pid_t)hdr->writer_pid;
     info->writer_start = hdr->writer_start;
+    info->heard_ms = hdr->heard_ms;
+    info->valid_ms = hdr->valid_ms;
     return LF_SEG_OK;
 }
 
@@ -271,17 +280,34 @@ writer_alive(const struct lf_seg_info *info)
 }
 
 enum lf_seg_verdict
-lf_seg_adopt(const char *instance, uint64_t min_generation,
-             struct lf_table *table, struct lf_seg_info *info, const char **why)
+lf_seg_current(const struct lf_seg_info *info, uint64_t min_generation,
+               int64_t now_ms, const char **why)
+{
+    if (info->state != LF_SEG_IN_SYNC && info->state != LF_SEG_DISCONNECTED) {
+        *why = lf_seg_state_str(info->state);
+        return LF_SEG_NOT_IN_SYNC;
+    }
+    if (now_ms - info->heard_ms > (int64_t)info->valid_ms) {
+        *why = "its enqueue server may have served without it since";
+        return LF_SEG_EXPIRED;
+    }
+    if (info->generation < min_generation) {
+        *why = "a newer generation has been served";
+        return LF_SEG_OLD_GENERATION;
+    }
+    return LF_SEG_OK;
+}
+
+/* Open, lock and map the instance's segment read-write. */
+static enum lf_seg_verdict
+map_locked(const char *instance, int *fd_out, void **mem_out, size_t *size_out,
+           const char **why)
 {
     char name[LF_SEG_INSTANCE_MAX + 16];
-    enum lf_seg_verdict verdict = LF_SEG_IO;
     struct stat st;
-    void *mem = MAP_FAILED;
+    void *mem;
     int fd;
 
-    memset(info, 0, sizeof(*info));
-    *why = "";
     lf_seg_name(instance, name, sizeof(name));
     fd = shm_open(name, O_RDWR | O_CLOEXEC, 0);
     if (fd < 0) {
@@ -290,52 +316,92 @@ lf_seg_adopt(const char *instance, uint64_t min_generation,
     }
     if (flock(fd, LOCK_EX) != 0 || fstat(fd, &st) != 0) {
         *why = strerror(errno);
-        goto done;
+        close(fd);
+        return LF_SEG_IO;
     }
     if (st.st_size < (off_t)sizeof(struct lf_seg_header)) {
         *why = "segment is shorter than its header";
-        verdict = LF_SEG_CORRUPT;
-        goto done;
+        close(fd);
+        return LF_SEG_CORRUPT;
     }
     mem = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
                0);
     if (mem == MAP_FAILED) {
         *why = strerror(errno);
-        goto done;
+        close(fd);
+        return LF_SEG_IO;
     }
-    verdict = lf_seg_check(mem, (size_t)st.st_size, instance, info, why);
+    *fd_out = fd;
+    *mem_out = mem;
+    *size_out = (size_t)st.st_size;
+    return LF_SEG_OK;
+}
+
+enum lf_seg_verdict
+lf_seg_adopt(const char *instance, uint64_t min_generation,
+             struct lf_table *table, struct lf_seg_info *info, const char **why)
+{
+    enum lf_seg_verdict verdict;
+    void *mem = NULL;
+    size_t size = 0;
+    int fd = -1;
+
+    memset(info, 0, sizeof(*info));
+    *why = "";
+    verdict = map_locked(instance, &fd, &mem, &size, why);
     if (verdict != LF_SEG_OK) {
-        goto done;
+        return verdict;
     }
-    if (info->state != LF_SEG_IN_SYNC && info->state != LF_SEG_DISCONNECTED) {
-        *why = lf_seg_state_str(info->state);
-        verdict = LF_SEG_NOT_IN_SYNC;
-        goto done;
+    verdict = lf_seg_check(mem, size, instance, info, why);
+    if (verdict == LF_SEG_OK) {
+        verdict = lf_seg_current(info, min_generation, lf_now_ms(), why);
     }
-    if (!writer_alive(info)) {
+    if (verdict == LF_SEG_OK && !writer_alive(info)) {
         *why = "its writer is not running";
         verdict = LF_SEG_WRITER_GONE;
-        goto done;
     }
-    if (info->generation < min_generation) {
-        *why = "generation is older than this node's record";
-        verdict = LF_SEG_OLD_GENERATION;
-        goto done;
+    if (verdict == LF_SEG_OK) {
+        verdict = lf_seg_load(mem, size, table);
+        if (verdict != LF_SEG_OK) {
+            *why = "the lock records cannot be loaded";
+            lf_table_clear(table);
+        }
     }
-    verdict = lf_seg_load(mem, (size_t)st.st_size, table);
-    if (verdict != LF_SEG_OK) {
-        *why = "the lock records cannot be loaded";
-        lf_table_clear(table);
-        goto done;
-    }
-    ((struct lf_seg_header *)mem)->state = LF_SEG_ADOPTED;
-    ((struct lf_seg_header *)mem)->header_sum = header_hash(mem);
-
-done:
-    if (mem != MAP_FAILED) {
-        munmap(mem, (size_t)st.st_size);
-    }
+    munmap(mem, size);
     close(fd); /* releases the flock */
+    return verdict;
+}
+
+enum lf_seg_verdict
+lf_seg_mark_adopted(const char *instance, const struct lf_seg_info *loaded)
+{
+    struct lf_seg_header *hdr;
+    struct lf_seg_info now;
+    enum lf_seg_verdict verdict;
+    const char *why = "";
+    void *mem = NULL;
+    size_t size = 0;
+    int fd = -1;
+
+    verdict = map_locked(instance, &fd, &mem, &size, &why);
+    if (verdict != LF_SEG_OK) {
+        return verdict;
+    }
+    hdr = mem;
+    verdict = check_header(hdr, size, instance, &now, &why);
+    if (verdict == LF_SEG_OK
+        && (now.state != loaded->state || now.generation != loaded->generation
+            || now.seq != loaded->seq || now.nlocks != loaded->nlocks
+            || now.writer_pid != loaded->writer_pid
+            || now.writer_start != loaded->writer_start)) {
+        verdict = LF_SEG_CHANGED;
+    }
+    if (verdict == LF_SEG_OK) {
+        hdr->state = LF_SEG_ADOPTED;
+        hdr->header_sum = header_hash(hdr);
+    }
+    munmap(mem, size);
+    close(fd);
     return verdict;
 }
 
@@ -417,6 +483,28 @@ lf_seg_set_position(struct lf_seg *seg, uint64_t generation, uint64_t seq)
 {
     seg->hdr->generation = generation;
     seg->hdr->seq = seq;
+}
+
+void
+lf_seg_set_heard(struct lf_seg *seg, int64_t heard_ms, uint64_t valid_ms)
+{
+    seg->hdr->heard_ms = heard_ms;
+    seg->hdr->valid_ms = valid_ms;
+}
+
+void
+lf_seg_info(const struct lf_seg *seg, struct lf_seg_info *info)
+{
+    const struct lf_seg_header *hdr = seg->hdr;
+
+    info->state = (enum lf_seg_state)hdr->state;
+    info->generation = hdr->generation;
+    info->seq = hdr->seq;
+    info->nlocks = hdr->nlocks;
+    info->writer_pid = (pid_t)hdr->writer_pid;
+    info->writer_start = hdr->writer_start;
+    info->heard_ms = hdr->heard_ms;
+    info->valid_ms = hdr->valid_ms;
 }
 
 void

@@ -4,10 +4,12 @@
  * The replication server (the writer) keeps a copy of the enqueue server's
  * lock table in the POSIX shared-memory segment "/leapfrog-<instance>",
  * mode 0600. An enqueue server starting on the same node adopts it when,
- * and only when, it is a complete, in-sync copy: valid header and
+ * and only when, it is a complete, current copy: valid header and
  * checksums, this instance, state IN_SYNC or DISCONNECTED (in sync until
- * the enqueue server went away), its writer still running, and a
- * generation no older than what this node has served. Every access holds
+ * the enqueue server went away), its writer still running, heard from its
+ * enqueue server no longer ago than the copy stays valid (after that the
+ * enqueue server, if it still lives, may have served without it), and a
+ * generation no older than the cluster has served. Every access holds
  * flock() on the segment, so an adopter never sees a half-applied change.
  */
 #ifndef LF_SEGMENT_H
@@ -21,7 +23,7 @@
 #include "lf_table.h"
 
 #define LF_SEG_MAGIC 0x313047455346464cULL /* "LFFSEG01" little-endian */
-#define LF_SEG_LAYOUT 1
+#define LF_SEG_LAYOUT 2
 #define LF_SEG_INSTANCE_MAX 63
 
 enum lf_seg_state {
@@ -30,6 +32,7 @@ enum lf_seg_state {
     LF_SEG_DISCONNECTED = 3, /* was in sync when the stream ended */
     LF_SEG_STOPPED = 4,      /* the writer stopped while in sync */
     LF_SEG_ADOPTED = 5,      /* an enqueue server took it over */
+    LF_SEG_STALE = 6,        /* its enqueue server stopped replicating to it */
 };
 
 struct lf_seg_header {
@@ -48,7 +51,10 @@ struct lf_seg_header {
     int64_t writer_pid;
     uint64_t writer_start; /* start time of writer_pid, clock ticks */
     uint64_t header_sum;   /* hash of this header with this field 0 */
-    uint8_t reserved[352];
+    int64_t heard_ms;      /* CLOCK_MONOTONIC: last word from the enqueue
+                              server */
+    uint64_t valid_ms;     /* a copy stays adoptable this long after it */
+    uint8_t reserved[336];
 };
 
 struct lf_seg_slot {
@@ -70,11 +76,13 @@ enum lf_seg_verdict {
     LF_SEG_CORRUPT,      /* bad magic, sizes, checksum or entries */
     LF_SEG_WRONG_LAYOUT, /* written by another layout version */
     LF_SEG_WRONG_INSTANCE,
-    LF_SEG_NOT_IN_SYNC, /* syncing, stopped or already adopted */
-    LF_SEG_WRITER_GONE, /* its replication server no longer runs */
-    LF_SEG_OLD_GENERATION,
-    LF_SEG_NO_ROOM, /* more locks than the table takes */
-    LF_SEG_IO,      /* could not open, lock or map it */
+    LF_SEG_NOT_IN_SYNC,    /* syncing, stopped, stale or already adopted */
+    LF_SEG_WRITER_GONE,    /* its replication server no longer runs */
+    LF_SEG_OLD_GENERATION, /* older than the cluster has served */
+    LF_SEG_NO_ROOM,        /* more locks than the table takes */
+    LF_SEG_IO,             /* could not open, lock or map it */
+    LF_SEG_EXPIRED,        /* lost its enqueue server too long ago */
+    LF_SEG_CHANGED,        /* changed between loading and marking it */
 };
 
 struct lf_seg_info {
@@ -84,6 +92,8 @@ struct lf_seg_info {
     uint64_t nlocks;
     pid_t writer_pid;
     uint64_t writer_start;
+    int64_t heard_ms;
+    uint64_t valid_ms;
 };
 
 /*! \brief Explain a verdict in words. */
@@ -118,9 +128,22 @@ enum lf_seg_verdict lf_seg_load(const void *mem, size_t size,
 void lf_seg_name(const char *instance, char *out, size_t size);
 
 /*!
- * \brief Adopt the instance's segment if it is an in-sync copy: check it,
- *        check its writer runs and its generation is >= min_generation,
- *        load it into table (which must be empty) and mark it ADOPTED.
+ * \brief Is a copy described by info adoptable now (pure)? Its state is
+ *        IN_SYNC or DISCONNECTED, it heard from its enqueue server no
+ *        longer ago than valid_ms before now_ms, and its generation is at
+ *        least min_generation. The writer's liveness is not checked here.
+ *
+ * \param[out] why  detail of a refusal
+ */
+enum lf_seg_verdict lf_seg_current(const struct lf_seg_info *info,
+                                   uint64_t min_generation, int64_t now_ms,
+                                   const char **why);
+
+/*!
+ * \brief Load the instance's segment into table (which must be empty) if
+ *        it is a current copy (lf_seg_current()) whose writer still runs.
+ *        The segment is not changed: lf_seg_mark_adopted() does that just
+ *        before the enqueue server serves.
  *
  * \param[out] info  what the segment said (when it had a sound header)
  * \param[out] why   detail of a refusal
@@ -128,6 +151,14 @@ void lf_seg_name(const char *instance, char *out, size_t size);
 enum lf_seg_verdict lf_seg_adopt(const char *instance, uint64_t min_generation,
                                  struct lf_table *table,
                                  struct lf_seg_info *info, const char **why);
+
+/*!
+ * \brief Mark the copy that lf_seg_adopt() loaded as ADOPTED, so it is
+ *        never taken over twice; refused (LF_SEG_CHANGED) when the segment
+ *        is no longer the copy that was loaded.
+ */
+enum lf_seg_verdict lf_seg_mark_adopted(const char *instance,
+                                        const struct lf_seg_info *loaded);
 
 /*!
  * \brief Read the header of the instance's segment without changing it
@@ -163,6 +194,16 @@ enum lf_seg_state lf_seg_state(const struct lf_seg *seg);
 /*! \brief Set the state, and the generation and seq it refers to. */
 void lf_seg_set_state(struct lf_seg *seg, enum lf_seg_state state);
 void lf_seg_set_position(struct lf_seg *seg, uint64_t generation, uint64_t seq);
+
+/*!
+ * \brief Record when the enqueue server was last heard (CLOCK_MONOTONIC
+ *        ms) and how long the copy stays adoptable after that.
+ */
+void lf_seg_set_heard(struct lf_seg *seg, int64_t heard_ms, uint64_t valid_ms);
+
+/*! \brief The header as lf_seg_peek() would report it (between begin and
+ *         end). */
+void lf_seg_info(const struct lf_seg *seg, struct lf_seg_info *info);
 
 /*! \brief Empty every slot (SYNCING first). */
 void lf_seg_clear(struct lf_seg *seg);

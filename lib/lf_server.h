@@ -35,8 +35,9 @@ int lf_server_start(const struct lf_server_opts *opts, struct lf_secret *secret,
 void lf_server_ready(const struct lf_server_opts *opts, int *notify_fd);
 
 /*!
- * \brief Ignore SIGPIPE, and deliver SIGTERM, SIGINT and SIGHUP through a
- *        non-blocking signalfd instead of handlers.
+ * \brief Ignore SIGPIPE, and deliver SIGTERM, SIGINT, SIGHUP and SIGUSR1
+ *        (a request from the agent) through a non-blocking signalfd
+ *        instead of handlers.
  *
  * \return 0 or an errno value
  */

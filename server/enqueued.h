@@ -2,11 +2,25 @@
  * enqueued.h - the enqueue server lf-enqueued: a lock table served over
  * TCP, replicated synchronously to one replication server.
  *
- *   enqueued_main.c     options, start-up order, privileges, daemon
- *   enqueued_loop.c     the epoll loop: accept, read, write, timers
- *   enqueued_request.c  client requests (LOCK, UNLOCK, LIST, ...)
- *   enqueued_repl.c     the replica: snapshot, change stream, acks
- *   enqueued_state.c    takeover of the replica segment, generation file
+ * Calls run one way, top to bottom:
+ *
+ *   enqueued_main.c      options, start-up order, privileges, daemon
+ *   enqueued_loop.c      the epoll loop: accepts, reads, signals, timers;
+ *                        runs the connections that have work, releases
+ *                        the closed ones
+ *   enqueued_takeover.c  where the table comes from at start: this node's
+ *                        replica segment, or an in-sync replica over the
+ *                        network; the generation record
+ *   enqueued_request.c   client requests (LOCK, UNLOCK, LIST, ...)
+ *   enqueued_repl.c      the replica: snapshot, change stream, acks,
+ *                        replies parked until acknowledged, the hold
+ *                        after losing it
+ *   enqueued_conn.c      connections: output, flushing, waking, closing
+ *                        (freed only at the end of a loop turn)
+ *
+ * The lock table contract (doc/protocol.md): a plain "OK" to a change
+ * means the change is in the memory of two nodes; anything else says so
+ * ("UNREPLICATED OK", or "ERR NOREPLICA" while changes are held back).
  */
 #ifndef ENQUEUED_H
 #define ENQUEUED_H
@@ -23,6 +37,16 @@
 #define ENQ_CLIENT_OUT_MAX (64u * 1024 * 1024)
 #define ENQ_REPLICA_OUT_MAX (512u * 1024 * 1024)
 #define ENQ_IN_MAX (16u * 1024)
+#define ENQ_REPLICA_IN_MAX (64u * 1024 * 1024) /* an uploaded copy */
+#define ENQ_PARKED_MAX 64
+
+/* What the server does when it loses its in-sync replica. */
+enum enq_loss_policy {
+    ENQ_LOSS_HOLD = 0, /* hold changes back until a replica is in sync,
+                          the cluster confirms the replica gone, or the
+                          hold time (longer than fencing takes) passed */
+    ENQ_LOSS_SERVE,    /* availability first: serve unreplicated at once */
+};
 
 struct enq_config {
     const char *instance;
@@ -37,6 +61,11 @@ struct enq_config {
     uint64_t capacity;      /* most locks held at once */
     int replica_timeout_ms; /* silence after which the replica is lost */
     int max_clients;
+    enum enq_loss_policy loss_policy;
+    int hold_ms;             /* the hold after losing the replica */
+    int takeover_wait_ms;    /* 0: no network takeover expected */
+    uint64_t min_generation; /* the cluster has served this one */
+    const char *node;        /* NULL: the host name */
 };
 
 enum enq_replica_state {
@@ -45,94 +74,219 @@ enum enq_replica_state {
     ENQ_REPLICA_IN_SYNC,
 };
 
+/* How a change is answered right now. */
+enum enq_write_mode {
+    ENQ_WRITE_REPLICATED,   /* parked until the replica acknowledges */
+    ENQ_WRITE_UNREPLICATED, /* "UNREPLICATED OK" */
+    ENQ_WRITE_HELD_BACK,    /* refused: "ERR NOREPLICA" */
+};
+
+enum enq_conn_role {
+    ENQ_CONN_CLIENT = 0,
+    ENQ_CONN_REPLICA, /* the replica, or a former one being closed */
+};
+
 struct enq_conn {
     int fd;
     struct lf_buf in;
     struct lf_buf out;
     bool authed;
-    bool is_replica;
+    enum enq_conn_role role;
     bool closing;      /* close once out is flushed */
+    bool dead;         /* closed: released at the end of the loop turn */
+    bool runnable;     /* in the run list: has input or a released reply */
     uint32_t events;   /* what epoll watches for now */
-    bool queued_write; /* in the loop's list of replies to flush */
+    bool queued_write; /* in the list of replies to flush */
     char nonce[LF_NONCE_HEX + 1];
     /* a reply held back until the replica acknowledges change wait_seq */
     uint64_t wait_seq;
-    char parked[64];
+    char parked[ENQ_PARKED_MAX];
     struct enq_conn *next_waiting;
+    struct enq_conn *next_run, *next_dead;
     struct enq_conn *prev, *next; /* all connections */
+};
+
+/* The connections' bookkeeping, owned by enqueued_conn.c. */
+struct enq_conns {
+    struct enq_conn *all;
+    int count;
+    struct enq_conn *run_head, *run_tail;
+    struct enq_conn *dead;
+    struct enq_conn *graveyard;
+    struct enq_conn **pending; /* replies to flush at the end of a turn */
+    size_t npending;
+    size_t pending_cap;
 };
 
 struct enq_stats {
     uint64_t ops;          /* requests served */
     uint64_t adopted;      /* locks taken over at start */
-    uint64_t unreplicated; /* changes made with no replica in sync */
+    uint64_t unreplicated; /* changes acknowledged with no replica in sync */
+    uint64_t held_back;    /* changes refused while held back */
     uint64_t connections;
     uint64_t protocol_errors;
+};
+
+/* Where the table came from at start. */
+enum enq_origin {
+    ENQ_ORIGIN_EMPTY = 0, /* no current copy anywhere */
+    ENQ_ORIGIN_LOCAL,     /* this node's replica segment */
+    ENQ_ORIGIN_NETWORK,   /* an in-sync replica on another node */
+};
+
+enum enq_phase {
+    ENQ_PHASE_TAKEOVER = 0, /* waiting for a replica's copy; not serving */
+    ENQ_PHASE_SERVING,
 };
 
 struct enq_server {
     struct enq_config cfg;
     struct lf_secret secret;
     struct lf_table *table;
+    char node[LF_OWNER_MAX + 1]; /* this node's name (uname) */
     int listen_fd;
     int epoll_fd;
     int signal_fd;
     bool stopping;
+    enum enq_phase phase;
+    enum enq_origin origin;
     uint64_t generation;
     uint64_t seq; /* last change numbered */
     long long started_ms;
-    struct enq_conn *conns;
-    int nconns;
+    struct enq_conns conns;
     /* the replica */
     struct enq_conn *replica;
     enum enq_replica_state replica_state;
-    uint64_t sync_seq; /* seq whose ACK completes the snapshot */
+    bool replica_local; /* on this node: its copy does not count */
+    uint64_t sync_seq;  /* seq whose ACK completes the snapshot */
     uint64_t acked_seq;
     long long replica_heard_ms;
     long long replica_sent_ms;
+    long long hold_until_ms;                /* 0: no hold */
     struct enq_conn *wait_head, *wait_tail; /* parked, in seq order */
+    /* a network takeover in progress */
+    long long takeover_deadline_ms;
+    struct enq_conn *uploader; /* or the replica without a copy, to attach */
+    char uploader_node[LF_OWNER_MAX + 1];
+    uint64_t upload_generation;
+    uint64_t upload_expected;
+    bool upload_done;
+    bool takeover_failed;
+    char takeover_why[160];
     struct enq_stats stats;
 };
 
 /* enqueued_loop.c */
 int enq_loop_init(struct enq_server *srv);
+/*!
+ * \brief Run until the takeover ends (phase SERVING, or takeover_failed)
+ *        or a stop request, then return; with phase SERVING already set,
+ *        run until a stop request.
+ */
 int enq_loop_run(struct enq_server *srv);
 void enq_loop_fini(struct enq_server *srv);
-void enq_conn_close(struct enq_server *srv, struct enq_conn *conn);
-void enq_conn_want_write(struct enq_server *srv, struct enq_conn *conn);
-void enq_conn_process(struct enq_server *srv, struct enq_conn *conn);
+
+/* enqueued_takeover.c */
+/*!
+ * \brief Try this node's replica segment (the follow): on success the
+ *        table holds the copy and srv->origin is ENQ_ORIGIN_LOCAL.
+ */
+void enq_takeover_local(struct enq_server *srv);
+/*!
+ * \brief A replica connected during the takeover with a copy described by
+ *        msg (REPLICA ...): ask it to upload when the copy is current.
+ *
+ * \return true when the connection became the uploader
+ */
+bool enq_takeover_offer(struct enq_server *srv, struct enq_conn *conn,
+                        const struct lf_msg *msg);
+/*! \brief One line of an upload (SNAPSHOT, S, SYNC). */
+void enq_takeover_line(struct enq_server *srv, const struct enq_conn *conn,
+                       const struct lf_msg *msg);
+/*! \brief A connection closed: an upload in progress starts over. */
+void enq_takeover_conn_gone(struct enq_server *srv,
+                            const struct enq_conn *conn);
+/*! \brief The deadline of a network takeover; sets takeover_failed. */
+void enq_takeover_tick(struct enq_server *srv, long long now);
+/*!
+ * \brief Choose this run's generation, record it, and mark a local copy
+ *        adopted: the last steps before serving.
+ *
+ * \return 0 or an errno value / -1 (logged; the start fails)
+ */
+int enq_takeover_finish(struct enq_server *srv);
+const char *enq_origin_str(enum enq_origin origin);
 
 /* enqueued_request.c */
 void enq_request_line(struct enq_server *srv, struct enq_conn *conn,
                       const char *line, size_t len);
-void enq_reply(struct enq_server *srv, struct enq_conn *conn, const char *fmt,
-               ...) __attribute__((format(printf, 3, 4)));
 
 /* enqueued_repl.c */
-void enq_repl_attach(struct enq_server *srv, struct enq_conn *conn);
+/*! \brief Make conn the replica (node: where it runs) and send it a
+ *         snapshot. */
+void enq_repl_attach(struct enq_server *srv, struct enq_conn *conn,
+                     const char *node);
 void enq_repl_line(struct enq_server *srv, const struct enq_conn *conn,
                    const struct lf_msg *msg);
-void enq_repl_lost(struct enq_server *srv, const char *why);
+/*! \brief The replica is gone: hold changes back unless confirmed. */
+void enq_repl_lost(struct enq_server *srv, const char *why, bool confirmed);
+/*! \brief A connection was closed: forget it (the replica is lost). */
+void enq_repl_conn_gone(struct enq_server *srv, struct enq_conn *conn);
 void enq_repl_tick(struct enq_server *srv, long long now);
+/*! \brief How a change is answered now. */
+enum enq_write_mode enq_repl_write_mode(const struct enq_server *srv);
 /*!
  * \brief Ship one change to the replica. When the replica is in sync, the
- *        caller's reply is parked until the replica acknowledges it.
+ *        client's reply is parked until the replica acknowledges it.
  *
  * \return true when the reply was parked
  */
 bool enq_repl_change(struct enq_server *srv, struct enq_conn *client,
                      const char *change, const char *reply);
-void enq_repl_forget_conn(struct enq_server *srv, struct enq_conn *conn);
-const char *enq_repl_state_str(enum enq_replica_state state);
-
-/* enqueued_state.c */
 /*!
- * \brief Take over this node's replica segment if it is an in-sync copy,
- *        and choose this run's generation (recorded in the state
- *        directory).
+ * \brief Park reply until everything changed so far is acknowledged (an
+ *        "already held" repeats a grant that may still be in flight).
  *
- * \return 0 or an errno value (the state directory is unusable)
+ * \return true when parked
  */
-int enq_state_takeover(struct enq_server *srv);
+bool enq_repl_park_current(struct enq_server *srv, struct enq_conn *client,
+                           const char *reply);
+/*! \brief Begin a hold (after a takeover, until a replica is in sync). */
+void enq_repl_hold(struct enq_server *srv, const char *why);
+/*! \brief End the hold: the cluster confirms the replica is gone. */
+void enq_repl_release_hold(struct enq_server *srv, const char *why);
+const char *enq_repl_state_str(enum enq_replica_state state);
+/*! \brief Seconds left of the hold (0: none). */
+long long enq_repl_hold_left_s(const struct enq_server *srv);
+
+/* enqueued_conn.c */
+struct enq_conn *enq_conn_add(struct enq_server *srv, int fd);
+/*! \brief Queue one reply line (a newline is added). */
+void enq_conn_reply(struct enq_server *srv, struct enq_conn *conn,
+                    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*! \brief Queue raw output already appended to conn->out. */
+void enq_conn_want_write(struct enq_server *srv, struct enq_conn *conn);
+/*! \brief The connection has work (input, or a released reply). */
+void enq_conn_wake(struct enq_server *srv, struct enq_conn *conn);
+/*! \brief Next connection with work, or NULL. */
+struct enq_conn *enq_conn_next_runnable(struct enq_server *srv);
+/*! \brief Is a connection waiting to be served or released? */
+bool enq_conn_has_work(const struct enq_server *srv);
+/*! \brief Close it at the end of this loop turn. */
+void enq_conn_kill(struct enq_server *srv, struct enq_conn *conn);
+/*! \brief Next closed connection to release, or NULL. */
+struct enq_conn *enq_conn_next_dead(struct enq_server *srv);
+/*! \brief Close its socket and free it once the loop turn ends. */
+void enq_conn_release(struct enq_server *srv, struct enq_conn *conn);
+/*! \brief Write every queued reply; a failed write kills the connection. */
+void enq_conn_flush(struct enq_server *srv);
+/*! \brief Write what the socket takes now (EPOLLOUT). */
+void enq_conn_write_now(struct enq_server *srv, struct enq_conn *conn);
+/*! \brief Watch for input unless parked or closing, output when queued. */
+void enq_conn_update_events(struct enq_server *srv, struct enq_conn *conn);
+/*! \brief Free the connections released in this loop turn. */
+void enq_conn_bury(struct enq_server *srv);
+/*! \brief Release and free every connection. */
+void enq_conn_fini(struct enq_server *srv);
 
 #endif

@@ -1,4 +1,9 @@
-/* The enqueue server's event loop: one epoll set, no thread per client. */
+/*
+ * The enqueue server's event loop: one epoll set, no thread per client.
+ * Each turn reads what arrived, serves the connections that have work
+ * (new input, or a reply the replica released), runs the timers, writes
+ * every queued reply, and releases the connections closed on the way.
+ */
 #include <config.h>
 
 #include <errno.h>
@@ -21,173 +26,12 @@
 
 #define TICK_MS 200
 
-/* Closed connections are freed only at the end of a loop turn, so that a
- * pointer held further up the stack stays valid (its fd is then -1). */
-static struct enq_conn *graveyard;
-
-static void
-set_events(struct enq_server *srv, struct enq_conn *conn)
-{
-    struct epoll_event ev = {.data.ptr = conn};
-
-    if (conn->fd < 0) {
-        return;
-    }
-    if (conn->wait_seq == 0 && !conn->closing) {
-        ev.events |= EPOLLIN;
-    }
-    if (lf_buf_pending(&conn->out) > 0) {
-        ev.events |= EPOLLOUT;
-    }
-    /* One system call saved per request when nothing changes. */
-    if (ev.events != conn->events) {
-        (void)epoll_ctl(srv->epoll_fd, EPOLL_CTL_MOD, conn->fd, &ev);
-        conn->events = ev.events;
-    }
-}
-
-/* Replies are written when the loop turn ends (flush_pending), so a burst
- * of requests costs one write; only what the socket refuses waits for
- * EPOLLOUT. */
-static struct enq_conn **pending;
-static size_t npending;
-static size_t pending_cap;
-
-void
-enq_conn_want_write(struct enq_server *srv, struct enq_conn *conn)
-{
-    (void)srv;
-    if (conn->queued_write || conn->fd < 0) {
-        return;
-    }
-    if (npending == pending_cap) {
-        size_t cap = (pending_cap == 0) ? 64 : pending_cap * 2;
-        struct enq_conn **grown = realloc(pending, cap * sizeof(*grown));
-
-        if (grown == NULL) {
-            set_events(srv, conn); /* fall back to EPOLLOUT */
-            return;
-        }
-        pending = grown;
-        pending_cap = cap;
-    }
-    conn->queued_write = true;
-    pending[npending++] = conn;
-}
-
-static void
-flush_pending(struct enq_server *srv)
-{
-    /* Flushing may queue more (a released reply): index, not pointer. */
-    for (size_t i = 0; i < npending; i++) {
-        struct enq_conn *conn = pending[i];
-
-        conn->queued_write = false;
-        if (conn->fd < 0) {
-            continue;
-        }
-        if (lf_buf_write_fd(&conn->out, conn->fd) != 0) {
-            enq_conn_close(srv, conn);
-            continue;
-        }
-        if (conn->closing && lf_buf_pending(&conn->out) == 0) {
-            enq_conn_close(srv, conn);
-            continue;
-        }
-        set_events(srv, conn);
-    }
-    npending = 0;
-}
-
-void
-enq_conn_close(struct enq_server *srv, struct enq_conn *conn)
-{
-    if (conn->fd < 0) {
-        return;
-    }
-    if (conn == srv->replica) {
-        enq_repl_lost(srv, "its connection closed");
-        /* enq_repl_lost() closes the replica's connection itself. */
-        // cppcheck-suppress knownConditionTrueFalse
-        if (conn->fd < 0) {
-            return; /* enq_repl_lost() closed it */
-        }
-    }
-    enq_repl_forget_conn(srv, conn);
-    (void)epoll_ctl(srv->epoll_fd, EPOLL_CTL_DEL, conn->fd, NULL);
-    close(conn->fd);
-    conn->fd = -1;
-    if (conn->prev != NULL) {
-        conn->prev->next = conn->next;
-    } else {
-        srv->conns = conn->next;
-    }
-    if (conn->next != NULL) {
-        conn->next->prev = conn->prev;
-    }
-    srv->nconns--;
-    conn->next = graveyard;
-    graveyard = conn;
-}
-
-static void
-bury_dead(void)
-{
-    while (graveyard != NULL) {
-        struct enq_conn *conn = graveyard;
-
-        graveyard = conn->next;
-        lf_buf_free(&conn->in);
-        lf_buf_free(&conn->out);
-        free(conn);
-    }
-}
-
-void
-enq_conn_process(struct enq_server *srv, struct enq_conn *conn)
-{
-    while (conn->fd >= 0 && conn->wait_seq == 0 && !conn->closing) {
-        const char *line = NULL;
-        size_t len = 0;
-        enum lf_line_rc rc =
-            lf_buf_next_line(&conn->in, LF_LINE_MAX, &line, &len);
-
-        if (rc == LF_LINE_NONE) {
-            break;
-        }
-        if (rc == LF_LINE_OVERSIZED) {
-            srv->stats.protocol_errors++;
-            if (conn->is_replica) {
-                enq_repl_lost(srv, "it sent an oversized line");
-                return;
-            }
-            enq_reply(srv, conn, "ERR TOOLONG request longer than %d bytes",
-                      LF_LINE_MAX);
-            continue;
-        }
-        if (conn->is_replica) {
-            struct lf_msg msg;
-
-            if (lf_proto_parse(line, len, &msg) != LF_PROTO_OK) {
-                enq_repl_lost(srv, "it sent a malformed line");
-                return;
-            }
-            enq_repl_line(srv, conn, &msg);
-        } else {
-            enq_request_line(srv, conn, line, len);
-        }
-    }
-    set_events(srv, conn);
-}
-
 static void
 accept_clients(struct enq_server *srv)
 {
     for (;;) {
         uint8_t nonce[LF_NONCE_HEX / 2];
-        struct epoll_event ev;
         struct enq_conn *conn;
-        char greeting[80];
         int fd =
             accept4(srv->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
@@ -198,50 +42,88 @@ accept_clients(struct enq_server *srv)
             }
             return;
         }
-        if (srv->nconns >= srv->cfg.max_clients) {
+        if (srv->conns.count >= srv->cfg.max_clients) {
             static const char busy[] = "ERR BUSY too many connections\n";
 
             (void)!write(fd, busy, sizeof(busy) - 1);
             close(fd);
             continue;
         }
-        conn = calloc(1, sizeof(*conn));
-        if (conn == NULL) {
-            close(fd);
-            continue;
-        }
-        lf_net_tune(fd);
-        conn->fd = fd;
-        lf_buf_init(&conn->in, ENQ_IN_MAX);
-        lf_buf_init(&conn->out, ENQ_CLIENT_OUT_MAX);
-        conn->authed = (srv->secret.len == 0);
         if (getrandom(nonce, sizeof(nonce), 0) != (ssize_t)sizeof(nonce)) {
             /* Without randomness no challenge is safe: refuse. */
             lf_err("getrandom failed: %s", strerror(errno));
             close(fd);
-            free(conn);
             continue;
         }
+        lf_net_tune(fd);
+        conn = enq_conn_add(srv, fd);
+        if (conn == NULL) {
+            close(fd);
+            continue;
+        }
+        conn->authed = (srv->secret.len == 0);
         lf_hex(nonce, sizeof(nonce), conn->nonce);
-        conn->next = srv->conns;
-        if (srv->conns != NULL) {
-            srv->conns->prev = conn;
-        }
-        srv->conns = conn;
-        srv->nconns++;
         srv->stats.connections++;
-        ev.events = EPOLLIN;
-        ev.data.ptr = conn;
-        conn->events = EPOLLIN;
-        if (epoll_ctl(srv->epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) {
-            enq_conn_close(srv, conn);
+        enq_conn_reply(srv, conn, "LEAPFROG %d %s %s", LF_PROTO_VERSION,
+                       conn->nonce, srv->secret.len > 0 ? "AUTH" : "NOAUTH");
+    }
+}
+
+/* A line from the replica (or the one uploading its copy). */
+static void
+replica_line(struct enq_server *srv, struct enq_conn *conn, const char *line,
+             size_t len)
+{
+    struct lf_msg msg;
+
+    if (lf_proto_parse(line, len, &msg) != LF_PROTO_OK) {
+        srv->stats.protocol_errors++;
+        if (conn == srv->uploader) {
+            enq_conn_kill(srv, conn);
+        } else {
+            enq_repl_lost(srv, "it sent a malformed line", false);
+        }
+        return;
+    }
+    if (conn == srv->uploader && srv->phase == ENQ_PHASE_TAKEOVER) {
+        enq_takeover_line(srv, conn, &msg);
+    } else {
+        enq_repl_line(srv, conn, &msg);
+    }
+}
+
+/* Serve the complete lines a connection has, until it has to wait. */
+static void
+serve(struct enq_server *srv, struct enq_conn *conn)
+{
+    while (!conn->dead && conn->wait_seq == 0 && !conn->closing) {
+        const char *line = NULL;
+        size_t len = 0;
+        enum lf_line_rc rc =
+            lf_buf_next_line(&conn->in, LF_LINE_MAX, &line, &len);
+
+        if (rc == LF_LINE_NONE) {
+            break;
+        }
+        if (rc == LF_LINE_OVERSIZED) {
+            srv->stats.protocol_errors++;
+            if (conn->role == ENQ_CONN_REPLICA) {
+                enq_conn_kill(srv, conn);
+                break;
+            }
+            enq_conn_reply(srv, conn,
+                           "ERR TOOLONG request longer than %d "
+                           "bytes",
+                           LF_LINE_MAX);
             continue;
         }
-        snprintf(greeting, sizeof(greeting), "LEAPFROG %d %s %s",
-                 LF_PROTO_VERSION, conn->nonce,
-                 srv->secret.len > 0 ? "AUTH" : "NOAUTH");
-        enq_reply(srv, conn, "%s", greeting);
+        if (conn->role == ENQ_CONN_REPLICA) {
+            replica_line(srv, conn, line, len);
+        } else {
+            enq_request_line(srv, conn, line, len);
+        }
     }
+    enq_conn_update_events(srv, conn);
 }
 
 static void
@@ -251,22 +133,14 @@ handle_conn(struct enq_server *srv, struct enq_conn *conn, uint32_t events)
         long n = lf_buf_read_fd(&conn->in, conn->fd);
 
         if (n == 0 || (n < 0 && n != -EAGAIN && n != -EINTR && n != -ENOBUFS)) {
-            enq_conn_close(srv, conn);
+            enq_conn_kill(srv, conn);
             return;
         }
-        enq_conn_process(srv, conn);
+        enq_conn_wake(srv, conn);
     }
-    if (conn->fd >= 0 && (events & EPOLLOUT) != 0) {
-        if (lf_buf_write_fd(&conn->out, conn->fd) != 0) {
-            enq_conn_close(srv, conn);
-            return;
-        }
+    if ((events & EPOLLOUT) != 0) {
+        enq_conn_write_now(srv, conn);
     }
-    if (conn->fd >= 0 && conn->closing && lf_buf_pending(&conn->out) == 0) {
-        enq_conn_close(srv, conn);
-        return;
-    }
-    set_events(srv, conn);
 }
 
 static void
@@ -278,7 +152,32 @@ handle_signal(struct enq_server *srv)
         if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
             lf_notice("received signal %u; shutting down", si.ssi_signo);
             srv->stopping = true;
+        } else if (si.ssi_signo == SIGUSR1) {
+            /* The agent's monitor found no replica left in the cluster. */
+            enq_repl_release_hold(srv, "the cluster has no replica left");
         }
+    }
+}
+
+static void
+run_ready(struct enq_server *srv)
+{
+    struct enq_conn *conn;
+
+    while ((conn = enq_conn_next_runnable(srv)) != NULL) {
+        serve(srv, conn);
+    }
+}
+
+static void
+release_dead(struct enq_server *srv)
+{
+    struct enq_conn *conn;
+
+    while ((conn = enq_conn_next_dead(srv)) != NULL) {
+        enq_takeover_conn_gone(srv, conn);
+        enq_repl_conn_gone(srv, conn);
+        enq_conn_release(srv, conn);
     }
 }
 
@@ -306,13 +205,22 @@ enq_loop_init(struct enq_server *srv)
     return 0;
 }
 
+static bool
+takeover_over(const struct enq_server *srv)
+{
+    return srv->phase == ENQ_PHASE_TAKEOVER
+           && (srv->upload_done || srv->takeover_failed);
+}
+
 int
 enq_loop_run(struct enq_server *srv)
 {
     struct epoll_event events[128];
 
-    while (!srv->stopping) {
-        int n = epoll_wait(srv->epoll_fd, events, 128, TICK_MS);
+    while (!srv->stopping && !takeover_over(srv)) {
+        int n = epoll_wait(srv->epoll_fd, events, 128,
+                           enq_conn_has_work(srv) ? 0 : TICK_MS);
+        long long now;
 
         if (n < 0 && errno != EINTR) {
             lf_err("epoll_wait failed: %s", strerror(errno));
@@ -328,14 +236,23 @@ enq_loop_run(struct enq_server *srv)
             } else {
                 struct enq_conn *conn = ptr;
 
-                if (conn->fd >= 0) {
+                if (!conn->dead) {
                     handle_conn(srv, conn, events[i].events);
                 }
             }
         }
-        enq_repl_tick(srv, lf_now_ms());
-        flush_pending(srv);
-        bury_dead();
+        now = lf_now_ms();
+        enq_takeover_tick(srv, now);
+        enq_repl_tick(srv, now);
+        /* Closing a connection may release parked replies, and serving
+         * them may close more: until nothing is left to do. */
+        do {
+            run_ready(srv);
+            release_dead(srv);
+        } while (enq_conn_has_work(srv));
+        enq_conn_flush(srv);
+        release_dead(srv); /* failed writes; what they release waits */
+        enq_conn_bury(srv);
     }
     return 0;
 }
@@ -343,13 +260,9 @@ enq_loop_run(struct enq_server *srv)
 void
 enq_loop_fini(struct enq_server *srv)
 {
-    while (srv->conns != NULL) {
-        enq_conn_close(srv, srv->conns);
+    if (srv->epoll_fd >= 0) {
+        enq_conn_fini(srv);
     }
-    bury_dead();
-    free(pending);
-    pending = NULL;
-    npending = pending_cap = 0;
     if (srv->listen_fd >= 0) {
         close(srv->listen_fd);
         srv->listen_fd = -1;

@@ -1,8 +1,10 @@
 /*
- * lf-enqueued: the enqueue server. Start-up order matters: the replica
- * segment is adopted before the port is opened, so no client ever sees a
- * table that is still being taken over; readiness is reported only once
- * the server accepts requests.
+ * lf-enqueued: the enqueue server. Start-up order matters: this node's
+ * replica segment is loaded before the port is opened; otherwise, when an
+ * in-sync replica runs elsewhere, the server listens but serves nothing
+ * until that replica has handed over its copy. The copy is marked adopted
+ * only just before the server serves, and readiness is reported only once
+ * it does.
  */
 #include <config.h>
 
@@ -13,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "enqueued.h"
@@ -28,26 +31,39 @@
 static void
 usage(FILE *out)
 {
-    fprintf(out,
-            "usage: lf-enqueued -i INSTANCE [-a ADDRESS] [-p PORT] [-u USER]\n"
-            "                   [-s STATEDIR] [-k SECRETFILE] [-P PIDFILE]\n"
-            "                   [-L LOGFILE] [-m MAXLOCKS] [-t TIMEOUT_MS]\n"
-            "                   [-c MAXCLIENTS] [-f] [-v]\n"
-            "  -i  instance name (names the lock table and replica segment)\n"
-            "  -a  address to listen on (default: all)\n"
-            "  -p  TCP port (default %d)\n"
-            "  -u  run as this user after binding\n"
-            "  -s  state directory (default %s)\n"
-            "  -k  shared-secret file; clients and replicas must prove it\n"
-            "  -P  pid file\n"
-            "  -L  also log to this file\n"
-            "  -m  most locks held at once (default 100000)\n"
-            "  -t  replica silence, in ms, before it is dropped (default "
-            "5000)\n"
-            "  -c  most connections at once (default 4096)\n"
-            "  -f  stay in the foreground, log to stderr\n"
-            "  -v  verbose (debug) logging\n",
-            LF_DEFAULT_PORT, LOCALSTATEDIR "/lib/leapfrog");
+    fprintf(
+        out,
+        "usage: lf-enqueued -i INSTANCE [-a ADDRESS] [-p PORT] [-u USER]\n"
+        "                   [-s STATEDIR] [-k SECRETFILE] [-P PIDFILE]\n"
+        "                   [-L LOGFILE] [-m MAXLOCKS] [-t TIMEOUT_MS]\n"
+        "                   [-c MAXCLIENTS] [-H HOLD_MS] [-S] [-W WAIT_MS]\n"
+        "                   [-G GENERATION] [-N NODE] [-f] [-v]\n"
+        "  -i  instance name (names the lock table and replica segment)\n"
+        "  -a  address to listen on (default: all)\n"
+        "  -p  TCP port (default %d)\n"
+        "  -u  run as this user after binding\n"
+        "  -s  state directory (default %s)\n"
+        "  -k  shared-secret file; clients and replicas must prove it\n"
+        "  -P  pid file\n"
+        "  -L  also log to this file\n"
+        "  -m  most locks held at once (default 100000)\n"
+        "  -t  replica silence, in ms, before it is dropped (default "
+        "5000)\n"
+        "  -c  most connections at once (default 4096)\n"
+        "  -H  after losing the in-sync replica, hold changes back this "
+        "long\n"
+        "      at most, in ms (default 60000; longer than fencing "
+        "takes)\n"
+        "  -S  availability first: serve unreplicated at once instead\n"
+        "  -W  an in-sync replica runs elsewhere: wait this long, in ms,"
+        " for\n"
+        "      it to hand over its copy\n"
+        "  -G  the newest generation the cluster has served\n"
+        "  -N  this node's name in the cluster (default: the host "
+        "name)\n"
+        "  -f  stay in the foreground, log to stderr\n"
+        "  -v  verbose (debug) logging\n",
+        LF_DEFAULT_PORT, LOCALSTATEDIR "/lib/leapfrog");
 }
 
 static int
@@ -61,7 +77,9 @@ parse_args(int argc, char **argv, struct enq_config *cfg, bool *verbose)
     cfg->capacity = 100000;
     cfg->replica_timeout_ms = 5000;
     cfg->max_clients = 4096;
-    while ((opt = getopt(argc, argv, "i:a:p:u:s:k:P:L:m:t:c:fvh")) != -1) {
+    cfg->hold_ms = 60000;
+    while ((opt = getopt(argc, argv, "i:a:p:u:s:k:P:L:m:t:c:H:SW:G:N:fvh"))
+           != -1) {
         switch (opt) {
         case 'i':
             cfg->instance = optarg;
@@ -110,6 +128,33 @@ parse_args(int argc, char **argv, struct enq_config *cfg, bool *verbose)
                 return EXIT_USAGE;
             }
             cfg->max_clients = (int)n;
+            break;
+        case 'H':
+            if (lf_parse_option("lf-enqueued", 'H', optarg, 0, 3600000, &n)
+                != 0) {
+                return EXIT_USAGE;
+            }
+            cfg->hold_ms = (int)n;
+            break;
+        case 'S':
+            cfg->loss_policy = ENQ_LOSS_SERVE;
+            break;
+        case 'W':
+            if (lf_parse_option("lf-enqueued", 'W', optarg, 0, 3600000, &n)
+                != 0) {
+                return EXIT_USAGE;
+            }
+            cfg->takeover_wait_ms = (int)n;
+            break;
+        case 'G':
+            if (lf_parse_option("lf-enqueued", 'G', optarg, 0, LLONG_MAX, &n)
+                != 0) {
+                return EXIT_USAGE;
+            }
+            cfg->min_generation = (uint64_t)n;
+            break;
+        case 'N':
+            cfg->node = optarg;
             break;
         case 'f':
             cfg->foreground = true;
@@ -167,6 +212,48 @@ prepare_statedir(const struct enq_config *cfg)
     return 0;
 }
 
+/* This node's name, as a replica reports its own. */
+static void
+node_name(struct enq_server *srv)
+{
+    struct utsname u;
+
+    if (srv->cfg.node != NULL) {
+        snprintf(srv->node, sizeof(srv->node), "%s", srv->cfg.node);
+        return;
+    }
+    if (uname(&u) != 0) {
+        snprintf(srv->node, sizeof(srv->node), "?");
+        return;
+    }
+    snprintf(srv->node, sizeof(srv->node), "%s", u.nodename);
+}
+
+/* Wait, not serving, for an in-sync replica elsewhere to hand over. */
+static int
+network_takeover(struct enq_server *srv)
+{
+    int rc;
+
+    if (srv->origin != ENQ_ORIGIN_EMPTY || srv->cfg.takeover_wait_ms <= 0) {
+        return 0;
+    }
+    lf_notice("an in-sync replica runs elsewhere: waiting up to %d ms for "
+              "it to hand over its copy",
+              srv->cfg.takeover_wait_ms);
+    srv->phase = ENQ_PHASE_TAKEOVER;
+    srv->takeover_deadline_ms = lf_now_ms() + srv->cfg.takeover_wait_ms;
+    rc = enq_loop_run(srv);
+    if (rc != 0 || srv->stopping) {
+        return rc != 0 ? rc : -1;
+    }
+    if (srv->takeover_failed) {
+        lf_err("giving up the takeover: %s", srv->takeover_why);
+        return -1;
+    }
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -193,6 +280,7 @@ main(int argc, char **argv)
         goto done;
     }
     srv.started_ms = lf_now_ms();
+    node_name(&srv);
     srv.table = lf_table_new(srv.cfg.capacity);
     if (srv.table == NULL) {
         lf_err("out of memory");
@@ -204,9 +292,7 @@ main(int argc, char **argv)
                strerror(rc));
         goto done;
     }
-    if (enq_state_takeover(&srv) != 0) {
-        goto done;
-    }
+    enq_takeover_local(&srv);
     rc = lf_net_listen(srv.cfg.address, srv.cfg.port, &srv.listen_fd);
     if (rc != 0) {
         lf_err("cannot listen on %s port %u: %s",
@@ -214,6 +300,7 @@ main(int argc, char **argv)
                srv.cfg.port, strerror(rc));
         goto done;
     }
+    /* Early, so that an agent giving up on the start can stop us. */
     if (srv.cfg.pidfile != NULL
         && (rc = lf_pidfile_write(srv.cfg.pidfile, getpid())) != 0) {
         lf_err("cannot write pid file %s: %s", srv.cfg.pidfile, strerror(rc));
@@ -229,13 +316,25 @@ main(int argc, char **argv)
         lf_err("cannot set up the event loop: %s", strerror(rc));
         goto done;
     }
-    lf_notice("serving %zu locks on %s port %u (generation %llu, %s)",
+    if (network_takeover(&srv) != 0 || enq_takeover_finish(&srv) != 0) {
+        goto done;
+    }
+    lf_notice("serving %zu locks on %s port %u (generation %llu, table %s, "
+              "%s)",
               lf_table_count(srv.table),
               srv.cfg.address != NULL ? srv.cfg.address : "all addresses",
               srv.cfg.port, (unsigned long long)srv.generation,
+              srv.origin == ENQ_ORIGIN_EMPTY ? "empty: no in-sync copy"
+              : srv.origin == ENQ_ORIGIN_LOCAL
+                  ? "taken over from this node's replica"
+                  : "taken over from a replica over the network",
               srv.secret.len > 0 ? "shared secret required"
                                  : "no authentication");
     lf_server_ready(&opts, &notify_fd);
+    if (srv.uploader != NULL && !srv.uploader->dead) {
+        enq_repl_attach(&srv, srv.uploader, srv.uploader_node);
+    }
+    srv.uploader = NULL;
     status = (enq_loop_run(&srv) == 0) ? 0 : 1;
     lf_notice("stopped with %zu locks held", lf_table_count(srv.table));
 

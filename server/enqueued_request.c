@@ -1,4 +1,9 @@
-/* Client requests: one line in, one reply (LIST: several lines) out. */
+/*
+ * Client requests: one line in, one reply (LIST: several lines) out.
+ * A change (LOCK, UNLOCK, UNLOCKALL) is answered as the replication code
+ * says: parked until the replica acknowledges it ("OK"), at once as
+ * "UNREPLICATED OK", or refused untouched while changes are held back.
+ */
 #include <config.h>
 
 #include <stdarg.h>
@@ -8,32 +13,6 @@
 #include "enqueued.h"
 #include "lf_log.h"
 #include "lf_proc.h"
-
-void
-enq_reply(struct enq_server *srv, struct enq_conn *conn, const char *fmt, ...)
-{
-    char line[LF_LINE_MAX + 2];
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        return;
-    }
-    if ((size_t)n > sizeof(line) - 2) {
-        n = (int)sizeof(line) - 2;
-    }
-    line[n++] = '\n';
-    if (lf_buf_append(&conn->out, line, (size_t)n) != 0) {
-        lf_warn("client output buffer full; closing the connection");
-        conn->closing = true;
-        lf_buf_free(&conn->out);
-        return;
-    }
-    enq_conn_want_write(srv, conn);
-}
 
 struct list_ctx {
     struct lf_buf *out;
@@ -57,7 +36,7 @@ do_list(struct enq_server *srv, struct enq_conn *conn)
 {
     struct list_ctx ctx = {&conn->out, 0};
 
-    enq_reply(srv, conn, "OK %zu", lf_table_count(srv->table));
+    enq_conn_reply(srv, conn, "OK %zu", lf_table_count(srv->table));
     lf_table_foreach(srv->table, list_one, &ctx);
     if (ctx.rc != 0) {
         lf_warn("LIST reply does not fit the output buffer; closing the "
@@ -70,19 +49,50 @@ do_list(struct enq_server *srv, struct enq_conn *conn)
 static void
 do_stats(struct enq_server *srv, struct enq_conn *conn)
 {
-    enq_reply(srv, conn,
-              "OK instance=%s locks=%zu clients=%d replica=%s generation=%llu"
-              " seq=%llu acked=%llu adopted=%llu ops=%llu unreplicated=%llu"
-              " uptime=%lld",
-              srv->cfg.instance, lf_table_count(srv->table),
-              srv->nconns - (srv->replica != NULL ? 1 : 0),
-              enq_repl_state_str(srv->replica_state),
-              (unsigned long long)srv->generation, (unsigned long long)srv->seq,
-              (unsigned long long)srv->acked_seq,
-              (unsigned long long)srv->stats.adopted,
-              (unsigned long long)srv->stats.ops,
-              (unsigned long long)srv->stats.unreplicated,
-              (lf_now_ms() - srv->started_ms) / 1000);
+    enq_conn_reply(
+        srv, conn,
+        "OK instance=%s locks=%zu clients=%d replica=%s generation=%llu"
+        " seq=%llu acked=%llu adopted=%llu ops=%llu unreplicated=%llu"
+        " uptime=%lld origin=%s hold=%lld heldback=%llu phase=%s",
+        srv->cfg.instance, lf_table_count(srv->table),
+        srv->conns.count - (srv->replica != NULL ? 1 : 0),
+        srv->replica_local && srv->replica_state == ENQ_REPLICA_IN_SYNC
+            ? "local"
+            : enq_repl_state_str(srv->replica_state),
+        (unsigned long long)srv->generation, (unsigned long long)srv->seq,
+        (unsigned long long)srv->acked_seq,
+        (unsigned long long)srv->stats.adopted,
+        (unsigned long long)srv->stats.ops,
+        (unsigned long long)srv->stats.unreplicated,
+        (lf_now_ms() - srv->started_ms) / 1000, enq_origin_str(srv->origin),
+        enq_repl_hold_left_s(srv), (unsigned long long)srv->stats.held_back,
+        srv->phase == ENQ_PHASE_SERVING ? "serving" : "takeover");
+}
+
+/* The reply to a change that was not parked. */
+static void
+answer_change(struct enq_server *srv, struct enq_conn *conn, const char *reply)
+{
+    if (enq_repl_write_mode(srv) == ENQ_WRITE_REPLICATED) {
+        enq_conn_reply(srv, conn, "%s", reply);
+    } else {
+        enq_conn_reply(srv, conn, "UNREPLICATED %s", reply);
+    }
+}
+
+/* While changes are held back nothing is changed: the refusal is exact. */
+static bool
+refuse_held_back(struct enq_server *srv, struct enq_conn *conn)
+{
+    if (enq_repl_write_mode(srv) != ENQ_WRITE_HELD_BACK) {
+        return false;
+    }
+    srv->stats.held_back++;
+    enq_conn_reply(srv, conn,
+                   "ERR NOREPLICA no replica in sync; changes are held back "
+                   "for up to %lld s more (nothing was changed)",
+                   enq_repl_hold_left_s(srv));
+    return true;
 }
 
 static void
@@ -90,29 +100,35 @@ do_lock(struct enq_server *srv, struct enq_conn *conn, const struct lf_msg *msg)
 {
     const char *holder = NULL;
     char change[LF_LINE_MAX + 1];
-    int rc =
-        lf_table_lock(srv->table, msg->key, msg->owner, msg->mode, 0, &holder);
+    int rc;
 
+    if (refuse_held_back(srv, conn)) {
+        return;
+    }
+    rc = lf_table_lock(srv->table, msg->key, msg->owner, msg->mode, 0, &holder);
     switch (rc) {
     case LF_TABLE_GRANTED:
         snprintf(change, sizeof(change), "L %c %s %s", (char)msg->mode,
                  msg->key, msg->owner);
         if (!enq_repl_change(srv, conn, change, "OK")) {
-            enq_reply(srv, conn, "OK");
+            answer_change(srv, conn, "OK");
         }
         break;
     case LF_TABLE_HELD:
-        enq_reply(srv, conn, "OK already held");
+        /* The grant it repeats may still be on its way to the replica. */
+        if (!enq_repl_park_current(srv, conn, "OK already held")) {
+            answer_change(srv, conn, "OK already held");
+        }
         break;
     case LF_TABLE_CONFLICT:
-        enq_reply(srv, conn, "ERR LOCKED %s", holder);
+        enq_conn_reply(srv, conn, "ERR LOCKED %s", holder);
         break;
     case LF_TABLE_FULL:
-        enq_reply(srv, conn, "ERR FULL the lock table holds %llu locks",
-                  (unsigned long long)srv->cfg.capacity);
+        enq_conn_reply(srv, conn, "ERR FULL the lock table holds %llu locks",
+                       (unsigned long long)srv->cfg.capacity);
         break;
     default:
-        enq_reply(srv, conn, "ERR NOMEM out of memory");
+        enq_conn_reply(srv, conn, "ERR NOMEM out of memory");
         break;
     }
 }
@@ -123,15 +139,18 @@ do_unlock(struct enq_server *srv, struct enq_conn *conn,
 {
     char change[LF_LINE_MAX + 1];
 
+    if (refuse_held_back(srv, conn)) {
+        return;
+    }
     if (lf_table_unlock(srv->table, msg->key, msg->owner, NULL)
         != LF_TABLE_GRANTED) {
-        enq_reply(srv, conn, "ERR NOTHELD %s does not hold %s", msg->owner,
-                  msg->key);
+        enq_conn_reply(srv, conn, "ERR NOTHELD %s does not hold %s", msg->owner,
+                       msg->key);
         return;
     }
     snprintf(change, sizeof(change), "U %s %s", msg->key, msg->owner);
     if (!enq_repl_change(srv, conn, change, "OK")) {
-        enq_reply(srv, conn, "OK");
+        answer_change(srv, conn, "OK");
     }
 }
 
@@ -141,16 +160,20 @@ do_unlockall(struct enq_server *srv, struct enq_conn *conn,
 {
     char change[LF_LINE_MAX + 1];
     char reply[32];
-    size_t n = lf_table_unlock_owner(srv->table, msg->owner, NULL, NULL);
+    size_t n;
 
+    if (refuse_held_back(srv, conn)) {
+        return;
+    }
+    n = lf_table_unlock_owner(srv->table, msg->owner, NULL, NULL);
     snprintf(reply, sizeof(reply), "OK %zu", n);
     if (n == 0) {
-        enq_reply(srv, conn, "%s", reply);
+        enq_conn_reply(srv, conn, "%s", reply);
         return;
     }
     snprintf(change, sizeof(change), "A %s", msg->owner);
     if (!enq_repl_change(srv, conn, change, reply)) {
-        enq_reply(srv, conn, "%s", reply);
+        answer_change(srv, conn, reply);
     }
 }
 
@@ -162,7 +185,7 @@ do_auth(struct enq_server *srv, struct enq_conn *conn, const struct lf_msg *msg)
 
     if (srv->secret.len == 0) {
         conn->authed = true;
-        enq_reply(srv, conn, "OK no secret configured");
+        enq_conn_reply(srv, conn, "OK no secret configured");
         return;
     }
     lf_proto_auth_response(srv->secret.data, srv->secret.len, conn->nonce,
@@ -176,12 +199,37 @@ do_auth(struct enq_server *srv, struct enq_conn *conn, const struct lf_msg *msg)
     }
     if (diff != 0) {
         lf_warn("authentication failed on connection %d; closing it", conn->fd);
-        enq_reply(srv, conn, "ERR AUTH bad response");
+        enq_conn_reply(srv, conn, "ERR AUTH bad response");
         conn->closing = true;
         return;
     }
     conn->authed = true;
-    enq_reply(srv, conn, "OK");
+    enq_conn_reply(srv, conn, "OK");
+}
+
+static void
+do_replica(struct enq_server *srv, struct enq_conn *conn,
+           const struct lf_msg *msg)
+{
+    if (strcmp(msg->arg, srv->cfg.instance) != 0) {
+        enq_conn_reply(srv, conn, "ERR INSTANCE this is instance %s",
+                       srv->cfg.instance);
+        conn->closing = true;
+        return;
+    }
+    if (srv->phase == ENQ_PHASE_TAKEOVER) {
+        (void)enq_takeover_offer(srv, conn, msg);
+        return;
+    }
+    enq_repl_attach(srv, conn, msg->node);
+}
+
+/* Before the table is taken over only these are served. */
+static bool
+served_in_takeover(enum lf_msg_type type)
+{
+    return type == LF_MSG_PING || type == LF_MSG_QUIT || type == LF_MSG_AUTH
+           || type == LF_MSG_STATS || type == LF_MSG_REPLICA;
 }
 
 void
@@ -193,13 +241,19 @@ enq_request_line(struct enq_server *srv, struct enq_conn *conn,
 
     if (err != LF_PROTO_OK) {
         srv->stats.protocol_errors++;
-        enq_reply(srv, conn, "ERR %s %s", lf_proto_err_code(err),
-                  lf_proto_err_str(err));
+        enq_conn_reply(srv, conn, "ERR %s %s", lf_proto_err_code(err),
+                       lf_proto_err_str(err));
         return;
     }
     if (!conn->authed && msg.type != LF_MSG_AUTH && msg.type != LF_MSG_QUIT
         && msg.type != LF_MSG_PING) {
-        enq_reply(srv, conn, "ERR AUTH authentication required");
+        enq_conn_reply(srv, conn, "ERR AUTH authentication required");
+        return;
+    }
+    if (srv->phase == ENQ_PHASE_TAKEOVER && !served_in_takeover(msg.type)) {
+        enq_conn_reply(srv, conn,
+                       "ERR STARTING the server is taking over the lock "
+                       "table");
         return;
     }
     srv->stats.ops++;
@@ -217,33 +271,27 @@ enq_request_line(struct enq_server *srv, struct enq_conn *conn,
         do_list(srv, conn);
         break;
     case LF_MSG_COUNT:
-        enq_reply(srv, conn, "OK %zu", lf_table_count(srv->table));
+        enq_conn_reply(srv, conn, "OK %zu", lf_table_count(srv->table));
         break;
     case LF_MSG_STATS:
         do_stats(srv, conn);
         break;
     case LF_MSG_PING:
-        enq_reply(srv, conn, "OK PONG");
+        enq_conn_reply(srv, conn, "OK PONG");
         break;
     case LF_MSG_AUTH:
         do_auth(srv, conn, &msg);
         break;
     case LF_MSG_QUIT:
-        enq_reply(srv, conn, "OK bye");
+        enq_conn_reply(srv, conn, "OK bye");
         conn->closing = true;
         break;
     case LF_MSG_REPLICA:
-        if (strcmp(msg.arg, srv->cfg.instance) != 0) {
-            enq_reply(srv, conn, "ERR INSTANCE this is instance %s",
-                      srv->cfg.instance);
-            conn->closing = true;
-            break;
-        }
-        enq_repl_attach(srv, conn);
+        do_replica(srv, conn, &msg);
         break;
     default:
         srv->stats.protocol_errors++;
-        enq_reply(srv, conn, "ERR UNKNOWN not a client request");
+        enq_conn_reply(srv, conn, "ERR UNKNOWN not a client request");
         break;
     }
 }

@@ -25,7 +25,8 @@ struct rep_config {
     const char *secretfile;
     bool foreground;
     uint64_t capacity;
-    int timeout_ms; /* silence after which E counts as gone */
+    int timeout_ms;   /* silence after which E counts as gone */
+    const char *node; /* NULL: the host name */
 };
 
 struct rep_server {
@@ -33,15 +34,22 @@ struct rep_server {
     struct lf_secret secret;
     struct lf_seg *seg;
     struct lf_table *index; /* the holds in seg; tag = slot */
+    char node[LF_OWNER_MAX + 1];
     int signal_fd;
     bool stopping;
     /* the stream being applied */
     uint64_t generation;
     uint64_t last_seq;
+    uint64_t valid_ms; /* from the enqueue server's SNAPSHOT */
+    /* a snapshot being received: it replaces the copy only once complete,
+     * so the old copy stays adoptable until then */
+    struct lf_table *stage;
+    uint64_t stage_generation;
     uint64_t snap_expected;
-    uint64_t snap_received;
     bool in_snapshot;
     bool synced;
+    bool upload_requested; /* UPLOAD: a takeover wants our copy */
+    long long hb_sent_ms;
 };
 
 /*!
@@ -54,5 +62,13 @@ int rep_sync_run(struct rep_server *rep);
 
 /*! \brief Mark the segment for a clean stop (STOPPED when it was a copy). */
 void rep_sync_stop(struct rep_server *rep);
+
+/*!
+ * \brief What the REPLICA line says about our copy: its generation, last
+ *        change and lock count when it is current, else all 0 (pure).
+ */
+void rep_sync_describe(const struct lf_seg_info *info, bool ours,
+                       long long now_ms, uint64_t *generation, uint64_t *seq,
+                       uint64_t *count);
 
 #endif

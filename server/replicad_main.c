@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "lf_log.h"
@@ -30,7 +31,7 @@ usage(FILE *out)
             "usage: lf-replicad -i INSTANCE -a ENQUEUE_ADDRESS [-p PORT]\n"
             "                   [-u USER] [-k SECRETFILE] [-P PIDFILE]\n"
             "                   [-L LOGFILE] [-m MAXLOCKS] [-t TIMEOUT_MS]\n"
-            "                   [-f] [-v]\n"
+            "                   [-N NODE] [-f] [-v]\n"
             "  -i  instance name (the same as the enqueue server's)\n"
             "  -a  host or address where the enqueue server listens\n"
             "  -p  its TCP port (default %d)\n"
@@ -41,6 +42,8 @@ usage(FILE *out)
             "  -m  most locks the copy holds (default 100000)\n"
             "  -t  enqueue server silence, in ms, before reconnecting "
             "(default 5000)\n"
+            "  -N  this node's name in the cluster (default: the host "
+            "name)\n"
             "  -f  stay in the foreground, log to stderr\n"
             "  -v  verbose (debug) logging\n",
             LF_DEFAULT_PORT);
@@ -55,7 +58,7 @@ parse_args(int argc, char **argv, struct rep_config *cfg, bool *verbose)
     cfg->port = LF_DEFAULT_PORT;
     cfg->capacity = 100000;
     cfg->timeout_ms = 5000;
-    while ((opt = getopt(argc, argv, "i:a:p:u:k:P:L:m:t:fvh")) != -1) {
+    while ((opt = getopt(argc, argv, "i:a:p:u:k:P:L:m:t:N:fvh")) != -1) {
         switch (opt) {
         case 'i':
             cfg->instance = optarg;
@@ -95,6 +98,9 @@ parse_args(int argc, char **argv, struct rep_config *cfg, bool *verbose)
             }
             cfg->timeout_ms = (int)n;
             break;
+        case 'N':
+            cfg->node = optarg;
+            break;
         case 'f':
             cfg->foreground = true;
             break;
@@ -129,6 +135,20 @@ parse_args(int argc, char **argv, struct rep_config *cfg, bool *verbose)
     return 0;
 }
 
+/* This node's name, as the enqueue server compares it with its own. */
+static void
+node_name(struct rep_server *rep)
+{
+    struct utsname u;
+
+    if (rep->cfg.node != NULL) {
+        snprintf(rep->node, sizeof(rep->node), "%s", rep->cfg.node);
+    } else {
+        snprintf(rep->node, sizeof(rep->node), "%s",
+                 uname(&u) == 0 ? u.nodename : "?");
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -141,6 +161,7 @@ main(int argc, char **argv)
 
     memset(&rep, 0, sizeof(rep));
     rep.signal_fd = -1;
+    node_name(&rep);
     rc = parse_args(argc, argv, &rep.cfg, &verbose);
     if (rc != 0) {
         return rc;

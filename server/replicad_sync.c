@@ -2,6 +2,14 @@
  * Following the enqueue server. Every batch of lines read from the stream
  * is applied under one segment lock and then acknowledged, so an ACK is
  * only ever sent for changes that are in shared memory.
+ *
+ * The copy stays adoptable through everything that does not make it
+ * wrong: a snapshot is received into memory and replaces the copy only
+ * once complete; a snapshot older than the copy is refused; the enqueue
+ * server's DROP marks the copy stale; and once the enqueue server is lost
+ * the copy counts as current only for as long as that server holds its
+ * changes back (the valid time it sent), which an adopter checks against
+ * the time the copy last heard from it.
  */
 #include <config.h>
 
@@ -22,6 +30,9 @@
 #define CONNECT_TIMEOUT_MS 2000
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 2000
+#define HEARTBEAT_MS 1000
+/* Until the enqueue server says, a lost copy stays valid this long. */
+#define DEFAULT_VALID_MS 50000
 
 static void
 remove_slot(const char *key, const char *owner, enum lf_lock_mode mode,
@@ -71,12 +82,96 @@ apply_change(struct rep_server *rep, const struct lf_msg *msg)
     return false;
 }
 
+struct fill_ctx {
+    struct rep_server *rep;
+    int rc;
+};
+
+static void
+fill_one(const char *key, const char *owner, enum lf_lock_mode mode,
+         uint32_t tag, void *arg)
+{
+    struct fill_ctx *ctx = arg;
+    uint32_t slot = 0;
+
+    (void)tag;
+    if (ctx->rc != 0) {
+        return;
+    }
+    if (lf_seg_insert(ctx->rep->seg, key, owner, mode, &slot) != 0
+        || lf_table_lock(ctx->rep->index, key, owner, mode, slot, NULL)
+               != LF_TABLE_GRANTED) {
+        ctx->rc = ENOSPC;
+    }
+}
+
+/* The received snapshot becomes the copy, in one step under the lock. */
+static int
+install_snapshot(struct rep_server *rep, uint64_t seq)
+{
+    struct fill_ctx ctx = {rep, 0};
+
+    lf_seg_set_state(rep->seg, LF_SEG_SYNCING);
+    lf_seg_clear(rep->seg);
+    lf_table_clear(rep->index);
+    lf_table_foreach(rep->stage, fill_one, &ctx);
+    lf_table_free(rep->stage);
+    rep->stage = NULL;
+    if (ctx.rc != 0) {
+        lf_err("the snapshot does not fit the segment (%llu locks); start "
+               "with a larger -m",
+               (unsigned long long)rep->cfg.capacity);
+        return LF_ERR_PROTO;
+    }
+    rep->generation = rep->stage_generation;
+    rep->last_seq = seq;
+    rep->synced = true;
+    lf_seg_set_position(rep->seg, rep->generation, seq);
+    lf_seg_set_state(rep->seg, LF_SEG_IN_SYNC);
+    return 0;
+}
+
+static int
+begin_snapshot(struct rep_server *rep, const struct lf_msg *msg)
+{
+    struct lf_seg_info info;
+
+    lf_seg_info(rep->seg, &info);
+    if (msg->num < info.generation) {
+        lf_err("refusing a snapshot of generation %llu: our copy is of "
+               "generation %llu (an enqueue server that is out of date)",
+               (unsigned long long)msg->num,
+               (unsigned long long)info.generation);
+        return LF_ERR_PROTO;
+    }
+    if (msg->count > rep->cfg.capacity) {
+        lf_err("the enqueue server holds %llu locks, more than this "
+               "replica's capacity of %llu (-m)",
+               (unsigned long long)msg->count,
+               (unsigned long long)rep->cfg.capacity);
+        return LF_ERR_PROTO;
+    }
+    lf_table_free(rep->stage);
+    rep->stage = lf_table_new(0);
+    if (rep->stage == NULL) {
+        return ENOMEM;
+    }
+    rep->synced = false;
+    rep->in_snapshot = true;
+    rep->stage_generation = msg->num;
+    rep->snap_expected = msg->count;
+    rep->valid_ms = msg->valid_ms > 0 ? msg->valid_ms : DEFAULT_VALID_MS;
+    lf_info("receiving a snapshot of %llu locks (generation %llu); the "
+            "current copy stays until it is complete",
+            (unsigned long long)msg->count, (unsigned long long)msg->num);
+    return 0;
+}
+
 /* One line of the stream; sets *ack when an ACK is due. */
 static int
 apply_line(struct rep_server *rep, const char *line, size_t len, bool *ack)
 {
     struct lf_msg msg;
-    uint32_t slot = 0;
 
     if (lf_proto_parse(line, len, &msg) != LF_PROTO_OK) {
         if (len >= 4 && strncmp(line, "ERR ", 4) == 0) {
@@ -88,44 +183,31 @@ apply_line(struct rep_server *rep, const char *line, size_t len, bool *ack)
     }
     switch (msg.type) {
     case LF_MSG_SNAPSHOT:
-        lf_seg_set_state(rep->seg, LF_SEG_SYNCING);
-        lf_seg_clear(rep->seg);
-        lf_table_clear(rep->index);
-        rep->synced = false;
-        rep->in_snapshot = true;
-        rep->generation = msg.num;
-        rep->snap_expected = msg.count;
-        rep->snap_received = 0;
-        lf_info("receiving a snapshot of %llu locks (generation %llu)",
-                (unsigned long long)msg.count, (unsigned long long)msg.num);
-        return 0;
+        return begin_snapshot(rep, &msg);
     case LF_MSG_SNAPENTRY:
         if (!rep->in_snapshot
-            || lf_seg_insert(rep->seg, msg.key, msg.owner, msg.mode, &slot) != 0
-            || lf_table_lock(rep->index, msg.key, msg.owner, msg.mode, slot,
-                             NULL)
+            || lf_table_lock(rep->stage, msg.key, msg.owner, msg.mode, 0, NULL)
                    != LF_TABLE_GRANTED) {
-            lf_err("cannot store snapshot entry %llu",
-                   (unsigned long long)rep->snap_received);
+            lf_err("cannot store snapshot entry %zu",
+                   rep->stage != NULL ? lf_table_count(rep->stage) : 0);
             return LF_ERR_PROTO;
         }
-        rep->snap_received++;
         return 0;
     case LF_MSG_SYNC:
-        if (!rep->in_snapshot || rep->snap_received != rep->snap_expected) {
-            lf_err("snapshot ended after %llu of %llu locks",
-                   (unsigned long long)rep->snap_received,
+        if (!rep->in_snapshot
+            || lf_table_count(rep->stage) != rep->snap_expected) {
+            lf_err("snapshot ended after %zu of %llu locks",
+                   rep->stage != NULL ? lf_table_count(rep->stage) : 0,
                    (unsigned long long)rep->snap_expected);
             return LF_ERR_PROTO;
         }
         rep->in_snapshot = false;
-        rep->synced = true;
-        rep->last_seq = msg.num;
-        lf_seg_set_position(rep->seg, rep->generation, msg.num);
-        lf_seg_set_state(rep->seg, LF_SEG_IN_SYNC);
-        lf_notice("in sync with the enqueue server: %llu locks, "
+        if (install_snapshot(rep, msg.num) != 0) {
+            return LF_ERR_PROTO;
+        }
+        lf_notice("in sync with the enqueue server: %zu locks, "
                   "generation %llu, change %llu",
-                  (unsigned long long)rep->snap_received,
+                  lf_table_count(rep->index),
                   (unsigned long long)rep->generation,
                   (unsigned long long)msg.num);
         *ack = true;
@@ -135,20 +217,29 @@ apply_line(struct rep_server *rep, const char *line, size_t len, bool *ack)
             lf_err("change %llu out of order (expected %llu)",
                    (unsigned long long)msg.num,
                    (unsigned long long)rep->last_seq + 1);
-            return LF_ERR_PROTO;
+            return EILSEQ;
         }
         if (!apply_change(rep, &msg)) {
             lf_err("change %llu does not match our copy",
                    (unsigned long long)msg.num);
-            return LF_ERR_PROTO;
+            return EILSEQ;
         }
         rep->last_seq = msg.num;
         lf_seg_set_position(rep->seg, rep->generation, msg.num);
         *ack = true;
         return 0;
     case LF_MSG_HEARTBEAT:
-        *ack = true;
+        *ack = rep->synced;
         return 0;
+    case LF_MSG_UPLOAD:
+        rep->upload_requested = true;
+        return 0;
+    case LF_MSG_DROP:
+        lf_warn("the enqueue server no longer replicates to us: our copy is "
+                "stale");
+        lf_seg_set_state(rep->seg, LF_SEG_STALE);
+        rep->synced = false;
+        return LF_ERR_PROTO;
     default:
         lf_err("unexpected message from the enqueue server");
         return LF_ERR_PROTO;
@@ -168,6 +259,10 @@ apply_batch(struct rep_server *rep, struct lf_client *client, bool *ack)
         lf_err("cannot lock the segment: %s", strerror(rc));
         return rc;
     }
+    /* Whatever arrived, the enqueue server was alive just now. */
+    if (rep->synced || rep->in_snapshot) {
+        lf_seg_set_heard(rep->seg, lf_now_ms(), rep->valid_ms);
+    }
     while ((lrc = lf_buf_next_line(&client->in, LF_LINE_MAX, &line, &len))
            != LF_LINE_NONE) {
         if (lrc == LF_LINE_OVERSIZED) {
@@ -175,12 +270,20 @@ apply_batch(struct rep_server *rep, struct lf_client *client, bool *ack)
         } else {
             rc = apply_line(rep, line, len, ack);
         }
-        if (rc != 0) {
-            /* Whatever we hold now may be incomplete: never adoptable. */
+        if (rc == EILSEQ) {
+            /* We diverged from the enqueue server: never adoptable. */
             lf_seg_set_state(rep->seg, LF_SEG_SYNCING);
+        }
+        if (rc != 0) {
+            /* Otherwise the copy is as good as the last change applied
+             * (later ones were never acknowledged), unless dropped. */
             rep->synced = false;
+            rep->in_snapshot = false;
             break;
         }
+    }
+    if (rep->synced) {
+        lf_seg_set_heard(rep->seg, lf_now_ms(), rep->valid_ms);
     }
     lf_seg_end(rep->seg);
     return rc;
@@ -198,6 +301,104 @@ check_signals(struct rep_server *rep)
         }
     }
     return rep->stopping;
+}
+
+void
+rep_sync_describe(const struct lf_seg_info *info, bool ours, long long now_ms,
+                  uint64_t *generation, uint64_t *seq, uint64_t *count)
+{
+    const char *why = "";
+
+    *generation = *seq = *count = 0;
+    if (!ours || lf_seg_current(info, 0, now_ms, &why) != LF_SEG_OK) {
+        return;
+    }
+    *generation = info->generation;
+    *seq = info->seq;
+    *count = info->nlocks;
+}
+
+struct upload_ctx {
+    struct lf_client *client;
+    int rc;
+};
+
+static void
+upload_one(const char *key, const char *owner, enum lf_lock_mode mode,
+           uint32_t tag, void *arg)
+{
+    struct upload_ctx *ctx = arg;
+
+    (void)tag;
+    if (ctx->rc == 0) {
+        char line[LF_LINE_MAX + 1];
+
+        snprintf(line, sizeof(line), "S %c %s %s", (char)mode, key, owner);
+        ctx->rc = lf_client_send(ctx->client, line);
+    }
+}
+
+/* A takeover: hand our copy to the enqueue server, as it streams to us. */
+static int
+upload(struct rep_server *rep, struct lf_client *client)
+{
+    struct upload_ctx ctx = {client, 0};
+    struct lf_seg_info info;
+    char line[LF_LINE_MAX + 1];
+
+    if (lf_seg_begin(rep->seg) != 0) {
+        return EIO;
+    }
+    lf_seg_info(rep->seg, &info);
+    snprintf(line, sizeof(line), "SNAPSHOT %llu %zu",
+             (unsigned long long)info.generation, lf_table_count(rep->index));
+    ctx.rc = lf_client_send(client, line);
+    lf_table_foreach(rep->index, upload_one, &ctx);
+    if (ctx.rc == 0) {
+        snprintf(line, sizeof(line), "SYNC %llu", (unsigned long long)info.seq);
+        ctx.rc = lf_client_send(client, line);
+    }
+    lf_seg_end(rep->seg);
+    if (ctx.rc == 0) {
+        lf_notice("handed our copy of %zu locks (generation %llu) to the "
+                  "new enqueue server",
+                  lf_table_count(rep->index),
+                  (unsigned long long)info.generation);
+    }
+    return ctx.rc;
+}
+
+static int
+send_replica_line(struct rep_server *rep, struct lf_client *client)
+{
+    struct lf_seg_info info;
+    char request[LF_LINE_MAX + 1];
+    uint64_t generation = 0;
+    uint64_t seq = 0;
+    uint64_t count = 0;
+
+    if (lf_seg_begin(rep->seg) == 0) {
+        lf_seg_info(rep->seg, &info);
+        lf_seg_end(rep->seg);
+        rep_sync_describe(&info, true, lf_now_ms(), &generation, &seq, &count);
+    }
+    snprintf(request, sizeof(request), "REPLICA %s %s %llu %llu %llu",
+             rep->cfg.instance, rep->node, (unsigned long long)generation,
+             (unsigned long long)seq, (unsigned long long)count);
+    return lf_client_send(client, request);
+}
+
+/* While a large snapshot comes in, tell the enqueue server we live. */
+static int
+heartbeat_up(struct rep_server *rep, struct lf_client *client)
+{
+    long long now = lf_now_ms();
+
+    if (!rep->in_snapshot || now - rep->hb_sent_ms < HEARTBEAT_MS) {
+        return 0;
+    }
+    rep->hb_sent_ms = now;
+    return lf_client_send(client, "HB");
 }
 
 /* One connection, from greeting to its end. */
@@ -219,8 +420,7 @@ follow_once(struct rep_server *rep, bool *was_synced)
         }
         return;
     }
-    snprintf(request, sizeof(request), "REPLICA %s", rep->cfg.instance);
-    if (lf_client_send(&client, request) != 0) {
+    if (send_replica_line(rep, &client) != 0) {
         lf_client_close(&client);
         return;
     }
@@ -245,6 +445,7 @@ follow_once(struct rep_server *rep, bool *was_synced)
             break;
         }
         if ((pfd[1].revents & POLLIN) != 0 && check_signals(rep)) {
+            (void)lf_client_send(&client, "BYE");
             break;
         }
         if ((pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) == 0) {
@@ -262,8 +463,18 @@ follow_once(struct rep_server *rep, bool *was_synced)
         if (apply_batch(rep, &client, &ack) != 0) {
             break;
         }
+        if (rep->upload_requested) {
+            rep->upload_requested = false;
+            if (upload(rep, &client) != 0) {
+                lf_warn("could not hand our copy to the enqueue server");
+                break;
+            }
+        }
         if (rep->synced) {
             *was_synced = true;
+        }
+        if (heartbeat_up(rep, &client) != 0) {
+            break;
         }
         if (ack) {
             snprintf(request, sizeof(request), "ACK %llu",
@@ -278,10 +489,13 @@ follow_once(struct rep_server *rep, bool *was_synced)
 }
 
 /* The stream ended: a copy that was in sync stays a valid copy of what
- * the enqueue server had acknowledged, marked as such. */
+ * the enqueue server had acknowledged (for as long as it stays valid),
+ * marked as such; a snapshot not yet complete is dropped. */
 static void
 mark_disconnected(struct rep_server *rep)
 {
+    lf_table_free(rep->stage);
+    rep->stage = NULL;
     if (lf_seg_begin(rep->seg) != 0) {
         return;
     }
@@ -317,6 +531,7 @@ rep_sync_run(struct rep_server *rep)
 {
     int backoff = BACKOFF_MIN_MS;
 
+    rep->valid_ms = DEFAULT_VALID_MS;
     while (!rep->stopping) {
         struct pollfd pfd = {.fd = rep->signal_fd, .events = POLLIN};
         bool was_synced = false;
@@ -334,5 +549,7 @@ rep_sync_run(struct rep_server *rep)
             (void)check_signals(rep);
         }
     }
+    lf_table_free(rep->stage);
+    rep->stage = NULL;
     return 0;
 }

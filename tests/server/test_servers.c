@@ -45,6 +45,9 @@ struct pair {
     char secret[PATH_MAX];
     bool use_secret;
     bool verbose;
+    char *extra[8]; /* more options for lf-enqueued */
+    int nextra;
+    int expect_exit; /* of lf-enqueued's start */
     pid_t e;
     pid_t r;
 };
@@ -80,7 +83,7 @@ start_enqueue(struct pair *p)
 {
     char exe[PATH_MAX + 32];
     char port[8];
-    char *argv[20];
+    char *argv[32];
     int n = 0;
 
     snprintf(exe, sizeof(exe), "%s/lf-enqueued", bindir);
@@ -100,13 +103,20 @@ start_enqueue(struct pair *p)
     argv[n++] = p->elog;
     argv[n++] = "-t";
     argv[n++] = "2000";
+    argv[n++] = "-N";
+    argv[n++] = "e-node";
     if (p->use_secret) {
         argv[n++] = "-k";
         argv[n++] = p->secret;
     }
+    for (int i = 0; i < p->nextra; i++) {
+        argv[n++] = p->extra[i];
+    }
     argv[n] = NULL;
-    assert_int_equal(run_wait(argv), 0);
-    p->e = read_pid(p->epid);
+    assert_int_equal(run_wait(argv), p->expect_exit);
+    if (p->expect_exit == 0) {
+        p->e = read_pid(p->epid);
+    }
 }
 
 static void
@@ -132,6 +142,8 @@ start_replica_with(struct pair *p, bool secret)
     argv[n++] = p->rlog;
     argv[n++] = "-t";
     argv[n++] = "2000";
+    argv[n++] = "-N";
+    argv[n++] = "r-node";
     if (p->verbose) {
         argv[n++] = "-v";
     }
@@ -468,7 +480,7 @@ takeover_of_10000_locks(void **state)
     stat_value(p, "adopted", value, sizeof(value));
     assert_string_equal(value, "11000");
     verify_locks(p, 10000, "key");
-    assert_true(log_contains(p->elog, "adopted 11000 locks"));
+    assert_true(log_contains(p->elog, "taking over 11000 locks"));
 }
 
 static void
@@ -509,7 +521,6 @@ static void
 refuses_copy_of_older_generation(void **state)
 {
     struct pair *p = new_pair(state);
-    char path[PATH_MAX + 64];
 
     start_enqueue(p);
     start_replica(p);
@@ -517,12 +528,36 @@ refuses_copy_of_older_generation(void **state)
     take_locks(p, 50, "k");
     stop_pid(&p->e, SIGKILL);
     wait_segment_state(p, LF_SEG_DISCONNECTED);
-    /* This node has already served a later generation. */
+    /* The cluster has served a later generation (the agent says so). */
+    p->extra[p->nextra++] = "-G";
+    p->extra[p->nextra++] = "1000";
+    start_enqueue(p);
+    assert_int_equal(count_locks(p), 0);
+    assert_true(log_contains(p->elog, "older than what the cluster"));
+}
+
+/* Generations are the cluster's, not a node's: after a cold start a
+ * node that once served a higher generation takes over a sound copy of a
+ * lower one, and serves above both. */
+static void
+adopts_copy_below_this_nodes_record(void **state)
+{
+    struct pair *p = new_pair(state);
+    char path[PATH_MAX + 64];
+    char value[32];
+
+    start_enqueue(p);
+    start_replica(p);
+    wait_in_sync(p);
+    take_locks(p, 50, "k");
+    stop_pid(&p->e, SIGKILL);
+    wait_segment_state(p, LF_SEG_DISCONNECTED);
     snprintf(path, sizeof(path), "%s/%s.generation", p->statedir, p->instance);
     assert_int_equal(lf_file_write_atomic(path, "1000\n", 5, 0644), 0);
     start_enqueue(p);
-    assert_int_equal(count_locks(p), 0);
-    assert_true(log_contains(p->elog, "older than what this node"));
+    verify_locks(p, 50, "k");
+    stat_value(p, "generation", value, sizeof(value));
+    assert_string_equal(value, "1001");
 }
 
 static void
@@ -575,24 +610,42 @@ replica_resyncs_after_reconnect(void **state)
     verify_locks2(p, 200, "a", 100, "b");
 }
 
+/* Losing the replica holds changes back (the safe default): new ones are
+ * refused untouched, and a new replica in sync ends the hold. */
 static void
 restarted_replica_gets_full_copy(void **state)
 {
     struct pair *p = new_pair(state);
     struct lf_seg_info info;
+    struct lf_client c;
     bool running = false;
     long long deadline;
+    char reply[LF_LINE_MAX + 1];
 
     start_enqueue(p);
     start_replica(p);
     wait_in_sync(p);
     take_locks(p, 100, "a");
     stop_pid(&p->r, SIGKILL);
-    /* The enqueue server goes on alone... */
-    take_locks(p, 100, "b");
-    /* ...and a new replica catches up with all of it. */
+    /* The enqueue server sees it go and refuses changes... */
+    deadline = lf_now_ms() + 10000;
+    connect_client(p, &c);
+    for (;;) {
+        assert_int_equal(lf_client_call(&c, "LOCK b-x o", reply, sizeof(reply)),
+                         0);
+        if (strncmp(reply, "ERR NOREPLICA", 13) == 0) {
+            break;
+        }
+        assert_true(lf_now_ms() < deadline);
+        call(&c, "UNLOCK b-x o", reply);
+        usleep(20000);
+    }
+    lf_client_close(&c);
+    assert_int_equal(count_locks(p), 110);
+    /* ...until a new replica caught up with all of it. */
     start_replica(p);
     wait_in_sync(p);
+    take_locks(p, 100, "b");
     deadline = lf_now_ms() + 10000;
     while (lf_seg_peek(p->instance, &info, &running) != LF_SEG_OK
            || info.state != LF_SEG_IN_SYNC || info.nlocks != 220) {
@@ -603,6 +656,377 @@ restarted_replica_gets_full_copy(void **state)
     stop_pid(&p->e, SIGKILL);
     start_enqueue(p);
     verify_locks2(p, 100, "a", 100, "b");
+}
+
+/* A client whose reads give up after timeout_ms. */
+static void
+connect_with_timeout(struct pair *p, struct lf_client *c, int timeout_ms)
+{
+    const char *why = "";
+
+    assert_int_equal(
+        lf_client_open(c, "127.0.0.1", p->port, timeout_ms, NULL, &why), 0);
+}
+
+static void
+wait_stat(struct pair *p, const char *name, const char *want)
+{
+    long long deadline = lf_now_ms() + 15000;
+    char value[64];
+
+    for (;;) {
+        stat_value(p, name, value, sizeof(value));
+        if (strcmp(value, want) == 0) {
+            return;
+        }
+        if (lf_now_ms() > deadline) {
+            fail_msg("STATS %s never became %s (is %s)", name, want, value);
+        }
+        usleep(20000);
+    }
+}
+
+/* A reply parked for a replica that is then lost is not a plain "OK":
+ * it waits out the hold, then says it is unreplicated. */
+static void
+parked_reply_is_not_ok_when_the_replica_is_lost(void **state)
+{
+    struct pair *p = new_pair(state);
+    struct lf_client c;
+    char reply[LF_LINE_MAX + 1];
+
+    p->extra[p->nextra++] = "-H";
+    p->extra[p->nextra++] = "4000";
+    start_enqueue(p);
+    start_replica(p);
+    wait_in_sync(p);
+    kill(p->r, SIGSTOP);
+    connect_with_timeout(p, &c, 1000);
+    assert_int_equal(lf_client_send(&c, "LOCK pk o"), 0);
+    /* Not answered while the replica is silent... */
+    assert_int_equal(lf_client_read_line(&c, reply, sizeof(reply)), ETIMEDOUT);
+    /* ...nor when the server gives it up (2 s), until the hold ends. */
+    c.timeout_ms = 10000;
+    assert_int_equal(lf_client_read_line(&c, reply, sizeof(reply)), 0);
+    assert_string_equal(reply, "UNREPLICATED OK");
+    lf_client_close(&c);
+    kill(p->r, SIGCONT);
+}
+
+/* "OK already held" repeats a grant: it waits for that grant's
+ * acknowledgement, and is unreplicated when the grant is. */
+static void
+already_held_waits_for_its_grant(void **state)
+{
+    struct pair *p = new_pair(state);
+    struct lf_client a;
+    struct lf_client b;
+    char reply[LF_LINE_MAX + 1];
+
+    p->extra[p->nextra++] = "-H";
+    p->extra[p->nextra++] = "4000";
+    start_enqueue(p);
+    start_replica(p);
+    wait_in_sync(p);
+    kill(p->r, SIGSTOP);
+    connect_with_timeout(p, &a, 10000);
+    connect_with_timeout(p, &b, 1000);
+    assert_int_equal(lf_client_send(&a, "LOCK ah o"), 0);
+    /* The same owner retries on another connection (a client after a
+     * timeout): no "held" before the grant is on two nodes. */
+    assert_int_equal(lf_client_send(&b, "LOCK ah o"), 0);
+    assert_int_equal(lf_client_read_line(&b, reply, sizeof(reply)), ETIMEDOUT);
+    b.timeout_ms = 10000;
+    assert_int_equal(lf_client_read_line(&a, reply, sizeof(reply)), 0);
+    assert_string_equal(reply, "UNREPLICATED OK");
+    assert_int_equal(lf_client_read_line(&b, reply, sizeof(reply)), 0);
+    assert_string_equal(reply, "UNREPLICATED OK already held");
+    lf_client_close(&a);
+    lf_client_close(&b);
+    kill(p->r, SIGCONT);
+}
+
+/* The cluster confirms the replica gone (the agent's monitor signals
+ * SIGUSR1): the hold ends at once. */
+static void
+confirmed_loss_ends_the_hold(void **state)
+{
+    struct pair *p = new_pair(state);
+    struct lf_client c;
+
+    start_enqueue(p);
+    start_replica(p);
+    wait_in_sync(p);
+    stop_pid(&p->r, SIGKILL);
+    wait_stat(p, "replica", "none");
+    connect_client(p, &c);
+    call(&c, "LOCK h1 o",
+         "ERR NOREPLICA no replica in sync; changes are held back for up to "
+         "60 s more (nothing was changed)");
+    kill(p->e, SIGUSR1);
+    wait_stat(p, "hold", "0");
+    call(&c, "LOCK h1 o", "UNREPLICATED OK");
+    lf_client_close(&c);
+}
+
+/* Availability first (-S): unreplicated at once, and said so. */
+static void
+serve_policy_answers_unreplicated(void **state)
+{
+    struct pair *p = new_pair(state);
+    struct lf_client c;
+
+    p->extra[p->nextra++] = "-S";
+    start_enqueue(p);
+    start_replica(p);
+    wait_in_sync(p);
+    stop_pid(&p->r, SIGKILL);
+    wait_stat(p, "replica", "none");
+    connect_client(p, &c);
+    call(&c, "LOCK s1 o", "UNREPLICATED OK");
+    call(&c, "UNLOCK s1 o", "UNREPLICATED OK");
+    lf_client_close(&c);
+}
+
+/* A copy the enqueue server stopped replicating to (it dropped the
+ * silent replica) is never taken over. */
+static void
+dropped_copy_is_not_adopted(void **state)
+{
+    struct pair *p = new_pair(state);
+
+    start_enqueue(p);
+    start_replica(p);
+    wait_in_sync(p);
+    take_locks(p, 50, "k");
+    kill(p->r, SIGSTOP);
+    wait_stat(p, "replica", "none");
+    stop_pid(&p->e, SIGKILL);
+    kill(p->r, SIGCONT);
+    wait_segment_state(p, LF_SEG_STALE);
+    start_enqueue(p);
+    assert_int_equal(count_locks(p), 0);
+    assert_true(log_contains(p->elog, "not an in-sync copy (stale)"));
+}
+
+static bool
+copy_expired(struct pair *p)
+{
+    struct lf_seg_info info;
+    bool running = false;
+
+    return lf_seg_peek(p->instance, &info, &running) == LF_SEG_OK
+           && lf_now_ms() - info.heard_ms > (long long)info.valid_ms;
+}
+
+/* A lost copy stays current only while its enqueue server holds changes
+ * back; after that it is not taken over. */
+static void
+expired_copy_is_not_adopted(void **state)
+{
+    struct pair *p = new_pair(state);
+    long long deadline;
+
+    /* Valid for 1 s after the hold of 8 s less the margins. */
+    p->extra[p->nextra++] = "-H";
+    p->extra[p->nextra++] = "8000";
+    start_enqueue(p);
+    start_replica(p);
+    wait_in_sync(p);
+    take_locks(p, 50, "k");
+    stop_pid(&p->e, SIGKILL);
+    wait_segment_state(p, LF_SEG_DISCONNECTED);
+    deadline = lf_now_ms() + 10000;
+    while (!copy_expired(p)) {
+        assert_true(lf_now_ms() < deadline);
+        usleep(50000);
+    }
+    start_enqueue(p);
+    assert_int_equal(count_locks(p), 0);
+    assert_true(log_contains(p->elog, "longer ago than a copy stays valid"));
+}
+
+/* A replica refuses a snapshot older than its copy (an enqueue server
+ * that is out of date) and keeps the copy. */
+static void
+replica_refuses_an_older_snapshot(void **state)
+{
+    struct pair *p = new_pair(state);
+    struct lf_seg_info info;
+    bool running = false;
+    char other[sizeof(p->statedir) + 8];
+
+    start_enqueue(p);
+    start_replica(p);
+    wait_in_sync(p);
+    take_locks(p, 50, "k");
+    stop_pid(&p->e, SIGKILL);
+    start_enqueue(p); /* takes over: generation 2 */
+    wait_in_sync(p);
+    stop_pid(&p->e, SIGKILL);
+    wait_segment_state(p, LF_SEG_DISCONNECTED);
+    /* A server with no record and no room for the copy: generation 1. */
+    snprintf(other, sizeof(other), "%s/other", p->statedir);
+    assert_int_equal(mkdir(other, 0755), 0);
+    snprintf(p->statedir + strlen(p->statedir),
+             sizeof(p->statedir) - strlen(p->statedir), "/other");
+    p->extra[p->nextra++] = "-m";
+    p->extra[p->nextra++] = "1";
+    start_enqueue(p);
+    wait_log(p->rlog, "refusing a snapshot of generation 1");
+    assert_int_equal(lf_seg_peek(p->instance, &info, &running), LF_SEG_OK);
+    assert_int_equal(info.generation, 2);
+    assert_int_equal(info.nlocks, 55);
+    assert_int_not_equal(info.state, LF_SEG_SYNCING);
+}
+
+/* A start that fails after loading the copy leaves it adoptable: it is
+ * marked adopted only just before the server serves. */
+static void
+failed_start_keeps_the_copy(void **state)
+{
+    struct pair *p = new_pair(state);
+    char path[PATH_MAX + 64];
+
+    start_enqueue(p);
+    start_replica(p);
+    wait_in_sync(p);
+    take_locks(p, 50, "k");
+    stop_pid(&p->e, SIGKILL);
+    wait_segment_state(p, LF_SEG_DISCONNECTED);
+    /* The generation record cannot be written: the start fails. */
+    snprintf(path, sizeof(path), "%s/%s.generation", p->statedir, p->instance);
+    unlink(path);
+    assert_int_equal(mkdir(path, 0755), 0);
+    p->expect_exit = 1;
+    start_enqueue(p);
+    wait_segment_state(p, LF_SEG_DISCONNECTED);
+    assert_int_equal(rmdir(path), 0);
+    p->expect_exit = 0;
+    start_enqueue(p);
+    verify_locks(p, 50, "k");
+}
+
+/* The segment an adopter looks at never shows a copy half re-filled: a
+ * replica re-syncing keeps the old copy until the new one is complete. */
+static void
+resync_never_shows_a_partial_copy(void **state)
+{
+    struct pair *p = new_pair(state);
+    struct lf_seg_info info;
+    bool running = false;
+    bool partial = false;
+    long long deadline;
+
+    start_enqueue(p);
+    start_replica(p);
+    wait_in_sync(p);
+    take_locks(p, 20000, "k");
+    stop_pid(&p->e, SIGKILL);
+    wait_segment_state(p, LF_SEG_DISCONNECTED);
+    start_enqueue(p); /* adopts; the replica re-syncs from it */
+    deadline = lf_now_ms() + 15000;
+    for (;;) {
+        enum lf_seg_verdict v = lf_seg_peek(p->instance, &info, &running);
+
+        if (v == LF_SEG_OK && info.state == LF_SEG_SYNCING) {
+            partial = true;
+        }
+        if (v == LF_SEG_OK && info.state == LF_SEG_IN_SYNC
+            && info.generation == 2) {
+            break;
+        }
+        assert_true(lf_now_ms() < deadline);
+    }
+    assert_false(partial);
+    assert_int_equal(info.nlocks, 22000);
+}
+
+/* Start the replica with a /dev/shm of its own, as on another node. */
+static void
+start_remote_replica(struct pair *p)
+{
+    char exe[PATH_MAX + 32];
+    char port[8];
+    char script[PATH_MAX * 4];
+
+    snprintf(exe, sizeof(exe), "%s/lf-replicad", bindir);
+    snprintf(port, sizeof(port), "%u", p->port);
+    snprintf(script, sizeof(script),
+             "mount -t tmpfs tmpfs /dev/shm && exec '%s' -i %s -a 127.0.0.1 "
+             "-p %s -P '%s' -L '%s' -t 2000 -N r-node",
+             exe, p->instance, port, p->rpid, p->rlog);
+    {
+        char *argv[] = {
+            "/usr/bin/unshare", "-m", "/bin/sh", "-c", script, NULL};
+
+        assert_int_equal(run_wait(argv), 0);
+    }
+    p->r = read_pid(p->rpid);
+}
+
+/* An enqueue server that starts where no local copy is takes the table
+ * over the network from the in-sync replica elsewhere. */
+static void
+network_takeover(void **state)
+{
+    struct pair *p = new_pair(state);
+    struct lf_client c;
+    char value[32];
+
+    if (geteuid() != 0) {
+        skip(); /* a private /dev/shm needs a mount namespace */
+    }
+    start_enqueue(p);
+    start_remote_replica(p);
+    wait_in_sync(p);
+    take_locks(p, 500, "n");
+    stop_pid(&p->e, SIGKILL);
+    p->extra[p->nextra++] = "-W";
+    p->extra[p->nextra++] = "10000";
+    start_enqueue(p);
+    stat_value(p, "origin", value, sizeof(value));
+    assert_string_equal(value, "network");
+    stat_value(p, "adopted", value, sizeof(value));
+    assert_string_equal(value, "550");
+    verify_locks(p, 500, "n");
+    /* Held back until the replica has this generation's snapshot. */
+    wait_in_sync(p);
+    connect_client(p, &c);
+    call(&c, "LOCK after o", "OK");
+    lf_client_close(&c);
+}
+
+/* Told a replica runs elsewhere, a server that hears from none gives up
+ * the start (it never starts empty then) and says why. */
+static void
+takeover_gives_up_without_a_replica(void **state)
+{
+    struct pair *p = new_pair(state);
+
+    p->extra[p->nextra++] = "-W";
+    p->extra[p->nextra++] = "1000";
+    p->expect_exit = 1;
+    start_enqueue(p);
+    assert_true(log_contains(p->elog, "did not hand over its copy within "
+                                      "1000 ms"));
+}
+
+/* A replica with no current copy settles it: nothing to take over. */
+static void
+takeover_from_a_replica_without_a_copy(void **state)
+{
+    struct pair *p = new_pair(state);
+    char value[32];
+
+    start_replica(p);
+    p->extra[p->nextra++] = "-W";
+    p->extra[p->nextra++] = "10000";
+    start_enqueue(p);
+    stat_value(p, "origin", value, sizeof(value));
+    assert_string_equal(value, "empty");
+    assert_true(log_contains(p->elog, "holds no current copy"));
+    wait_in_sync(p);
 }
 
 /* Many clients at once: each takes its own locks, and all of them fight
@@ -729,7 +1153,8 @@ protocol_errors(void **state)
     assert_int_equal(lf_client_read_line(&c, reply, sizeof(reply)), 0);
     assert_string_equal(reply, "OK PONG");
     /* Others were served all along, and still are. */
-    call(&c, "LOCK a b", "OK");
+    /* No replica ever: served, and said to be unreplicated. */
+    call(&c, "LOCK a b", "UNREPLICATED OK");
     call(&c, "UNLOCK a c", "ERR NOTHELD c does not hold a");
     call(&c, "COUNT", "OK 1");
     lf_client_close(&c);
@@ -764,7 +1189,7 @@ shared_secret(void **state)
     assert_int_equal(
         lf_client_open(&c, "127.0.0.1", p->port, 5000, &wrong, &why), EACCES);
     connect_client(p, &c);
-    call(&c, "LOCK k o", "OK");
+    call(&c, "LOCK k o", "UNREPLICATED OK");
     lf_client_close(&c);
     /* A replica without the secret is kept out... */
     start_replica_with(p, false);
@@ -848,8 +1273,9 @@ replica_stops_while_waiting_for_the_server(void **state)
     conn = accept(pfd.fd, NULL, NULL);
     assert_true(conn >= 0);
     stop_pid(&p->r, SIGTERM);
-    /* The wait for the greeting was cancelled, not timed out. */
-    assert_true(log_contains(p->rlog, "no greeting from the server"));
+    /* The wait (for the connection or the greeting: the kernel accepts
+     * before the replica's connect returns) was cancelled, not timed
+     * out. */
     assert_true(log_contains(p->rlog, strerror(ECANCELED)));
     assert_false(log_contains(p->rlog, strerror(ETIMEDOUT)));
     assert_true(log_contains(p->rlog, "stopped"));
@@ -868,10 +1294,31 @@ main(void)
                                   pair_teardown),
         cmocka_unit_test_teardown(refuses_copy_of_older_generation,
                                   pair_teardown),
+        cmocka_unit_test_teardown(adopts_copy_below_this_nodes_record,
+                                  pair_teardown),
         cmocka_unit_test_teardown(refuses_corrupted_copy, pair_teardown),
         cmocka_unit_test_teardown(replica_resyncs_after_reconnect,
                                   pair_teardown),
         cmocka_unit_test_teardown(restarted_replica_gets_full_copy,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(
+            parked_reply_is_not_ok_when_the_replica_is_lost, pair_teardown),
+        cmocka_unit_test_teardown(already_held_waits_for_its_grant,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(confirmed_loss_ends_the_hold, pair_teardown),
+        cmocka_unit_test_teardown(serve_policy_answers_unreplicated,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(dropped_copy_is_not_adopted, pair_teardown),
+        cmocka_unit_test_teardown(expired_copy_is_not_adopted, pair_teardown),
+        cmocka_unit_test_teardown(replica_refuses_an_older_snapshot,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(failed_start_keeps_the_copy, pair_teardown),
+        cmocka_unit_test_teardown(resync_never_shows_a_partial_copy,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(network_takeover, pair_teardown),
+        cmocka_unit_test_teardown(takeover_gives_up_without_a_replica,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(takeover_from_a_replica_without_a_copy,
                                   pair_teardown),
         cmocka_unit_test_teardown(concurrent_clients, pair_teardown),
         cmocka_unit_test_teardown(protocol_errors, pair_teardown),

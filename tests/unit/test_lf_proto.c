@@ -49,6 +49,27 @@ replication_messages(void **state)
     assert_int_equal(parse("SNAPSHOT 7 10000", &m), LF_PROTO_OK);
     assert_int_equal(m.num, 7);
     assert_int_equal(m.count, 10000);
+    assert_int_equal(m.valid_ms, 0);
+    assert_int_equal(parse("SNAPSHOT 7 10000 50000", &m), LF_PROTO_OK);
+    assert_int_equal(m.valid_ms, 50000);
+    assert_int_equal(parse("SNAPSHOT 7 10000 x", &m), LF_PROTO_BADNUM);
+    /* A replica says where it runs and what copy it holds. */
+    assert_int_equal(parse("REPLICA ERS10 node2 4 812 200", &m), LF_PROTO_OK);
+    assert_int_equal(m.type, LF_MSG_REPLICA);
+    assert_string_equal(m.arg, "ERS10");
+    assert_string_equal(m.node, "node2");
+    assert_int_equal(m.num, 4);
+    assert_int_equal(m.seq, 812);
+    assert_int_equal(m.count, 200);
+    assert_int_equal(parse("REPLICA ERS10", &m), LF_PROTO_ARGS);
+    assert_int_equal(parse("REPLICA ERS10 node2 4 x 200", &m), LF_PROTO_BADNUM);
+    assert_int_equal(parse("UPLOAD", &m), LF_PROTO_OK);
+    assert_int_equal(m.type, LF_MSG_UPLOAD);
+    assert_int_equal(parse("DROP", &m), LF_PROTO_OK);
+    assert_int_equal(m.type, LF_MSG_DROP);
+    assert_int_equal(parse("BYE", &m), LF_PROTO_OK);
+    assert_int_equal(m.type, LF_MSG_BYE);
+    assert_int_equal(parse("BYE now", &m), LF_PROTO_ARGS);
     assert_int_equal(parse("S X key owner", &m), LF_PROTO_OK);
     assert_int_equal(m.type, LF_MSG_SNAPENTRY);
     assert_int_equal(parse("C 12 L S key owner", &m), LF_PROTO_OK);

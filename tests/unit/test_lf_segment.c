@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "lf_proc.h"
 #include "lf_segment.h"
 
 static char inst[32];
@@ -61,6 +62,7 @@ make_segment(const char *instance, enum lf_seg_state state, uint64_t gen)
     lf_seg_remove(seg, slot);
     lf_seg_set_position(seg, gen, 9);
     lf_seg_set_state(seg, state);
+    lf_seg_set_heard(seg, lf_now_ms(), 60000);
     lf_seg_end(seg);
     return seg;
 }
@@ -99,8 +101,12 @@ adopts_in_sync_copy_once(void **state)
     assert_int_equal(lf_table_unlock(t, "gone", "dave", NULL),
                      LF_TABLE_NOT_HELD);
     lf_table_free(t);
+    /* Loading changes nothing; marking it does, once. */
+    assert_int_equal(adopt(inst, 0, &n), LF_SEG_OK);
+    assert_int_equal(lf_seg_mark_adopted(inst, &info), LF_SEG_OK);
     /* Adopted copies are not adopted twice. */
     assert_int_equal(adopt(inst, 0, &n), LF_SEG_NOT_IN_SYNC);
+    assert_int_equal(lf_seg_mark_adopted(inst, &info), LF_SEG_CHANGED);
     assert_int_equal(lf_seg_peek(inst, &info, &running), LF_SEG_OK);
     assert_int_equal(info.state, LF_SEG_ADOPTED);
     assert_true(running);
@@ -130,6 +136,60 @@ refuses_syncing_and_stopped(void **state)
     seg = make_segment(inst, LF_SEG_STOPPED, 5);
     assert_int_equal(adopt(inst, 0, &n), LF_SEG_NOT_IN_SYNC);
     lf_seg_close(seg);
+}
+
+/* A copy that changed between loading and marking is not marked. */
+static void
+mark_refuses_a_changed_copy(void **state)
+{
+    struct lf_seg *seg = make_segment(inst, LF_SEG_DISCONNECTED, 5);
+    struct lf_table *t = lf_table_new(0);
+    struct lf_seg_info info;
+    const char *why = "";
+
+    assert_int_equal(lf_seg_adopt(inst, 0, t, &info, &why), LF_SEG_OK);
+    assert_int_equal(lf_seg_begin(seg), 0);
+    lf_seg_set_position(seg, 5, 10);
+    lf_seg_end(seg);
+    assert_int_equal(lf_seg_mark_adopted(inst, &info), LF_SEG_CHANGED);
+    lf_table_free(t);
+    lf_seg_close(seg);
+}
+
+/* Stale copies, and lost ones past their valid time, are refused. */
+static void
+refuses_stale_and_expired(void **state)
+{
+    struct lf_seg *seg = make_segment(inst, LF_SEG_STALE, 5);
+    size_t n = 0;
+
+    assert_int_equal(adopt(inst, 0, &n), LF_SEG_NOT_IN_SYNC);
+    lf_seg_close(seg);
+    seg = make_segment(inst, LF_SEG_DISCONNECTED, 5);
+    assert_int_equal(lf_seg_begin(seg), 0);
+    lf_seg_set_heard(seg, lf_now_ms() - 2000, 1000);
+    lf_seg_end(seg);
+    assert_int_equal(adopt(inst, 0, &n), LF_SEG_EXPIRED);
+    assert_int_equal(n, 0);
+    lf_seg_close(seg);
+}
+
+/* The pure check, at the edges. */
+static void
+current_copy_rules(void **state)
+{
+    struct lf_seg_info info = {.state = LF_SEG_IN_SYNC,
+                               .generation = 4,
+                               .heard_ms = 10000,
+                               .valid_ms = 500};
+    const char *why = "";
+
+    assert_int_equal(lf_seg_current(&info, 4, 10500, &why), LF_SEG_OK);
+    assert_int_equal(lf_seg_current(&info, 4, 10501, &why), LF_SEG_EXPIRED);
+    assert_int_equal(lf_seg_current(&info, 5, 10000, &why),
+                     LF_SEG_OLD_GENERATION);
+    info.state = LF_SEG_ADOPTED;
+    assert_int_equal(lf_seg_current(&info, 0, 10000, &why), LF_SEG_NOT_IN_SYNC);
 }
 
 static void
@@ -280,6 +340,9 @@ main(void)
         cmocka_unit_test_teardown(disconnected_copy_is_adoptable, teardown),
         cmocka_unit_test_teardown(refuses_syncing_and_stopped, teardown),
         cmocka_unit_test_teardown(refuses_older_generation, teardown),
+        cmocka_unit_test_teardown(mark_refuses_a_changed_copy, teardown),
+        cmocka_unit_test_teardown(refuses_stale_and_expired, teardown),
+        cmocka_unit_test(current_copy_rules),
         cmocka_unit_test_teardown(refuses_corrupt_records_and_header, teardown),
         cmocka_unit_test_teardown(refuses_other_instance, teardown),
         cmocka_unit_test_teardown(refuses_copy_of_dead_writer, teardown),
