@@ -93,12 +93,15 @@ agent_prepare_rundir(const struct lf_ocf_ctx *ctx)
     return PCMK_OCF_OK;
 }
 
+static int agent_stop_daemon(const struct lf_ocf_ctx *ctx);
+
 static int
 agent_start_daemon(const struct lf_ocf_ctx *ctx, char *const argv[])
 {
     char last[512];
     int status = -1;
-    long long left = lf_ocf_time_left(ctx) - 500;
+    /* Keep time to stop the daemon when it does not get ready. */
+    long long left = lf_ocf_time_left(ctx) - 3000;
     int rc = lf_svc_start(argv, left > 1000 ? left : 1000, last, sizeof(last),
                           &status);
 
@@ -110,6 +113,9 @@ agent_start_daemon(const struct lf_ocf_ctx *ctx, char *const argv[])
         return PCMK_OCF_OK;
     }
     if (status == -1) {
+        /* Stop what we started: a daemon that carries on after a failed
+         * start would take the table over behind the cluster's back. */
+        (void)agent_stop_daemon(ctx);
         lf_ocf_reason("%s did not get ready within the start timeout", argv[0]);
         return PCMK_OCF_UNKNOWN_ERROR;
     }
@@ -210,18 +216,34 @@ agent_cmd_param(struct agent_cmd *cmd, const struct lf_ocf_ctx *ctx,
 }
 
 void
-agent_cmd_int(struct agent_cmd *cmd, const struct lf_ocf_ctx *ctx,
-              const char *flag, const char *param)
+agent_cmd_value(struct agent_cmd *cmd, const char *flag, const char *value)
+{
+    if (cmd->argc < 61) {
+        cmd->argv[cmd->argc++] = (char *)flag;
+        cmd->argv[cmd->argc++] = (char *)value;
+    }
+}
+
+void
+agent_cmd_number(struct agent_cmd *cmd, const char *flag, long long n)
 {
     char *buf;
+    size_t max = sizeof(cmd->numbers) / sizeof(cmd->numbers[0]);
 
-    if (cmd->nnumbers >= 4 || cmd->argc >= 61) {
+    if ((size_t)cmd->nnumbers >= max || cmd->argc >= 61) {
         return;
     }
     buf = cmd->numbers[cmd->nnumbers++];
-    snprintf(buf, sizeof(cmd->numbers[0]), "%lld", lf_ocf_get_int(ctx, param));
+    snprintf(buf, sizeof(cmd->numbers[0]), "%lld", n);
     cmd->argv[cmd->argc++] = (char *)flag;
     cmd->argv[cmd->argc++] = buf;
+}
+
+void
+agent_cmd_int(struct agent_cmd *cmd, const struct lf_ocf_ctx *ctx,
+              const char *flag, const char *param)
+{
+    agent_cmd_number(cmd, flag, lf_ocf_get_int(ctx, param));
 }
 
 int

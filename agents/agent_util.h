@@ -38,7 +38,7 @@ struct agent_cmd {
     char *argv[64];
     int argc;
     char pidfile[512];
-    char numbers[4][24];
+    char numbers[8][24];
     int nnumbers;
     char optbuf[1024];
 };
@@ -56,6 +56,13 @@ void agent_cmd_int(struct agent_cmd *cmd, const struct lf_ocf_ctx *ctx,
 
 /*! \brief Add a bare flag. */
 void agent_cmd_flag(struct agent_cmd *cmd, const char *flag);
+
+/*! \brief Add "flag value" (value must outlive the command). */
+void agent_cmd_value(struct agent_cmd *cmd, const char *flag,
+                     const char *value);
+
+/*! \brief Add "flag number". */
+void agent_cmd_number(struct agent_cmd *cmd, const char *flag, long long n);
 
 /*!
  * \brief The start action every agent shares: validate, succeed at once

@@ -3,13 +3,16 @@
  */
 #include <config.h>
 
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "agent_util.h"
 #include "lf_attr.h"
 #include "lf_client.h"
 #include "lf_log.h"
+#include "lf_proc.h"
 #include "lf_rc.h"
 
 static const struct lf_ocf_param params[] = {
@@ -38,8 +41,28 @@ static const struct lf_ocf_param params[] = {
      "Most locks", "Most locks held at once."},
     {"replica_timeout", LF_OCF_INTEGER, "5000", false, false, 100, 600000,
      "Replica timeout (ms)",
-     "A replication server silent this long is dropped and the server "
-     "goes on unreplicated."},
+     "A replication server silent this long is dropped (see "
+     "replica_loss_policy)."},
+    {"replica_loss_policy", LF_OCF_STRING, "hold", false, false, 0, 0,
+     "After losing the replica",
+     "hold (the default, safe): after losing an in-sync replica, refuse "
+     "changes (ERR NOREPLICA; replies already waiting keep waiting) until a "
+     "replica is in sync again, the cluster confirms the replica gone, or "
+     "replica_loss_hold passes, then answer them UNREPLICATED OK. serve "
+     "(availability first): answer UNREPLICATED OK at once; a later "
+     "failover may then lose those changes."},
+    {"replica_loss_hold", LF_OCF_INTEGER, "60000", false, false, 0, 3600000,
+     "Hold after losing the replica (ms)",
+     "How long changes are held back at most; it must be longer than the "
+     "cluster takes to detect and fence a lost node (token timeout, "
+     "consensus and the fence device's time), or a partitioned enqueue "
+     "server could acknowledge changes its successor will not have."},
+    {"takeover_timeout", LF_OCF_INTEGER, "0", false, false, 0, 3600000,
+     "Network takeover wait (ms)",
+     "When an in-sync replication server runs on another node, how long a "
+     "start waits for it to hand over its copy; 0: the start timeout less "
+     "10 seconds. A start that gets no copy in time fails (it never starts "
+     "empty while a copy exists)."},
     {"log_file", LF_OCF_STRING, "", false, false, 0, 0, "Log file",
      "An additional log file; the server always uses syslog."},
     {"options", LF_OCF_STRING, "", false, false, 0, 0, "Extra options",
@@ -55,7 +78,59 @@ static const struct lf_ocf_action actions[] = {
 static int
 validate(struct lf_ocf_ctx *ctx)
 {
+    const char *policy = lf_ocf_get(ctx, "replica_loss_policy");
+
+    if (strcmp(policy, "hold") != 0 && strcmp(policy, "serve") != 0) {
+        lf_ocf_reason("replica_loss_policy must be hold or serve, not '%s'",
+                      policy);
+        return PCMK_OCF_NOT_CONFIGURED;
+    }
     return agent_validate_common(ctx);
+}
+
+/* What the cluster knows before a start: whether a replica with a copy
+ * runs anywhere, and the newest generation served. */
+struct cluster_facts {
+    bool copy_somewhere;
+    bool any_replica;
+    unsigned long long generation;
+};
+
+static void
+note_replica(const char *host, const char *value, void *arg)
+{
+    struct cluster_facts *facts = arg;
+
+    (void)host;
+    facts->any_replica = true;
+    if (strcmp(value, "in-sync") == 0 || strcmp(value, "disconnected") == 0) {
+        facts->copy_somewhere = true;
+    }
+}
+
+static void
+note_generation(const char *host, const char *value, void *arg)
+{
+    struct cluster_facts *facts = arg;
+    unsigned long long g = strtoull(value, NULL, 10);
+
+    (void)host;
+    if (g > facts->generation) {
+        facts->generation = g;
+    }
+}
+
+static void
+cluster_facts(const struct lf_ocf_ctx *ctx, struct cluster_facts *facts)
+{
+    char name[128];
+    char cache[512];
+
+    memset(facts, 0, sizeof(*facts));
+    agent_attr(ctx, "replica", name, sizeof(name), cache, sizeof(cache));
+    (void)lf_attr_query_all(name, note_replica, facts);
+    agent_attr(ctx, "generation", name, sizeof(name), cache, sizeof(cache));
+    (void)lf_attr_query_all(name, note_generation, facts);
 }
 
 /* A protocol round trip: STATS, whose lock count and replica state we
@@ -95,12 +170,37 @@ query_stats(const struct lf_ocf_ctx *ctx, char *reply, size_t size)
     return 0;
 }
 
+/* Holding changes back while the cluster has no replica left at all (its
+ * node was fenced, or it stopped): nothing will end the hold but time, so
+ * tell the server the cluster has confirmed the replica gone. */
+static void
+release_hold_if_no_replica(const struct lf_ocf_ctx *ctx, const char *reply)
+{
+    struct cluster_facts facts;
+    char hold[32];
+    char pidfile[512];
+    pid_t pid = 0;
+
+    if (!lf_proto_stat_field(reply, "hold", hold, sizeof(hold))
+        || strcmp(hold, "0") == 0) {
+        return;
+    }
+    cluster_facts(ctx, &facts);
+    agent_path(ctx, "pid", pidfile, sizeof(pidfile));
+    if (!facts.any_replica && lf_pidfile_read(pidfile, &pid) == 0) {
+        lf_notice("no replication server left in the cluster: ending the "
+                  "server's hold on changes");
+        kill(pid, SIGUSR1);
+    }
+}
+
 static int
 monitor(struct lf_ocf_ctx *ctx)
 {
     char reply[LF_LINE_MAX + 1];
     char locks[32];
     char replica[32];
+    char generation[32];
     char name[128];
     char cache[512];
     int rc = agent_check_process(ctx);
@@ -118,6 +218,12 @@ monitor(struct lf_ocf_ctx *ctx)
     (void)lf_proto_stat_field(reply, "replica", replica, sizeof(replica));
     agent_attr(ctx, "locks", name, sizeof(name), cache, sizeof(cache));
     (void)lf_attr_set(name, locks, cache, ctx->probe);
+    if (lf_proto_stat_field(reply, "generation", generation,
+                            sizeof(generation))) {
+        agent_attr(ctx, "generation", name, sizeof(name), cache, sizeof(cache));
+        (void)lf_attr_set(name, generation, cache, false);
+    }
+    release_hold_if_no_replica(ctx, reply);
     if (ctx->check_level >= 20 && strcmp(replica, "in-sync") != 0) {
         lf_ocf_reason("serving %s locks without a replica in sync "
                       "(replica %s)",
@@ -131,6 +237,10 @@ static int
 start(struct lf_ocf_ctx *ctx)
 {
     struct agent_cmd cmd;
+    struct cluster_facts facts;
+    const char *node = getenv("OCF_RESKEY_CRM_meta_on_node");
+    long long wait = lf_ocf_get_int(ctx, "takeover_timeout");
+    long long left = lf_ocf_time_left(ctx) - 10000;
 
     agent_cmd_init(&cmd, ctx);
     agent_cmd_param(&cmd, ctx, "-i", "instance");
@@ -138,10 +248,28 @@ start(struct lf_ocf_ctx *ctx)
     agent_cmd_param(&cmd, ctx, "-s", "statedir");
     agent_cmd_int(&cmd, ctx, "-m", "max_locks");
     agent_cmd_int(&cmd, ctx, "-t", "replica_timeout");
+    agent_cmd_int(&cmd, ctx, "-H", "replica_loss_hold");
     agent_cmd_param(&cmd, ctx, "-a", "address");
     agent_cmd_param(&cmd, ctx, "-u", "user");
     agent_cmd_param(&cmd, ctx, "-k", "secret_file");
     agent_cmd_param(&cmd, ctx, "-L", "log_file");
+    if (strcmp(lf_ocf_get(ctx, "replica_loss_policy"), "serve") == 0) {
+        agent_cmd_flag(&cmd, "-S");
+    }
+    if (node != NULL && *node != '\0') {
+        agent_cmd_value(&cmd, "-N", node);
+    }
+    cluster_facts(ctx, &facts);
+    if (facts.generation > 0) {
+        agent_cmd_number(&cmd, "-G", (long long)facts.generation);
+    }
+    if (facts.copy_somewhere) {
+        /* Not from this node's segment (tried first): over the network. */
+        if (wait <= 0 || wait > left) {
+            wait = left > 5000 ? left : 5000;
+        }
+        agent_cmd_number(&cmd, "-W", wait);
+    }
     return agent_start(ctx, &cmd, validate, monitor);
 }
 

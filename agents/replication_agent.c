@@ -5,7 +5,9 @@
 #include <config.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agent_util.h"
 #include "lf_attr.h"
@@ -53,6 +55,24 @@ validate(struct lf_ocf_ctx *ctx)
     return agent_validate_common(ctx);
 }
 
+/* What the node attribute says of the copy: its state, or "stalled" when
+ * the server stopped following while in sync (frozen), "expired" when it
+ * lost its enqueue server longer ago than a copy stays valid. */
+static const char *
+copy_word(const struct lf_seg_info *info, long long timeout_ms, long long now)
+{
+    long long silent = now - info->heard_ms;
+
+    if (info->state == LF_SEG_IN_SYNC && silent > 3 * timeout_ms) {
+        return "stalled";
+    }
+    if (info->state == LF_SEG_DISCONNECTED
+        && silent > (long long)info->valid_ms) {
+        return "expired";
+    }
+    return lf_seg_state_str(info->state);
+}
+
 static int
 monitor(struct lf_ocf_ctx *ctx)
 {
@@ -63,6 +83,7 @@ monitor(struct lf_ocf_ctx *ctx)
     bool writer_running = false;
     pid_t pid = 0;
     enum lf_seg_verdict verdict;
+    const char *word;
     int rc = agent_check_process(ctx);
 
     if (rc != PCMK_OCF_OK) {
@@ -81,20 +102,50 @@ monitor(struct lf_ocf_ctx *ctx)
                                            : "another writer");
         return PCMK_OCF_UNKNOWN_ERROR;
     }
+    word = copy_word(&info, lf_ocf_get_int(ctx, "timeout"), lf_now_ms());
     agent_attr(ctx, "replica", name, sizeof(name), cache, sizeof(cache));
-    (void)lf_attr_set(name, lf_seg_state_str(info.state), cache, ctx->probe);
+    (void)lf_attr_set(name, word, cache, ctx->probe);
+    if (strcmp(word, "stalled") == 0) {
+        /* A replica that does not follow cannot hand over a current
+         * copy, and the enqueue server holds changes back for it. */
+        lf_ocf_reason("the replication server makes no progress (its copy "
+                      "last heard from the enqueue server %lld ms ago)",
+                      lf_now_ms() - info.heard_ms);
+        return PCMK_OCF_UNKNOWN_ERROR;
+    }
     if (ctx->check_level >= 20 && info.state != LF_SEG_IN_SYNC) {
-        lf_ocf_reason("the copy is %s, not in sync",
-                      lf_seg_state_str(info.state));
+        lf_ocf_reason("the copy is %s, not in sync", word);
         return PCMK_OCF_DEGRADED;
     }
     return PCMK_OCF_OK;
+}
+
+/* Started means following: wait (a little) for the copy to be in sync, so
+ * the attribute an enqueue server's start reads is current at once. */
+static int
+wait_then_monitor(struct lf_ocf_ctx *ctx)
+{
+    long long left = lf_ocf_time_left(ctx) - 2000;
+    long long deadline = lf_now_ms() + (left < 5000 ? left : 5000);
+    struct lf_seg_info info;
+    bool running = false;
+
+    while (lf_now_ms() < deadline) {
+        if (lf_seg_peek(lf_ocf_get(ctx, "instance"), &info, &running)
+                == LF_SEG_OK
+            && info.state == LF_SEG_IN_SYNC) {
+            break;
+        }
+        usleep(20000);
+    }
+    return monitor(ctx);
 }
 
 static int
 start(struct lf_ocf_ctx *ctx)
 {
     struct agent_cmd cmd;
+    const char *node = getenv("OCF_RESKEY_CRM_meta_on_node");
 
     agent_cmd_init(&cmd, ctx);
     agent_cmd_param(&cmd, ctx, "-i", "instance");
@@ -105,7 +156,10 @@ start(struct lf_ocf_ctx *ctx)
     agent_cmd_param(&cmd, ctx, "-u", "user");
     agent_cmd_param(&cmd, ctx, "-k", "secret_file");
     agent_cmd_param(&cmd, ctx, "-L", "log_file");
-    return agent_start(ctx, &cmd, validate, monitor);
+    if (node != NULL && *node != '\0') {
+        agent_cmd_value(&cmd, "-N", node);
+    }
+    return agent_start(ctx, &cmd, validate, wait_then_monitor);
 }
 
 static int

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -75,4 +76,95 @@ lf_attr_delete(const char *name, const char *cache)
         lf_debug("attrd_updater -n %s -D failed (%d)", name, rc);
     }
     return rc;
+}
+
+/* The value of field="..." in line, copied into out. */
+static bool
+quoted_field(const char *line, const char *field, char *out, size_t size)
+{
+    char pattern[32];
+    const char *at;
+    const char *end;
+
+    snprintf(pattern, sizeof(pattern), "%s=\"", field);
+    at = strstr(line, pattern);
+    if (at == NULL || (at != line && at[-1] != ' ')) {
+        return false;
+    }
+    at += strlen(pattern);
+    end = strchr(at, '"');
+    if (end == NULL || (size_t)(end - at) >= size) {
+        return false;
+    }
+    memcpy(out, at, (size_t)(end - at));
+    out[end - at] = '\0';
+    return true;
+}
+
+bool
+lf_attr_parse_line(const char *line, char *host, size_t host_size, char *value,
+                   size_t value_size)
+{
+    return quoted_field(line, "host", host, host_size)
+           && quoted_field(line, "value", value, value_size);
+}
+
+int
+lf_attr_query_all(const char *name, lf_attr_cb cb, void *arg)
+{
+    int status = 0;
+    int out[2];
+    FILE *in;
+    pid_t child;
+
+    if (pipe2(out, O_CLOEXEC) != 0) {
+        return errno;
+    }
+    child = fork();
+    if (child < 0) {
+        int rc = errno;
+
+        close(out[0]);
+        close(out[1]);
+        return rc;
+    }
+    if (child == 0) {
+        char *argv[] = {ATTRD_UPDATER, "-Q", "-A", "-n", (char *)name, NULL};
+        int devnull = open("/dev/null", O_RDWR);
+
+        dup2(devnull, STDIN_FILENO);
+        dup2(out[1], STDOUT_FILENO);
+        dup2(devnull, STDERR_FILENO);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(out[1]);
+    in = fdopen(out[0], "r");
+    if (in == NULL) {
+        close(out[0]);
+    } else {
+        char line[512];
+
+        while (fgets(line, sizeof(line), in) != NULL) {
+            char host[128];
+            char value[256];
+
+            if (lf_attr_parse_line(line, host, sizeof(host), value,
+                                   sizeof(value))
+                && value[0] != '\0') {
+                cb(host, value, arg);
+            }
+        }
+        fclose(in);
+    }
+    while (waitpid(child, &status, 0) < 0) {
+        if (errno != EINTR) {
+            return errno;
+        }
+    }
+    /* An attribute no node has is not an error. */
+    return WIFEXITED(status)
+                   && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 105)
+               ? 0
+               : EIO;
 }

@@ -22,4 +22,24 @@ int lf_attr_set(const char *name, const char *value, const char *cache,
 /*! \brief Delete the attribute and its cache file. */
 int lf_attr_delete(const char *name, const char *cache);
 
+/* Called for every node with a non-empty value: host, value, arg. */
+typedef void (*lf_attr_cb)(const char *host, const char *value, void *arg);
+
+/*!
+ * \brief The attribute's value on every node (attrd_updater -Q -A).
+ *
+ * \return 0 (cb called for each node that has a value), or an errno /
+ *         attrd_updater exit status
+ */
+int lf_attr_query_all(const char *name, lf_attr_cb cb, void *arg);
+
+/*!
+ * \brief Parse one line of attrd_updater's query output
+ *        ('name="N" host="H" value="V"'), pure.
+ *
+ * \return true with host and value filled
+ */
+bool lf_attr_parse_line(const char *line, char *host, size_t host_size,
+                        char *value, size_t value_size);
+
 #endif
