@@ -196,6 +196,15 @@ detach(struct enq_server *srv, bool tell_stale)
     enq_conn_kill(srv, replica);
 }
 
+/* Will changes be served without the copy from now on? Then it must not
+ * be taken over any more. Holding changes back keeps it current until
+ * the hold ends, which its valid time covers. */
+static bool
+copy_goes_stale(const struct enq_server *srv)
+{
+    return srv->cfg.loss_policy == ENQ_LOSS_SERVE || srv->cfg.hold_ms <= 0;
+}
+
 void
 enq_repl_lost(struct enq_server *srv, const char *why, bool confirmed)
 {
@@ -206,7 +215,7 @@ enq_repl_lost(struct enq_server *srv, const char *why, bool confirmed)
     }
     lf_warn("replica lost (%s) in state %s", why,
             enq_repl_state_str(srv->replica_state));
-    detach(srv, !confirmed);
+    detach(srv, !confirmed && copy_goes_stale(srv));
     if (confirmed) {
         end_hold(srv, false, "the replica stopped");
     } else if (was_in_sync && !hold_active(srv)) {

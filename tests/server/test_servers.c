@@ -788,13 +788,14 @@ serve_policy_answers_unreplicated(void **state)
     lf_client_close(&c);
 }
 
-/* A copy the enqueue server stopped replicating to (it dropped the
- * silent replica) is never taken over. */
+/* A copy the enqueue server stopped replicating to, to serve without it
+ * (availability first), is never taken over. */
 static void
 dropped_copy_is_not_adopted(void **state)
 {
     struct pair *p = new_pair(state);
 
+    p->extra[p->nextra++] = "-S";
     start_enqueue(p);
     start_replica(p);
     wait_in_sync(p);
@@ -807,6 +808,26 @@ dropped_copy_is_not_adopted(void **state)
     start_enqueue(p);
     assert_int_equal(count_locks(p), 0);
     assert_true(log_contains(p->elog, "not an in-sync copy (stale)"));
+}
+
+/* The replica hangs past the server's timeout, and the server dies while
+ * it holds changes back: the copy is still current and is taken over. */
+static void
+held_back_copy_survives_the_servers_death(void **state)
+{
+    struct pair *p = new_pair(state);
+
+    start_enqueue(p);
+    start_replica(p);
+    wait_in_sync(p);
+    take_locks(p, 50, "k");
+    kill(p->r, SIGSTOP);
+    wait_stat(p, "replica", "none");
+    stop_pid(&p->e, SIGKILL);
+    kill(p->r, SIGCONT);
+    wait_segment_state(p, LF_SEG_DISCONNECTED);
+    start_enqueue(p);
+    verify_locks(p, 50, "k");
 }
 
 static bool
@@ -1309,6 +1330,8 @@ main(void)
         cmocka_unit_test_teardown(serve_policy_answers_unreplicated,
                                   pair_teardown),
         cmocka_unit_test_teardown(dropped_copy_is_not_adopted, pair_teardown),
+        cmocka_unit_test_teardown(held_back_copy_survives_the_servers_death,
+                                  pair_teardown),
         cmocka_unit_test_teardown(expired_copy_is_not_adopted, pair_teardown),
         cmocka_unit_test_teardown(replica_refuses_an_older_snapshot,
                                   pair_teardown),
