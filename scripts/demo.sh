@@ -10,10 +10,14 @@
 #   demo.sh stop          stop every node and remove what start made
 #
 # The demo uses its own slot (subnet 10.213.9.0/24), so it can run beside
-# the tests.
+# the tests. Fencing is on: the harness's fence device powers a fenced
+# node off and boots it again.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 export LF_CLUSTER_SLOT=${LF_DEMO_SLOT:-9}
+# Fencing is on, as in every real cluster: a fenced node of the demo is
+# powered off and booted again, as stonith-action=reboot does.
+export LFC_STONITH_ACTION=${LFC_STONITH_ACTION:-reboot}
 export LF_CLUSTER_STATE=${LF_DEMO_STATE:-/var/tmp/leapfrog-demo}
 . "$here/../tests/cluster/lf-cluster.sh"
 . "$here/../tests/cluster/lf-pair.sh"
