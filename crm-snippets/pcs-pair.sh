@@ -13,6 +13,7 @@ ADDRESS=${ADDRESS-$VIP}          # where it listens; empty: every address
 SURVIVOR=${SURVIVOR:-g-$INSTANCE} # one node left: g-$INSTANCE, rep-$INSTANCE
                                  # or none
 FENCE_DELAY=${FENCE_DELAY:-5s}   # priority-fencing-delay (two nodes)
+SERVER_LOG=${SERVER_LOG:-}       # an extra log file of both servers
 PCS=${PCS:-pcs}                  # e.g. "pcs -f cib.xml" to prepare a file
 
 # Fencing first: leapfrog's lock guarantees do not hold without it (a hung
@@ -36,6 +37,7 @@ $PCS resource create "vip-$INSTANCE" ocf:heartbeat:IPaddr2 \
     --group "g-$INSTANCE"
 $PCS resource create "enq-$INSTANCE" ocf:leapfrog:enqueue \
     instance="$INSTANCE" ${ADDRESS:+address="$ADDRESS"} port="$PORT" \
+    ${SERVER_LOG:+log_file="$SERVER_LOG"} \
     op start timeout=60s op stop timeout=60s \
     op monitor interval=10s timeout=20s OCF_CHECK_LEVEL=10 \
     --group "g-$INSTANCE"
@@ -43,6 +45,7 @@ $PCS resource create "enq-$INSTANCE" ocf:leapfrog:enqueue \
 # P: the replication server, following the enqueue server's virtual IP.
 $PCS resource create "rep-$INSTANCE" ocf:leapfrog:replication \
     instance="$INSTANCE" enqueue_address="$VIP" port="$PORT" \
+    ${SERVER_LOG:+log_file="$SERVER_LOG"} \
     op start timeout=30s op stop timeout=30s \
     op monitor interval=10s timeout=20s OCF_CHECK_LEVEL=10
 

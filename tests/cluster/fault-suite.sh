@@ -48,6 +48,7 @@ fs_setup() {
 
 fs_configure() {
     lfc_exec 1 env INSTANCE=$FS_INST VIP="$(lfp_vip)" ADDRESS= \
+        SERVER_LOG=/var/log/pacemaker/leapfrog-$FS_INST.log \
         sh "$FS_TOP/crm-snippets/pcs-pair.sh" >/dev/null || return 1
     # The snippet turns fencing on, as every real cluster needs; an
     # unfenced test turns it off again.
@@ -131,6 +132,8 @@ fs_run() {
     # The recovered pair serves the clients again.
     lfh_wait_progress 50 || { lfh_stop; return 1; }
     lfh_stop
+    lfc_wait_for 10 "the clients to stop" lfh_stopped ||
+        { lfc_log "$name: a client did not stop"; return 1; }
     lfh_check
 }
 
@@ -332,4 +335,41 @@ f_partition_unfenced() {
     lfh_wait_progress 200 30
     sleep 10 # the split's length: both sides serve meanwhile
     lff_heal
+}
+
+# The replica hangs past the enqueue server's replica timeout (the server
+# gives it up and holds changes back), and then the enqueue server dies:
+# the frozen replica's copy is still the current one.
+f_hang_r_then_kill_e() {
+    local pid
+    pid=$(lfp_server_pid "node$FS_R" "rep-$FS_INST") || return 1
+    lfc_exec "$FS_R" kill -STOP "$pid" || return 1
+    lfc_wait_for 30 "the enqueue server to give up the replica" \
+        eval 'lfp_enq stats | grep -q " replica=none "'
+    lfp_kill_server "node$FS_E" "enq-$FS_INST"
+    lfc_exec "$FS_R" kill -CONT "$pid"
+    lfc_wait_for 90 "the enqueue server on node$FS_R" \
+        eval '[ "$(fs_where enq-$FS_INST)" = node$FS_R ]'
+}
+
+# Requests wait for the replica (it is frozen), and then its process is
+# killed: the waiting requests are not acknowledged as replicated until a
+# new replica holds them.
+f_kill_r_while_parked() {
+    local pid
+    pid=$(lfp_server_pid "node$FS_R" "rep-$FS_INST") || return 1
+    lfc_exec "$FS_R" kill -STOP "$pid" || return 1
+    lfc_wait_for 10 "requests waiting for the replica" fs_requests_parked
+    lfc_exec "$FS_R" kill -9 "$pid"
+    lfc_wait_for 90 "a replica in sync elsewhere" eval \
+        '[ "$(fs_where rep-$FS_INST)" != node$FS_R ] && fs_in_sync'
+}
+
+# The enqueue server has sent changes the replica has not acknowledged.
+fs_requests_parked() {
+    local st seq acked
+    st=$(lfp_enq stats 2>/dev/null) || return 1
+    seq=$(echo "$st" | tr ' ' '\n' | sed -n 's/^seq=//p')
+    acked=$(echo "$st" | tr ' ' '\n' | sed -n 's/^acked=//p')
+    [ -n "$seq" ] && [ -n "$acked" ] && [ "$seq" -gt "$acked" ]
 }

@@ -53,7 +53,9 @@ lfh_baseline() {
 
 # lfh_client HOST NAME ADDRESS: one client in the background.
 lfh_client() {
-    lfc_host_exec "$1" "$LFH_BIN/lf-hist-client" -n "$2" \
+    # ip netns exec becomes the client (no shell in between), so $! is the
+    # client's own pid and lfh_stop reaches it.
+    ip netns exec "$(lfc_host_ns "$1")" "$LFH_BIN/lf-hist-client" -n "$2" \
         -o "$LFH_DIR/$2.journal" -a "$3" -p "$LFH_PORT" -x "$(lfh_prefix)" \
         -K "$LFH_KEYS" -t "$LFH_TIMEOUT_MS" -i "$LFH_PAUSE_MS" -s "$RANDOM" \
         2>>"$LFH_DIR/clients.err" &
@@ -95,13 +97,38 @@ lfh_stop() {
     LFH_PIDS=()
 }
 
+# Are all of this history's clients gone (none left behind)?
+lfh_stopped() {
+    ! pgrep -f "$LFH_BIN/lf-hist-client .*-o $LFH_DIR/" >/dev/null
+}
+
+# The server's count of changes, seen through the virtual IP.
+lfh_server_seq() {
+    "$(lfp_lf_enq)" -a "$(lfp_vip)" -p "$LFH_PORT" -t 2000 stats 2>/dev/null |
+        tr ' ' '\n' | sed -n 's/^seq=//p'
+}
+
+# Requests still on their way when the clients stopped (their outcome is
+# unknown to the client) may change the table for a moment yet: read it
+# once the server has made no change for half a second.
+lfh_quiet() {
+    local a b
+    a=$(lfh_server_seq)
+    sleep 0.5
+    b=$(lfh_server_seq)
+    [ -n "$a" ] && [ "$a" = "$b" ]
+}
+
 lfh_check() {
     local args=() j out rc
+    lfc_wait_for 30 "the enqueue server to be quiet" lfh_quiet
     [ -f "$LFH_DIR/baseline.journal" ] &&
         args+=(-b "$LFH_DIR/baseline.journal")
     for j in $(seq 1 "$LFC_NODES"); do
         args+=(-A "$(lfc_addr "$j")")
     done
+    "$(lfp_lf_enq)" -a "$(lfp_vip)" -p "$LFH_PORT" list >"$LFH_DIR/final.list" \
+        2>&1
     out=$(lfc_host_exec 1 "$LFH_BIN/lf-hist-check" -a "$(lfp_vip)" \
         -p "$LFH_PORT" "${args[@]}" "$LFH_DIR"/c*.journal 2>&1)
     rc=$?
