@@ -94,6 +94,9 @@ struct cluster_facts {
     bool copy_somewhere;
     bool any_replica;
     unsigned long long generation;
+    char copy_node[64]; /* where the copy is, and its state */
+    char copy_state[32];
+    int query_rc; /* of the replica attribute's query */
 };
 
 static void
@@ -101,10 +104,11 @@ note_replica(const char *host, const char *value, void *arg)
 {
     struct cluster_facts *facts = arg;
 
-    (void)host;
     facts->any_replica = true;
     if (strcmp(value, "in-sync") == 0 || strcmp(value, "disconnected") == 0) {
         facts->copy_somewhere = true;
+        snprintf(facts->copy_node, sizeof(facts->copy_node), "%s", host);
+        snprintf(facts->copy_state, sizeof(facts->copy_state), "%s", value);
     }
 }
 
@@ -128,7 +132,7 @@ cluster_facts(const struct lf_ocf_ctx *ctx, struct cluster_facts *facts)
 
     memset(facts, 0, sizeof(*facts));
     agent_attr(ctx, "replica", name, sizeof(name), cache, sizeof(cache));
-    (void)lf_attr_query_all(name, note_replica, facts);
+    facts->query_rc = lf_attr_query_all(name, note_replica, facts);
     agent_attr(ctx, "generation", name, sizeof(name), cache, sizeof(cache));
     (void)lf_attr_query_all(name, note_generation, facts);
 }
@@ -260,6 +264,17 @@ start(struct lf_ocf_ctx *ctx)
         agent_cmd_value(&cmd, "-N", node);
     }
     cluster_facts(ctx, &facts);
+    if (facts.copy_somewhere) {
+        lf_notice("a replication server with a copy runs on %s (%s); newest "
+                  "generation served: %llu",
+                  facts.copy_node, facts.copy_state, facts.generation);
+    } else {
+        lf_notice("no replication server holds a copy (%s); newest "
+                  "generation served: %llu",
+                  facts.query_rc == 0 ? "none in the cluster's attributes"
+                                      : "the attributes cannot be read",
+                  facts.generation);
+    }
     if (facts.generation > 0) {
         agent_cmd_number(&cmd, "-G", (long long)facts.generation);
     }

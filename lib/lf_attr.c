@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -135,6 +136,10 @@ lf_attr_query_all(const char *name, lf_attr_cb cb, void *arg)
         dup2(devnull, STDIN_FILENO);
         dup2(out[1], STDOUT_FILENO);
         dup2(devnull, STDERR_FILENO);
+        /* Pacemaker 2.1 restricts even an -A query to the node this names
+         * (an agent has it in its environment): all nodes, please. */
+        unsetenv("OCF_RESKEY_CRM_meta_on_node");
+        unsetenv("OCF_RESKEY_CRM_meta_on_node_uuid");
         execv(argv[0], argv);
         _exit(127);
     }

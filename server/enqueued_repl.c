@@ -351,9 +351,12 @@ enq_repl_line(struct enq_server *srv, const struct enq_conn *conn,
         lf_notice("replica in sync at change %llu (generation %llu)",
                   (unsigned long long)msg->num,
                   (unsigned long long)srv->generation);
-        if (!srv->replica_local) {
-            end_hold(srv, true, "a replica is in sync");
-        }
+        /* A replica on this node is no second copy, but the cluster put
+         * it here (one node left with survivor=none, or the moment
+         * before it moves on): nothing better will come to end the hold. */
+        end_hold(srv, !srv->replica_local,
+                 srv->replica_local ? "the only replica runs on this node"
+                                    : "a replica is in sync");
     }
     if (counts_as_in_sync(srv)) {
         release_parked(srv, msg->num, false, true);
