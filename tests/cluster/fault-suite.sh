@@ -25,6 +25,8 @@
 #                                cuts of random length)
 #   LF_FAULTS_ONLY               run only the cases whose names are listed
 #   LF_FAULTS_TABLE              append one line per run to this file
+#   FS_LOSS_POLICY               the enqueue server's replica_loss_policy
+#                                (default: the agent's, hold)
 
 FS_INST=FT
 FS_BASELINE=${FS_BASELINE:-20}
@@ -54,6 +56,10 @@ fs_configure() {
     # unfenced test turns it off again.
     if [ "$LFC_FENCING" != 1 ]; then
         lfc_exec 1 pcs property set stonith-enabled=false || return 1
+    fi
+    if [ -n "${FS_LOSS_POLICY:-}" ]; then
+        lfc_exec 1 pcs resource update "enq-$FS_INST" \
+            replica_loss_policy="$FS_LOSS_POLICY" || return 1
     fi
     lfp_settle && fs_wait_sync
 }
