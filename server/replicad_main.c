@@ -161,11 +161,11 @@ main(int argc, char **argv)
 
     memset(&rep, 0, sizeof(rep));
     rep.signal_fd = -1;
-    node_name(&rep);
     rc = parse_args(argc, argv, &rep.cfg, &verbose);
     if (rc != 0) {
         return rc;
     }
+    node_name(&rep);
     opts.ident = "lf-replicad";
     opts.instance = rep.cfg.instance;
     opts.secretfile = rep.cfg.secretfile;

@@ -23,13 +23,15 @@
 
 #include "lf_client.h"
 #include "lf_log.h"
+#include "lf_net.h"
 #include "lf_proc.h"
 #include "lf_rc.h"
 #include "replicad.h"
 
 #define CONNECT_TIMEOUT_MS 2000
 #define BACKOFF_MIN_MS 100
-#define BACKOFF_MAX_MS 2000
+/* Short: after a failover the new enqueue server waits for us. */
+#define BACKOFF_MAX_MS 500
 #define HEARTBEAT_MS 1000
 /* Until the enqueue server says, a lost copy stays valid this long. */
 #define DEFAULT_VALID_MS 50000
@@ -319,7 +321,7 @@ rep_sync_describe(const struct lf_seg_info *info, bool ours, long long now_ms,
 }
 
 struct upload_ctx {
-    struct lf_client *client;
+    struct lf_buf *out;
     int rc;
 };
 
@@ -331,39 +333,60 @@ upload_one(const char *key, const char *owner, enum lf_lock_mode mode,
 
     (void)tag;
     if (ctx->rc == 0) {
-        char line[LF_LINE_MAX + 1];
-
-        snprintf(line, sizeof(line), "S %c %s %s", (char)mode, key, owner);
-        ctx->rc = lf_client_send(ctx->client, line);
+        ctx->rc =
+            lf_buf_printf(ctx->out, "S %c %s %s\n", (char)mode, key, owner);
     }
 }
 
-/* A takeover: hand our copy to the enqueue server, as it streams to us. */
+/* Write the whole buffer to the enqueue server, within the deadline. */
+static int
+send_all(struct lf_client *client, struct lf_buf *out)
+{
+    while (lf_buf_pending(out) > 0) {
+        int rc = lf_net_wait(client->fd, POLLOUT, client->timeout_ms);
+
+        if (rc == 0) {
+            rc = lf_buf_write_fd(out, client->fd);
+        }
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* A takeover: hand our copy to the enqueue server, as it streams to us,
+ * in one buffer (one write per socket buffer, not per lock). */
 static int
 upload(struct rep_server *rep, struct lf_client *client)
 {
-    struct upload_ctx ctx = {client, 0};
+    struct lf_buf out;
+    struct upload_ctx ctx = {&out, 0};
     struct lf_seg_info info;
-    char line[LF_LINE_MAX + 1];
+    size_t n;
 
     if (lf_seg_begin(rep->seg) != 0) {
         return EIO;
     }
+    lf_buf_init(&out, (size_t)-1);
     lf_seg_info(rep->seg, &info);
-    snprintf(line, sizeof(line), "SNAPSHOT %llu %zu",
-             (unsigned long long)info.generation, lf_table_count(rep->index));
-    ctx.rc = lf_client_send(client, line);
+    n = lf_table_count(rep->index);
+    ctx.rc = lf_buf_printf(&out, "SNAPSHOT %llu %zu\n",
+                           (unsigned long long)info.generation, n);
     lf_table_foreach(rep->index, upload_one, &ctx);
     if (ctx.rc == 0) {
-        snprintf(line, sizeof(line), "SYNC %llu", (unsigned long long)info.seq);
-        ctx.rc = lf_client_send(client, line);
+        ctx.rc =
+            lf_buf_printf(&out, "SYNC %llu\n", (unsigned long long)info.seq);
     }
     lf_seg_end(rep->seg);
     if (ctx.rc == 0) {
+        ctx.rc = send_all(client, &out);
+    }
+    lf_buf_free(&out);
+    if (ctx.rc == 0) {
         lf_notice("handed our copy of %zu locks (generation %llu) to the "
                   "new enqueue server",
-                  lf_table_count(rep->index),
-                  (unsigned long long)info.generation);
+                  n, (unsigned long long)info.generation);
     }
     return ctx.rc;
 }
