@@ -47,7 +47,8 @@ struct pair {
     bool verbose;
     char *extra[8]; /* more options for lf-enqueued */
     int nextra;
-    int expect_exit; /* of lf-enqueued's start */
+    int expect_exit;    /* of lf-enqueued's start */
+    char *replica_node; /* -N of lf-replicad (default r-node) */
     pid_t e;
     pid_t r;
 };
@@ -143,7 +144,7 @@ start_replica_with(struct pair *p, bool secret)
     argv[n++] = "-t";
     argv[n++] = "2000";
     argv[n++] = "-N";
-    argv[n++] = "r-node";
+    argv[n++] = p->replica_node != NULL ? p->replica_node : "r-node";
     if (p->verbose) {
         argv[n++] = "-v";
     }
@@ -184,7 +185,9 @@ new_pair(void **state)
     test_no++;
     snprintf(p->instance, sizeof(p->instance), "st%ld-%d", (long)getpid(),
              test_no);
-    p->port = (uint16_t)(20000 + (getpid() * 7 + test_no * 13) % 20000);
+    /* Below the kernel's ephemeral ports (32768 on), which a client may
+     * hold as its own end of a connection. */
+    p->port = (uint16_t)(20000 + (getpid() * 7 + test_no * 13) % 12000);
     snprintf(p->statedir, sizeof(p->statedir), "%s/%s", workdir, p->instance);
     assert_int_equal(mkdir(p->statedir, 0755), 0);
     snprintf(p->epid, sizeof(p->epid), "%s/e.pid", p->statedir);
@@ -769,6 +772,23 @@ confirmed_loss_ends_the_hold(void **state)
     lf_client_close(&c);
 }
 
+/* A replica that says it runs on the enqueue server's node (-N) is no
+ * second copy: its acknowledgements do not make a plain OK. */
+static void
+replica_on_the_same_node_does_not_count(void **state)
+{
+    struct pair *p = new_pair(state);
+    struct lf_client c;
+
+    p->replica_node = "e-node";
+    start_enqueue(p);
+    start_replica(p);
+    wait_stat(p, "replica", "local");
+    connect_client(p, &c);
+    call(&c, "LOCK l1 o", "UNREPLICATED OK");
+    lf_client_close(&c);
+}
+
 /* Availability first (-S): unreplicated at once, and said so. */
 static void
 serve_policy_answers_unreplicated(void **state)
@@ -1328,6 +1348,8 @@ main(void)
                                   pair_teardown),
         cmocka_unit_test_teardown(confirmed_loss_ends_the_hold, pair_teardown),
         cmocka_unit_test_teardown(serve_policy_answers_unreplicated,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(replica_on_the_same_node_does_not_count,
                                   pair_teardown),
         cmocka_unit_test_teardown(dropped_copy_is_not_adopted, pair_teardown),
         cmocka_unit_test_teardown(held_back_copy_survives_the_servers_death,
