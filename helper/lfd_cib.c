@@ -7,6 +7,12 @@
  * one transition cost no reads; after a quiet period without evaluations
  * it is freed, so at rest the daemon's memory does not grow with the CIB.
  * An observer (the benchmark) can keep the copy for good.
+ *
+ * Pacemaker's C API shrinks from release to release (3.0.0 removed
+ * create_xml_node() and add_node_copy() and declares attr_value()
+ * and crm_xml_add() in no public header), so XML is read and built here
+ * with libxml2 alone: libcib copies what it is given. What Pacemaker
+ * offers no replacement for (free_xml()) is probed by configure.
  */
 #include <config.h>
 
@@ -19,11 +25,13 @@
 #include <string.h>
 
 #include <crm/cib.h>
+#include <crm/common/logging.h>
 #include <crm/common/results.h>
 #include <crm/common/util.h>
 #include <crm/common/xml.h>
 #include <crm/crm.h>
 #include <glib.h>
+#include <libxml/tree.h>
 #include <qb/qblog.h>
 
 #include "lf_log.h"
@@ -32,6 +40,10 @@
 
 #define RECONNECT_MS 1000
 #define COLD_AFTER_MS 5000 /* free the copy after this long without use */
+
+/* The notification type of CIB diffs, as the CIB daemon spells it on the
+ * wire (2.1's T_CIB_DIFF_NOTIFY, deprecated in 3.0). */
+#define DIFF_NOTIFY "cib_diff_notify"
 
 struct lfd_cib {
     cib_t *conn;
@@ -65,6 +77,39 @@ lfd_cib_log_init(int argc, char **argv, bool to_stderr, bool verbose)
     lf_log_set_sink(pcmk_sink);
 }
 
+/* An attribute's value, "" when empty, NULL when absent. */
+static const char *
+attr_value(const xmlNode *node, const char *name)
+{
+    const xmlAttr *a = xmlHasProp(node, (const xmlChar *)name);
+
+    if (a == NULL || a->type != XML_ATTRIBUTE_NODE) {
+        return NULL;
+    }
+    if (a->children == NULL || a->children->content == NULL) {
+        return "";
+    }
+    return (const char *)a->children->content;
+}
+
+/* Free XML that libcib returned. Pacemaker 3 hangs private data on every
+ * node that only its free_xml() releases (deprecated, with no public
+ * replacement); without it the document goes, and that data leaks. */
+static void
+free_cib_xml(xmlNode *xml)
+{
+#if HAVE_DECL_FREE_XML
+    free_xml(xml);
+#else
+    if (xml->doc != NULL && xmlDocGetRootElement(xml->doc) == xml) {
+        xmlFreeDoc(xml->doc);
+    } else {
+        xmlUnlinkNode(xml);
+        xmlFreeNode(xml);
+    }
+#endif
+}
+
 static int
 legacy_rc(int rc)
 {
@@ -81,14 +126,15 @@ static int
 full_query(struct lfd_cib *cib)
 {
     xmlNode *xml = NULL;
-    int rc = cib->conn->cmds->query(cib->conn, NULL, &xml,
-                                    cib_scope_local | cib_sync_call);
+    /* Served by the local CIB daemon (2.1's cib_scope_local is implied
+     * for queries, and deprecated in 3.0). */
+    int rc = cib->conn->cmds->query(cib->conn, NULL, &xml, cib_sync_call);
 
     if (rc != pcmk_ok) {
         return legacy_rc(rc);
     }
     if (cib->copy != NULL) {
-        free_xml(cib->copy);
+        free_cib_xml(cib->copy);
     }
     cib->copy = xml;
     return 0;
@@ -125,7 +171,7 @@ drop_copy(struct lfd_cib *cib)
     if (cib->copy == NULL) {
         return;
     }
-    free_xml(cib->copy);
+    free_cib_xml(cib->copy);
     cib->copy = NULL;
 #ifdef HAVE_MALLOC_TRIM
     /* A CIB is many small allocations: give the pages back. */
@@ -190,7 +236,7 @@ names_relevant_attribute(xmlNode *xml)
             continue;
         }
         if (strcmp((const char *)n->name, "nvpair") == 0) {
-            const char *name = crm_element_value(n, "name");
+            const char *name = attr_value(n, "name");
 
             if (name != NULL
                 && (strstr(name, "fail-count") != NULL
@@ -226,7 +272,7 @@ only_version_attributes(xmlNode *change)
         if (a->type != XML_ELEMENT_NODE) {
             continue;
         }
-        name = crm_element_value(a, "name");
+        name = attr_value(a, "name");
         for (size_t i = 0; name != NULL && i < G_N_ELEMENTS(counters); i++) {
             if (strcmp(name, counters[i]) == 0) {
                 counter = true;
@@ -249,7 +295,7 @@ count_op_records(xmlNode *xml, int *ops, int *pending)
             continue;
         }
         if (strcmp((const char *)n->name, "lrm_rsc_op") == 0) {
-            const char *status = crm_element_value(n, "op-status");
+            const char *status = attr_value(n, "op-status");
 
             (*ops)++;
             if (status != NULL && strcmp(status, "-1") == 0) {
@@ -266,8 +312,8 @@ count_op_records(xmlNode *xml, int *ops, int *pending)
 static bool
 records_pending_only(xmlNode *change)
 {
-    const char *operation = crm_element_value(change, "operation");
-    const char *path = crm_element_value(change, "path");
+    const char *operation = attr_value(change, "operation");
+    const char *path = attr_value(change, "path");
     bool pending = false;
     int ops = 0;
     int pend = 0;
@@ -286,8 +332,8 @@ records_pending_only(xmlNode *change)
     for (xmlNode *a = first_child_named(
              first_child_named(change, "change-list"), "change-attr");
          a != NULL; a = a->next) {
-        const char *name = crm_element_value(a, "name");
-        const char *value = crm_element_value(a, "value");
+        const char *name = attr_value(a, "name");
+        const char *value = attr_value(a, "value");
 
         if (a->type == XML_ELEMENT_NODE && name != NULL
             && strcmp(name, "op-status") == 0) {
@@ -311,7 +357,7 @@ lfd_cib_diff_relevant(xmlNode *diff)
             || strcmp((const char *)c->name, "change") != 0) {
             continue;
         }
-        path = crm_element_value(c, "path");
+        path = attr_value(c, "path");
         if (path != NULL && strcmp(path, "/cib") == 0
             && only_version_attributes(c)) {
             continue;
@@ -347,8 +393,8 @@ copy_has(xmlNode *copy, xmlNode *diff)
     for (size_t i = 0; i < G_N_ELEMENTS(fields); i++) {
         long long have = 0;
         long long want = 0;
-        const char *h = crm_element_value(copy, fields[i]);
-        const char *w = crm_element_value(target, fields[i]);
+        const char *h = attr_value(copy, fields[i]);
+        const char *w = attr_value(target, fields[i]);
 
         if (h == NULL || w == NULL || lf_parse_long(h, 0, INT64_MAX, &have) != 0
             || lf_parse_long(w, 0, INT64_MAX, &want) != 0) {
@@ -424,7 +470,7 @@ subscribe(struct lfd_cib *cib)
         cib->conn->cmds->set_connection_dnotify(cib->conn, connection_lost);
 
     if (rc == pcmk_ok) {
-        rc = cib->conn->cmds->add_notify_callback(cib->conn, T_CIB_DIFF_NOTIFY,
+        rc = cib->conn->cmds->add_notify_callback(cib->conn, DIFF_NOTIFY,
                                                   diff_notify);
     }
     return (rc == pcmk_ok) ? 0 : legacy_rc(rc);
@@ -481,7 +527,10 @@ lfd_cib_connect(bool watch, lfd_cib_changed_fn changed,
     if (cib == NULL) {
         return ENOMEM;
     }
-    crm_xml_init(); /* before a CIB_file signon, or it fails */
+    /* Pacemaker's XML set-up, before a CIB_file signon, or it fails (a
+     * no-op after lfd_cib_log_init(); 2.1's crm_xml_init() is deprecated
+     * in 3.0). */
+    crm_log_preinit("leapfrogd", 0, NULL);
     cib->conn = cib_new();
     if (cib->conn == NULL) {
         free(cib);
@@ -533,7 +582,7 @@ lfd_cib_disconnect(struct lfd_cib *cib)
         cib_delete(cib->conn);
     }
     if (cib->copy != NULL) {
-        free_xml(cib->copy);
+        free_cib_xml(cib->copy);
     }
     if (the_cib == cib) {
         the_cib = NULL;
@@ -547,17 +596,32 @@ lfd_cib_disconnect(struct lfd_cib *cib)
 static int
 modify_meta(struct lfd_cib *cib, const struct lfd_change *c)
 {
-    xmlNode *wrapper = create_xml_node(NULL, c->parent_tag);
-    int rc;
+    xmlDoc *doc = xmlNewDoc((const xmlChar *)"1.0");
+    xmlNode *wrapper = NULL;
+    xmlNode *copy = NULL;
+    int rc = -ENOMEM;
 
-    if (wrapper == NULL) {
-        return -ENOMEM;
+    if (doc != NULL) {
+        wrapper =
+            xmlNewDocNode(doc, NULL, (const xmlChar *)c->parent_tag, NULL);
     }
-    crm_xml_add(wrapper, "id", c->parent);
-    add_node_copy(wrapper, c->xml);
-    rc =
-        cib->conn->cmds->modify(cib->conn, "resources", wrapper, cib_sync_call);
-    free_xml(wrapper);
+    if (wrapper != NULL) {
+        xmlDocSetRootElement(doc, wrapper);
+        if (xmlSetProp(wrapper, (const xmlChar *)"id",
+                       (const xmlChar *)c->parent)
+            != NULL) {
+            copy = xmlDocCopyNode(c->xml, doc, 1);
+        }
+    }
+    if (copy != NULL && xmlAddChild(wrapper, copy) != NULL) {
+        rc = cib->conn->cmds->modify(cib->conn, "resources", wrapper,
+                                     cib_sync_call);
+    } else if (copy != NULL) {
+        xmlFreeNode(copy);
+    }
+    if (doc != NULL) {
+        xmlFreeDoc(doc);
+    }
     return rc;
 }
 
