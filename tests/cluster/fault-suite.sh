@@ -86,15 +86,27 @@ fs_recover() {
         lff_unfill_state "$i"
         lfc_is_up "$i" && lff_unfill_shm "$i" 2>/dev/null
     done
-    for i in $(seq 1 "$LFC_NODES"); do
-        lfc_is_up "$i" || lfc_poweron "$i" || return 1
+    # A node booted again quickly may still be fenced by the cluster
+    # (it was lost): until every node is up and the cluster is idle.
+    for _ in 1 2 3; do
+        for i in $(seq 1 "$LFC_NODES"); do
+            lfc_is_up "$i" || lfc_poweron "$i" || return 1
+        done
+        lfc_wait_ready || return 1
+        lfc_exec "$(lfc_any_up_node)" pcs resource clear "g-$FS_INST" \
+            >/dev/null 2>&1
+        lfp_cleanup
+        lfp_settle || return 1
+        fs_all_up && break
     done
-    lfc_wait_ready || return 1
-    lfc_exec "$(lfc_any_up_node)" pcs resource clear "g-$FS_INST" \
-        >/dev/null 2>&1
-    lfp_cleanup
-    lfp_settle || return 1
-    fs_wait_sync
+    fs_all_up && fs_wait_sync
+}
+
+fs_all_up() {
+    local i
+    for i in $(seq 1 "$LFC_NODES"); do
+        lfc_is_up "$i" || return 1
+    done
 }
 
 # A random number in [0, $1) when random timing is on, else $2.
