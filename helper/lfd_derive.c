@@ -20,7 +20,6 @@
 #define PUSH_SCORE "-5000"
 #define FRESH_SCORE "100"
 #define SHARE_SCORE "5000"
-#define SHARE_SCORE_NEG "-5000"
 #define F_STICKINESS "5000"
 #define META_SCORE "1000"
 /* The fence race: see side_priority(). */
@@ -46,6 +45,8 @@ struct derive {
     GHashTable *resources; /* id -> top-level resource element */
     GHashTable *history;   /* primitive id -> GPtrArray of lrm_resource */
     GHashTable *owned;     /* id -> element of ours (constraint or meta) */
+    GHashTable *leftovers; /* id of ours -> GPtrArray of the ids of the
+                            * pieces an upgrade split it into */
     GHashTable *ties;      /* "A\nB" -> id of a colocation/order of A, B */
     GPtrArray *nodes;      /* online, not standby node_state elements */
     GPtrArray *bans;       /* others' -INFINITY node locations */
@@ -548,10 +549,13 @@ location(const char *id, const char *rsc, const char *node, const char *score)
     return l;
 }
 
-/* Add to rule one "not_defined" expression per recurring monitor of rsc's
- * primitives (their fail-count attributes); returns how many. */
+/* Add to rule one expression per recurring monitor of rsc's primitives,
+ * on its fail-count attribute with operation ("not_defined": F has not
+ * failed; "defined": it has), ids "<prefix>-expr-<k+1>", ...; returns the
+ * last k. */
 static int
-add_failcount_expressions(xmlNode *rule, const char *id, xmlNode *rsc, int k)
+add_failcount_expressions(xmlNode *rule, const char *prefix, xmlNode *rsc,
+                          int k, const char *operation)
 {
     xmlNode *prims[64];
     size_t n = primitives(rsc, prims, 64);
@@ -574,14 +578,42 @@ add_failcount_expressions(xmlNode *rule, const char *id, xmlNode *rsc, int k)
             }
             snprintf(name, sizeof(name), "fail-count-%s#monitor_%lld",
                      attr(prims[i], "id"), ms);
-            snprintf(eid, sizeof(eid), "%s-expr-%d", id, ++k);
+            snprintf(eid, sizeof(eid), "%s-expr-%d", prefix, ++k);
             e = element("expression", eid);
             set(e, "attribute", name);
-            set(e, "operation", "not_defined");
+            set(e, "operation", operation);
             xmlAddChild(rule, e);
         }
     }
     return k;
+}
+
+/* A rule (score NULL: a nested one, which has none) with its id. */
+static xmlNode *
+rule(const char *id, const char *score, const char *boolean_op)
+{
+    xmlNode *r = element("rule", id);
+
+    if (score != NULL) {
+        set(r, "score", score);
+    }
+    set(r, "boolean-op", boolean_op);
+    return r;
+}
+
+/* An expression "attribute operation [value]" with its id. */
+static xmlNode *
+expression(const char *id, const char *attribute, const char *operation,
+           const char *value)
+{
+    xmlNode *e = element("expression", id);
+
+    set(e, "attribute", attribute);
+    set(e, "operation", operation);
+    if (value != NULL) {
+        set(e, "value", value);
+    }
+    return e;
 }
 
 static xmlNode *
@@ -593,9 +625,7 @@ rule_location(const char *id, const char *rsc, const char *score,
 
     set(l, "rsc", rsc);
     snprintf(rid, sizeof(rid), "%s-rule", id);
-    *rule_out = element("rule", rid);
-    set(*rule_out, "score", score);
-    set(*rule_out, "boolean-op", "and");
+    *rule_out = rule(rid, score, "and");
     xmlAddChild(l, *rule_out);
     return l;
 }
@@ -604,106 +634,110 @@ rule_location(const char *id, const char *rsc, const char *score,
 static xmlNode *
 fresh_rule(const char *id, xmlNode *p_rsc)
 {
-    xmlNode *rule = NULL;
-    xmlNode *l = rule_location(id, attr(p_rsc, "id"), FRESH_SCORE, &rule);
+    xmlNode *r = NULL;
+    xmlNode *l = rule_location(id, attr(p_rsc, "id"), FRESH_SCORE, &r);
 
-    if (add_failcount_expressions(rule, id, p_rsc, 0) == 0) {
+    if (add_failcount_expressions(r, id, p_rsc, 0, "not_defined") == 0) {
         xmlFreeNode(l);
         return NULL; /* no recurring monitor, no fail-count to look at */
     }
     return l;
 }
 
+/*
+ * The avoid location holds exactly one top-level rule: the pacemaker-4.0
+ * schema (Pacemaker 3.0) allows no more, and `cibadmin --upgrade` splits a
+ * location with several into constraints of other ids (see
+ * upgrade_leftover()). The ids inside differ from those of the two-rule
+ * forms that earlier versions of leapfrogd wrote (<id>-rule, -expr-<n>,
+ * -marker, -marker-expr, -all, -all-expr), so that the location can be
+ * created while the pieces of such a split still hold them; the pieces
+ * are deleted after it.
+ */
+
 /* -INFINITY for P on F's node, unless F has failed there: then F cannot
  * come back (migration-threshold 1), and P may take the node at once, in
- * the same transition that moves F onto P's node. */
+ * the same transition that moves F onto P's node. With a marker also
+ * wherever F's enqueue agent has published it: one rule, "or" of the
+ * two. */
 static xmlNode *
 avoid_rule(const char *id, const char *p, const char *node_f, xmlNode *f_rsc,
            const char *marker)
 {
-    xmlNode *rule = NULL;
-    xmlNode *l = rule_location(id, p, "-INFINITY", &rule);
-    xmlNode *e;
+    xmlNode *l = element("rsc_location", id);
+    xmlNode *on = NULL;
+    xmlNode *locks = NULL;
+    char rid[600];
     char eid[600];
 
+    set(l, "rsc", p);
     if (node_f != NULL) {
-        snprintf(eid, sizeof(eid), "%s-expr-0", id);
-        e = element("expression", eid);
-        set(e, "attribute", "#uname");
-        set(e, "operation", "eq");
-        set(e, "value", node_f);
-        xmlAddChild(rule, e);
-        (void)add_failcount_expressions(rule, id, f_rsc, 0);
-    } else {
-        xmlUnlinkNode(rule);
-        xmlFreeNode(rule);
+        snprintf(rid, sizeof(rid), "%s-on", id);
+        snprintf(eid, sizeof(eid), "%s-on-expr-0", id);
+        on = rule(rid, marker == NULL ? "-INFINITY" : NULL, "and");
+        xmlAddChild(on, expression(eid, "#uname", "eq", node_f));
+        (void)add_failcount_expressions(on, rid, f_rsc, 0, "not_defined");
     }
     if (marker != NULL) {
         /* Wherever F's enqueue server runs, its agent has published this
          * node attribute; it goes with the agent's stop and with the
          * node. Pacemaker keeps P off that node by itself, with no
          * rewrite by leapfrogd: the last node after F's node failed, too. */
-        xmlNode *mrule;
-        char rid[600];
+        snprintf(rid, sizeof(rid), "%s-locks", id);
+        snprintf(eid, sizeof(eid), "%s-locks-expr", id);
+        locks = rule(rid, on == NULL ? "-INFINITY" : NULL, "and");
+        xmlAddChild(locks, expression(eid, marker, "defined", NULL));
+    }
+    if (on != NULL && locks != NULL) {
+        xmlNode *any;
 
-        snprintf(rid, sizeof(rid), "%s-marker", id);
-        mrule = element("rule", rid);
-        set(mrule, "score", "-INFINITY");
-        snprintf(eid, sizeof(eid), "%s-marker-expr", id);
-        e = element("expression", eid);
-        set(e, "attribute", marker);
-        set(e, "operation", "defined");
-        xmlAddChild(mrule, e);
-        xmlAddChild(l, mrule);
+        snprintf(rid, sizeof(rid), "%s-any", id);
+        any = rule(rid, "-INFINITY", "or");
+        xmlAddChild(any, on);
+        xmlAddChild(any, locks);
+        xmlAddChild(l, any);
+    } else if (on != NULL) {
+        xmlAddChild(l, on);
+    } else if (locks != NULL) {
+        xmlAddChild(l, locks);
     }
     return l;
 }
 
 /* survivor=none with two nodes or fewer left for P: the next loss may
  * leave one node, where both must run, and a -INFINITY on F's node would
- * keep P off it there. So P gets +5000 on every node and -5000 back where
- * F runs (where its enqueue agent has published the marker, or else on
- * F's node by name), unless F has failed there: F's node scores 0 plus the
- * fresh rule's 100, which stays eligible (only a negative final score
+ * keep P off it there. So P gets +5000 on every node but where F runs
+ * (where its enqueue agent has published the marker, or else on F's node
+ * by name), and there too once F has failed there: F's node scores 0 plus
+ * the fresh rule's 100, which stays eligible (only a negative final score
  * excludes a node), and the -5000 colocation with F keeps P off it while
  * another node is left (Pacemaker rolls a finite colocation back when no
  * node would remain). The +5000 elsewhere outweighs P's stickiness (0) and
  * preferences of the administrator's below it. The price: no finite score
  * refuses a move of P onto F's node (the move's +INFINITY wins), so on
  * three eligible nodes or more, where no single loss leaves one node, the
- * -INFINITY form stays. */
+ * -INFINITY form stays. One rule, an "or": the marker is not there (or the
+ * node is not F's), or a fail-count of F is. */
 static xmlNode *
 share_rule(const char *id, const char *p, const char *node_f, xmlNode *f_rsc,
            const char *marker)
 {
-    xmlNode *rule = NULL;
-    xmlNode *l = rule_location(id, p, SHARE_SCORE_NEG, &rule);
-    xmlNode *all;
-    xmlNode *e;
+    xmlNode *l = element("rsc_location", id);
+    xmlNode *away;
+    char rid[600];
     char eid[600];
 
-    snprintf(eid, sizeof(eid), "%s-expr-0", id);
-    e = element("expression", eid);
+    set(l, "rsc", p);
+    snprintf(rid, sizeof(rid), "%s-away", id);
+    snprintf(eid, sizeof(eid), "%s-away-expr-0", id);
+    away = rule(rid, SHARE_SCORE, "or");
     if (marker != NULL) {
-        set(e, "attribute", marker);
-        set(e, "operation", "defined");
+        xmlAddChild(away, expression(eid, marker, "not_defined", NULL));
     } else {
-        set(e, "attribute", "#uname");
-        set(e, "operation", "eq");
-        set(e, "value", node_f);
+        xmlAddChild(away, expression(eid, "#uname", "ne", node_f));
     }
-    xmlAddChild(rule, e);
-    (void)add_failcount_expressions(rule, id, f_rsc, 0);
-
-    snprintf(eid, sizeof(eid), "%s-all", id);
-    all = element("rule", eid);
-    set(all, "score", SHARE_SCORE);
-    snprintf(eid, sizeof(eid), "%s-all-expr", id);
-    e = element("expression", eid);
-    set(e, "attribute", "#uname");
-    set(e, "operation", "defined");
-    xmlAddChild(all, e);
-    xmlAddPrevSibling(rule, all);
+    (void)add_failcount_expressions(away, rid, f_rsc, 0, "defined");
+    xmlAddChild(l, away);
     return l;
 }
 
@@ -825,7 +859,23 @@ current_element(struct derive *d, const char *id, const char **parent)
     return found;
 }
 
-/* Compare one desired element (or its absence) with the CIB. */
+/* Delete the pieces an upgrade split the element of this id into; true
+ * when there were any. */
+static bool
+delete_leftovers(struct derive *d, const char *pair, const char *id)
+{
+    GPtrArray *pieces = g_hash_table_lookup(d->leftovers, id);
+
+    for (guint i = 0; pieces != NULL && i < pieces->len; i++) {
+        add_change(d, LFD_DELETE, pair, g_ptr_array_index(pieces, i), NULL,
+                   NULL);
+    }
+    return pieces != NULL && pieces->len > 0;
+}
+
+/* Compare one desired element (or its absence) with the CIB. What an
+ * upgrade split an earlier form of it into goes once it is written (or
+ * once it is not wanted at all). */
 static void
 reconcile(struct derive *d, struct lfd_pair *pair, const char *kind,
           const char *parent, xmlNode *want)
@@ -836,6 +886,9 @@ reconcile(struct derive *d, struct lfd_pair *pair, const char *kind,
 
     make_id(id, sizeof(id), pair->follower, kind);
     have = current_element(d, id, &have_parent);
+    if (delete_leftovers(d, pair->follower, id)) {
+        pair->current = false;
+    }
     if (want == NULL) {
         if (have != NULL) {
             add_change(d, LFD_DELETE, pair->follower, id, have_parent, NULL);
@@ -1340,7 +1393,19 @@ id_pair(const char *id, char *f, size_t size)
     return true;
 }
 
-/* Elements of pairs that are no longer declared go. */
+static bool
+pair_declared(const struct derive *d, const char *f)
+{
+    for (size_t j = 0; j < d->out->npairs; j++) {
+        if (strcmp(d->out->pairs[j].follower, f) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Elements of pairs that are no longer declared go, and what an upgrade
+ * split them into. */
 static void
 remove_undeclared(struct derive *d)
 {
@@ -1354,20 +1419,22 @@ remove_undeclared(struct derive *d)
         xmlNode *n = value;
         const char *id = key;
         char f[256];
-        bool declared = false;
 
         if (!id_pair(id, f, sizeof(f))) {
             continue; /* not one of our kinds: leave it alone */
         }
-        for (size_t j = 0; j < d->out->npairs; j++) {
-            if (strcmp(d->out->pairs[j].follower, f) == 0) {
-                declared = true;
-            }
-        }
-        if (!declared) {
+        if (!pair_declared(d, f)) {
             add_change(d, LFD_DELETE, f, id,
                        is(n, "meta_attributes") ? attr(n->parent, "id") : NULL,
                        NULL);
+        }
+    }
+    g_hash_table_iter_init(&iter, d->leftovers);
+    while (g_hash_table_iter_next(&iter, &key, &value)) {
+        char f[256];
+
+        if (id_pair(key, f, sizeof(f)) && !pair_declared(d, f)) {
+            (void)delete_leftovers(d, f, key);
         }
     }
 }
@@ -1400,9 +1467,44 @@ cmp_change(const void *a, const void *b)
 }
 
 static void
-free_history(gpointer list)
+free_array(gpointer list)
 {
     g_ptr_array_free(list, TRUE);
+}
+
+/* `cibadmin --upgrade` to the pacemaker-4.0 schema (upgrade-3.10-2.xsl)
+ * splits a location with several top-level rules, as earlier versions of
+ * leapfrogd wrote them, into locations "pcmk__3_10_upgrade-<id>-<n>", one
+ * rule each. Those of an id of ours are ours: indexed under that id, they
+ * are deleted when the element is written. Is c such a piece? */
+static bool
+upgrade_leftover(struct derive *d, xmlNode *c, const char *id)
+{
+    const size_t plen = strlen(LFD_UPGRADE_PREFIX);
+    const char *dash = strrchr(id, '-');
+    char *orig;
+    size_t f_len = 0;
+    GPtrArray *pieces;
+
+    if (!is(c, "rsc_location") || strncmp(id, LFD_UPGRADE_PREFIX, plen) != 0
+        || dash == NULL || dash < id + plen || dash[1] == '\0'
+        || strspn(dash + 1, "0123456789") != strlen(dash + 1)) {
+        return false;
+    }
+    orig = g_strndup(id + plen, (gsize)(dash - (id + plen)));
+    if (id_kind(orig, &f_len) < 0) {
+        g_free(orig);
+        return false;
+    }
+    pieces = g_hash_table_lookup(d->leftovers, orig);
+    if (pieces == NULL) {
+        pieces = g_ptr_array_new();
+        g_hash_table_insert(d->leftovers, orig, pieces);
+    } else {
+        g_free(orig);
+    }
+    g_ptr_array_add(pieces, (gpointer)id);
+    return true;
 }
 
 static void
@@ -1439,6 +1541,9 @@ index_configuration(struct derive *d)
         }
         if (owned_id(id)) {
             g_hash_table_insert(d->owned, (gpointer)id, c);
+            continue;
+        }
+        if (upgrade_leftover(d, c, id)) {
             continue;
         }
         if (is(c, "rsc_location")
@@ -1514,6 +1619,7 @@ free_indexes(struct derive *d)
     g_hash_table_destroy(d->resources);
     g_hash_table_destroy(d->history);
     g_hash_table_destroy(d->owned);
+    g_hash_table_destroy(d->leftovers);
     g_hash_table_destroy(d->ties);
     g_ptr_array_free(d->nodes, TRUE);
     g_ptr_array_free(d->bans, TRUE);
@@ -1538,8 +1644,10 @@ lfd_derive(xmlNode *cib, struct lfd_result *out)
     }
     d.resources = g_hash_table_new(g_str_hash, g_str_equal);
     d.history =
-        g_hash_table_new_full(g_str_hash, g_str_equal, NULL, free_history);
+        g_hash_table_new_full(g_str_hash, g_str_equal, NULL, free_array);
     d.owned = g_hash_table_new(g_str_hash, g_str_equal);
+    d.leftovers =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, free_array);
     d.ties = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     d.nodes = g_ptr_array_new();
     d.bans = g_ptr_array_new();

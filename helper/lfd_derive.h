@@ -17,8 +17,9 @@
  *   -push    colocation P with F, -5000, influence false: F pushes P away
  *   -order   order start F then stop P, Optional, not symmetrical
  *   -avoid   location P on node(F), -INFINITY: P never joins F;
- *            survivor=none on two nodes or fewer: +5000 everywhere,
- *            -5000 on node(F), so P may join F on the last node
+ *            survivor=none on two nodes or fewer: +5000 everywhere but
+ *            on node(F), so P may join F on the last node; one top-level
+ *            rule (nested ones for an "or"), as pacemaker-4.0 requires
  *   -yield   location F on node(P), -INFINITY: survivor=P, one node left
  *   -fresh   location rule on P, +100 where P has no fail-count
  */
@@ -31,6 +32,12 @@
 #include <libxml/tree.h>
 
 #define LFD_ID_PREFIX "leapfrog-"
+
+/* `cibadmin --upgrade` to the pacemaker-4.0 schema splits a location with
+ * several top-level rules into locations "pcmk__3_10_upgrade-<id>-<n>";
+ * earlier versions of leapfrogd wrote -avoid with two. */
+#define LFD_UPGRADE_PREFIX "pcmk__3_10_upgrade-"
+#define LFD_UPGRADE_PIECES 2
 
 /* The kinds of element a pair owns, in the order they are written; their
  * ids are "leapfrog-<F>-<kind>". */

@@ -461,25 +461,41 @@ run_once(struct lfd *lfd)
 
 /* Delete every element of one pair, declared or not. */
 static int
+delete_id(struct lfd *lfd, const char *id)
+{
+    struct lfd_change c;
+    int rc;
+
+    memset(&c, 0, sizeof(c));
+    c.op = LFD_DELETE;
+    c.id = (char *)id;
+    rc = lfd_cib_apply(lfd->cib, &c);
+    if (rc != 0) {
+        fprintf(stderr, "leapfrogd: cannot delete %s: %s\n", id,
+                lfd_cib_strerror(rc));
+        return 1;
+    }
+    return 0;
+}
+
+/* Every element of the pair, and the pieces an upgrade to pacemaker-4.0
+ * split one into (deleting a missing id succeeds). */
+static int
 remove_pair(struct lfd *lfd)
 {
     int status = 0;
 
     for (size_t k = 0; k < lfd_nkinds; k++) {
-        struct lfd_change c;
         char id[512];
-        int rc;
 
         snprintf(id, sizeof(id), LFD_ID_PREFIX "%s-%s", lfd->remove_pair,
                  lfd_kinds[k]);
-        memset(&c, 0, sizeof(c));
-        c.op = LFD_DELETE;
-        c.id = id;
-        rc = lfd_cib_apply(lfd->cib, &c);
-        if (rc != 0) {
-            fprintf(stderr, "leapfrogd: cannot delete %s: %s\n", id,
-                    lfd_cib_strerror(rc));
-            status = 1;
+        status |= delete_id(lfd, id);
+        for (int n = 1; n <= LFD_UPGRADE_PIECES; n++) {
+            char piece[600];
+
+            snprintf(piece, sizeof(piece), LFD_UPGRADE_PREFIX "%s-%d", id, n);
+            status |= delete_id(lfd, piece);
         }
     }
     if (status == 0) {

@@ -210,127 +210,150 @@ by_id(xmlDoc *doc, const char *id)
     return n;
 }
 
-/* The node an avoid rule names (its #uname expression), or NULL. */
-static const char *
-avoid_node(const struct lfd_change *c)
+static bool
+prop_is(xmlNode *n, const char *name, const char *value)
 {
-    static char value[64];
-    xmlNode *rule = xmlFirstElementChild(c->xml);
+    xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+    bool same = (v == NULL)
+                    ? value == NULL
+                    : value != NULL && strcmp((const char *)v, value) == 0;
 
-    assert_non_null(rule);
-    {
-        xmlChar *score = xmlGetProp(rule, (const xmlChar *)"score");
+    xmlFree(v);
+    return same;
+}
 
-        assert_string_equal((const char *)score, "-INFINITY");
-        xmlFree(score);
-    }
+/* The location's one rule: pacemaker-4.0 allows no second top-level rule
+ * in a location (earlier schemas did). */
+static xmlNode *
+only_rule(const struct lfd_change *c)
+{
+    xmlNode *r = xmlFirstElementChild(c->xml);
+
+    assert_non_null(r);
+    assert_string_equal((const char *)r->name, "rule");
+    assert_null(xmlNextElementSibling(r));
+    return r;
+}
+
+/* The expression on attribute (with operation, unless NULL) in rule or a
+ * rule nested in it; *holder is set to the rule that holds it. */
+static xmlNode *
+find_expression(xmlNode *rule, const char *attribute, const char *operation,
+                xmlNode **holder)
+{
     for (xmlNode *e = xmlFirstElementChild(rule); e != NULL;
          e = xmlNextElementSibling(e)) {
-        xmlChar *a = xmlGetProp(e, (const xmlChar *)"attribute");
-        xmlChar *v = xmlGetProp(e, (const xmlChar *)"value");
-        bool uname = (strcmp((const char *)a, "#uname") == 0);
+        if (strcmp((const char *)e->name, "rule") == 0) {
+            xmlNode *found = find_expression(e, attribute, operation, holder);
 
-        if (uname) {
-            snprintf(value, sizeof(value), "%s", (const char *)v);
-        }
-        xmlFree(a);
-        xmlFree(v);
-        if (uname) {
-            return value;
+            if (found != NULL) {
+                return found;
+            }
+        } else if (prop_is(e, "attribute", attribute)
+                   && (operation == NULL
+                       || prop_is(e, "operation", operation))) {
+            if (holder != NULL) {
+                *holder = rule;
+            }
+            return e;
         }
     }
     return NULL;
 }
 
-/* Does this rule of an avoid location let P onto F's node once F failed
- * there? */
-static bool
-avoid_yields_to_failed_f_in(xmlNode *rule)
+/* The node an avoid location names (its #uname expression), or NULL; its
+ * one rule is -INFINITY. */
+static const char *
+avoid_node(const struct lfd_change *c)
 {
-    bool found = false;
+    static char value[64];
+    xmlNode *rule = only_rule(c);
+    xmlNode *e = find_expression(rule, "#uname", "eq", NULL);
+    xmlChar *v;
 
-    for (xmlNode *e = xmlFirstElementChild(rule); e != NULL;
-         e = xmlNextElementSibling(e)) {
-        xmlChar *a = xmlGetProp(e, (const xmlChar *)"attribute");
-        xmlChar *op = xmlGetProp(e, (const xmlChar *)"operation");
-
-        if (strcmp((const char *)a, "fail-count-enq-T1#monitor_10000") == 0
-            && strcmp((const char *)op, "not_defined") == 0) {
-            found = true;
-        }
-        xmlFree(a);
-        xmlFree(op);
+    assert_true(prop_is(rule, "score", "-INFINITY"));
+    if (e == NULL) {
+        return NULL;
     }
-    return found;
+    v = xmlGetProp(e, (const xmlChar *)"value");
+    snprintf(value, sizeof(value), "%s", (const char *)v);
+    xmlFree(v);
+    return value;
 }
 
+/* Does the avoid location let P onto F's node once F failed there: does
+ * the rule that names F's node also require that F has no fail-count? */
 static bool
 avoid_yields_to_failed_f(const struct lfd_change *c)
 {
-    return avoid_yields_to_failed_f_in(xmlFirstElementChild(c->xml));
+    xmlNode *holder = NULL;
+
+    return find_expression(only_rule(c), "#uname", "eq", &holder) != NULL
+           && find_expression(holder, "fail-count-enq-T1#monitor_10000",
+                              "not_defined", NULL)
+                  != NULL;
 }
 
 /* Does the avoid location also keep P off wherever the enqueue agent has
- * published its lock count (the marker rule)? */
+ * published its lock count (the marker)? Then its one rule is an "or" of
+ * two nested rules: F's node, and the marker. */
 static bool
 has_marker(const struct lfd_change *c)
 {
-    for (xmlNode *r = xmlFirstElementChild(c->xml); r != NULL;
-         r = xmlNextElementSibling(r)) {
-        xmlNode *e = xmlFirstElementChild(r);
-        xmlChar *a =
-            (e != NULL) ? xmlGetProp(e, (const xmlChar *)"attribute") : NULL;
-        xmlChar *op =
-            (e != NULL) ? xmlGetProp(e, (const xmlChar *)"operation") : NULL;
-        bool found = a != NULL && op != NULL
-                     && strcmp((const char *)a, "leapfrog-T1-locks") == 0
-                     && strcmp((const char *)op, "defined") == 0;
+    xmlNode *rule = only_rule(c);
+    xmlNode *first = xmlFirstElementChild(rule);
+    xmlNode *second = xmlNextElementSibling(first);
 
-        xmlFree(a);
-        xmlFree(op);
-        if (found) {
-            return true;
-        }
+    if (find_expression(rule, "leapfrog-T1-locks", "defined", NULL) == NULL) {
+        return false;
     }
-    return false;
+    assert_true(prop_is(rule, "boolean-op", "or"));
+    assert_string_equal((const char *)first->name, "rule");
+    assert_non_null(second);
+    assert_string_equal((const char *)second->name, "rule");
+    assert_null(xmlNextElementSibling(second));
+    /* Nested rules carry no score of their own. */
+    assert_true(prop_is(first, "score", NULL));
+    assert_true(prop_is(second, "score", NULL));
+    return true;
 }
 
-/* Is the avoid location the finite form of survivor=none (+5000 on every
- * node, -5000 back where F runs unless F failed there)? *where is set to
- * the node it names, or to "marker" when it goes by F's marker. */
+/* Is the avoid location the finite form of survivor=none: +5000 on every
+ * node but where F runs, and there too once F failed there (one rule, an
+ * "or")? *where is set to the node it names, or to "marker" when it goes
+ * by F's marker. */
 static bool
 share_form(const struct lfd_change *c, const char **where)
 {
     static char value[64];
-    xmlNode *all = xmlFirstElementChild(c->xml);
-    xmlNode *back = (all != NULL) ? xmlNextElementSibling(all) : NULL;
-    xmlChar *s1 =
-        (all != NULL) ? xmlGetProp(all, (const xmlChar *)"score") : NULL;
-    xmlChar *s2 =
-        (back != NULL) ? xmlGetProp(back, (const xmlChar *)"score") : NULL;
-    bool form = s1 != NULL && s2 != NULL
-                && strcmp((const char *)s1, "5000") == 0
-                && strcmp((const char *)s2, "-5000") == 0
-                && xmlNextElementSibling(back) == NULL;
+    xmlNode *rule = only_rule(c);
+    xmlNode *e;
 
-    xmlFree(s1);
-    xmlFree(s2);
     *where = NULL;
-    for (xmlNode *e = form ? xmlFirstElementChild(back) : NULL; e != NULL;
-         e = xmlNextElementSibling(e)) {
-        xmlChar *a = xmlGetProp(e, (const xmlChar *)"attribute");
+    if (!prop_is(rule, "score", "5000") || !prop_is(rule, "boolean-op", "or")) {
+        return false;
+    }
+    e = find_expression(rule, "#uname", "ne", NULL);
+    if (e != NULL) {
         xmlChar *v = xmlGetProp(e, (const xmlChar *)"value");
 
-        if (strcmp((const char *)a, "#uname") == 0) {
-            snprintf(value, sizeof(value), "%s", (const char *)v);
-            *where = value;
-        } else if (strcmp((const char *)a, "leapfrog-T1-locks") == 0) {
-            *where = "marker";
-        }
-        xmlFree(a);
+        snprintf(value, sizeof(value), "%s", (const char *)v);
         xmlFree(v);
+        *where = value;
+    } else if (find_expression(rule, "leapfrog-T1-locks", "not_defined", NULL)
+               != NULL) {
+        *where = "marker";
     }
-    return form && *where != NULL;
+    return *where != NULL;
+}
+
+/* Does the finite form give F's node back to P once F failed there? */
+static bool
+share_yields_to_failed_f(const struct lfd_change *c)
+{
+    return find_expression(only_rule(c), "fail-count-enq-T1#monitor_10000",
+                           "defined", NULL)
+           != NULL;
 }
 
 /* What the CIB does with each change, in memory. */
@@ -684,7 +707,7 @@ survivor_variants_on_the_last_node(void **state)
     assert_non_null(c);
     assert_true(share_form(c, &where));
     assert_string_equal(where, "marker");
-    assert_true(avoid_yields_to_failed_f_in(xmlLastElementChild(c->xml)));
+    assert_true(share_yields_to_failed_f(c));
     assert_null(find_change(&r, "leapfrog-g-T1-yield"));
     lfd_result_free(&r);
     converges(doc);
@@ -875,7 +898,7 @@ survivor_none_without_a_marker(void **state)
     assert_non_null(c);
     assert_true(share_form(c, &where));
     assert_string_equal(where, "node1");
-    assert_true(avoid_yields_to_failed_f_in(xmlLastElementChild(c->xml)));
+    assert_true(share_yields_to_failed_f(c));
     lfd_result_free(&r);
     converges(doc);
 
@@ -891,6 +914,187 @@ survivor_none_without_a_marker(void **state)
     assert_true(share_form(c, &where));
     assert_string_equal(where, "node2");
     lfd_result_free(&r);
+    xmlFreeDoc(doc);
+}
+
+/* ---- CIBs of earlier versions ------------------------------------------ */
+
+/* A saved CIB of tests/sim (see tests/sim/make-upgrade-fixtures.sh). */
+static xmlDoc *
+load_fixture(const char *name)
+{
+    char path[4096];
+    const char *srcdir = getenv("LF_SRCDIR");
+    xmlDoc *doc;
+
+    snprintf(path, sizeof(path), "%s/tests/sim/%s",
+             srcdir != NULL ? srcdir : ".", name);
+    doc = xmlReadFile(path, NULL, XML_PARSE_NOBLANKS);
+    assert_non_null(doc);
+    return doc;
+}
+
+/* Do none of the ids inside a change's element exist in the CIB yet (a
+ * create that reuses one would not conform to the schema)? */
+static bool
+ids_are_new(xmlDoc *doc, xmlNode *xml)
+{
+    xmlChar *id = xmlGetProp(xml, (const xmlChar *)"id");
+    bool fresh = (id == NULL || by_id(doc, (const char *)id) == NULL);
+
+    xmlFree(id);
+    for (xmlNode *c = xmlFirstElementChild(xml); c != NULL && fresh;
+         c = xmlNextElementSibling(c)) {
+        fresh = ids_are_new(doc, c);
+    }
+    return fresh;
+}
+
+/* The two -avoid forms: T1, survivor F with an enqueue marker (F's node
+ * "or" the marker: nested rules), T2, survivor=none on two eligible nodes
+ * (the finite form: one rule). */
+static void
+check_one_rule_avoids(const struct lfd_result *r)
+{
+    const struct lfd_change *c = find_change(r, "leapfrog-g-T1-avoid");
+    xmlNode *rule;
+
+    assert_non_null(c);
+    assert_string_equal(avoid_node(c), "node1");
+    assert_true(has_marker(c));
+    c = find_change(r, "leapfrog-g-T2-avoid");
+    assert_non_null(c);
+    rule = only_rule(c);
+    assert_true(prop_is(rule, "score", "5000"));
+    assert_true(prop_is(rule, "boolean-op", "or"));
+    assert_non_null(
+        find_expression(rule, "leapfrog-T2-locks", "not_defined", NULL));
+    assert_non_null(find_expression(rule, "fail-count-enq-T2#monitor_10000",
+                                    "defined", NULL));
+}
+
+/* A CIB that leapfrogd 0.1 wrote on Pacemaker 2.1 (two top-level rules in
+ * both -avoid locations, validate-with pacemaker-3.9): only those two are
+ * rewritten, in place, to one rule each. */
+static void
+two_rule_locations_of_2_1_rewritten(void **state)
+{
+    xmlDoc *doc = load_fixture("upgrade-written-2.1.xml");
+    struct lfd_result r;
+
+    (void)state;
+    derive(doc, &r);
+    assert_true(r.settled);
+    assert_int_equal(r.npairs, 2);
+    assert_int_equal(r.nchanges, 2);
+    for (size_t i = 0; i < r.nchanges; i++) {
+        assert_int_equal(r.changes[i].op, LFD_REPLACE);
+    }
+    check_one_rule_avoids(&r);
+    lfd_result_free(&r);
+    converges(doc);
+    xmlFreeDoc(doc);
+}
+
+/* The same CIB after `cibadmin --upgrade` on Pacemaker 3.0 (pacemaker-4.0):
+ * each -avoid location was split into pcmk__3_10_upgrade-<id>-1 and -2.
+ * They are ours: the one-rule location is created (none of its ids in use
+ * by the pieces), then the pieces are deleted; nothing else changes, and
+ * nothing is left to do afterwards. */
+static void
+upgrade_pieces_replaced(void **state)
+{
+    static const char *const pieces[] = {
+        "pcmk__3_10_upgrade-leapfrog-g-T1-avoid-1",
+        "pcmk__3_10_upgrade-leapfrog-g-T1-avoid-2",
+        "pcmk__3_10_upgrade-leapfrog-g-T2-avoid-1",
+        "pcmk__3_10_upgrade-leapfrog-g-T2-avoid-2",
+    };
+    const size_t npieces = sizeof(pieces) / sizeof(pieces[0]);
+    xmlDoc *doc = load_fixture("upgrade-upgraded-4.0.xml");
+    struct lfd_result r;
+    size_t creates = 0;
+
+    (void)state;
+    for (size_t i = 0; i < npieces; i++) {
+        assert_non_null(by_id(doc, pieces[i]));
+    }
+    derive(doc, &r);
+    assert_true(r.settled);
+    assert_int_equal(r.npairs, 2);
+    assert_false(r.pairs[0].current);
+    assert_int_equal(r.nchanges, 2 + npieces);
+    for (size_t i = 0; i < r.nchanges; i++) {
+        const struct lfd_change *c = &r.changes[i];
+
+        if (c->op == LFD_CREATE) {
+            /* Creates come first: the pair is never without it. */
+            assert_int_equal(i, creates);
+            creates++;
+            assert_true(ids_are_new(doc, c->xml));
+        } else {
+            assert_int_equal(c->op, LFD_DELETE);
+        }
+    }
+    assert_int_equal(creates, 2);
+    for (size_t i = 0; i < npieces; i++) {
+        const struct lfd_change *c = find_change(&r, pieces[i]);
+
+        assert_non_null(c);
+        assert_int_equal(c->op, LFD_DELETE);
+        assert_null(c->parent);
+    }
+    check_one_rule_avoids(&r);
+    apply(doc, &r);
+    lfd_result_free(&r);
+    for (size_t i = 0; i < npieces; i++) {
+        assert_null(by_id(doc, pieces[i]));
+    }
+    derive(doc, &r);
+    assert_true(r.settled);
+    assert_int_equal(r.nchanges, 0);
+    assert_true(r.pairs[0].current && r.pairs[1].current);
+    lfd_result_free(&r);
+    xmlFreeDoc(doc);
+}
+
+/* Pieces of an undeclared pair go with the pair's other elements; pieces
+ * of ids that are not ours stay. */
+static void
+upgrade_pieces_of_undeclared_pairs_removed(void **state)
+{
+    xmlDoc *doc = load_fixture("upgrade-upgraded-4.0.xml");
+    xmlNode *decl = by_id(doc, "g-T2-meta_attributes-leapfrog-follows");
+    xmlNode *constraints;
+    xmlNode *other;
+    struct lfd_result r;
+    const struct lfd_change *c;
+
+    (void)state;
+    assert_non_null(decl);
+    xmlUnlinkNode(decl);
+    xmlFreeNode(decl);
+    constraints = by_id(doc, "ban-rep-T2-node3")->parent;
+    other =
+        xmlNewChild(constraints, NULL, (const xmlChar *)"rsc_location", NULL);
+    xmlNewProp(other, (const xmlChar *)"id",
+               (const xmlChar *)"pcmk__3_10_upgrade-mine-1");
+    xmlNewProp(other, (const xmlChar *)"rsc", (const xmlChar *)"rep-T2");
+    xmlNewProp(other, (const xmlChar *)"node", (const xmlChar *)"node2");
+    xmlNewProp(other, (const xmlChar *)"score", (const xmlChar *)"10");
+    derive(doc, &r);
+    assert_int_equal(r.npairs, 1);
+    c = find_change(&r, "pcmk__3_10_upgrade-leapfrog-g-T2-avoid-1");
+    assert_non_null(c);
+    assert_int_equal(c->op, LFD_DELETE);
+    assert_non_null(
+        find_change(&r, "pcmk__3_10_upgrade-leapfrog-g-T2-avoid-2"));
+    assert_non_null(find_change(&r, "leapfrog-g-T2-push"));
+    assert_null(find_change(&r, "leapfrog-g-T2-avoid"));
+    assert_null(find_change(&r, "pcmk__3_10_upgrade-mine-1"));
+    lfd_result_free(&r);
+    converges(doc);
+    assert_non_null(by_id(doc, "pcmk__3_10_upgrade-mine-1"));
     xmlFreeDoc(doc);
 }
 
@@ -1380,6 +1584,9 @@ main(void)
         cmocka_unit_test(survivor_wins_the_fence_race),
         cmocka_unit_test(survivor_none_pre_armed_from_two_nodes),
         cmocka_unit_test(survivor_none_without_a_marker),
+        cmocka_unit_test(two_rule_locations_of_2_1_rewritten),
+        cmocka_unit_test(upgrade_pieces_replaced),
+        cmocka_unit_test(upgrade_pieces_of_undeclared_pairs_removed),
         cmocka_unit_test(no_warning_when_all_is_well),
         cmocka_unit_test(warns_without_fencing),
         cmocka_unit_test(warns_two_nodes_without_fence_delay),
