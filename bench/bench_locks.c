@@ -37,6 +37,7 @@ struct bench_cfg {
     uint16_t port;
     int clients;
     int pairs;
+    const char *expect; /* leapfrog's reply to every change */
 };
 
 struct bench_thread {
@@ -126,12 +127,12 @@ run_client(void *arg)
                      t->id);
             t0 = now_us();
             if (lf_client_call(&c, lock, reply, sizeof(reply)) != 0
-                || strcmp(reply, "OK") != 0) {
+                || strcmp(reply, cfg->expect) != 0) {
                 t->failed = 1;
             }
             t1 = now_us();
             if (lf_client_call(&c, unlock, reply, sizeof(reply)) != 0
-                || strcmp(reply, "OK") != 0) {
+                || strcmp(reply, cfg->expect) != 0) {
                 t->failed = 1;
             }
         } else {
@@ -187,7 +188,7 @@ server_name(enum bench_server s)
 int
 main(int argc, char **argv)
 {
-    struct bench_cfg cfg = {BENCH_LEAPFROG, LF_DEFAULT_PORT, 1, 1000};
+    struct bench_cfg cfg = {BENCH_LEAPFROG, LF_DEFAULT_PORT, 1, 1000, "OK"};
     struct bench_thread *threads;
     double *lock_all;
     double *unlock_all;
@@ -197,7 +198,7 @@ main(int argc, char **argv)
     double elapsed;
     int opt;
 
-    while ((opt = getopt(argc, argv, "s:p:c:n:")) != -1) {
+    while ((opt = getopt(argc, argv, "s:p:c:n:e:")) != -1) {
         switch (opt) {
         case 's':
             if (strcmp(optarg, "leapfrog") == 0) {
@@ -228,9 +229,14 @@ main(int argc, char **argv)
             }
             cfg.pairs = (int)n;
             break;
+        case 'e':
+            /* Without a replica: "UNREPLICATED OK". */
+            cfg.expect = optarg;
+            break;
         default:
             fprintf(stderr, "usage: lf-bench-locks -s leapfrog|redis|"
-                            "redis-wait -p PORT -c CLIENTS -n PAIRS\n");
+                            "redis-wait -p PORT -c CLIENTS -n PAIRS "
+                            "[-e REPLY]\n");
             return 2;
         }
     }

@@ -48,11 +48,13 @@ wait_until() {
 "$builddir/server/lf-enqueued" -i "${inst}u" -a 127.0.0.1 -p $base \
     -s "$work" -P "$work/eu.pid" || exit 1
 pids+=("$(cat "$work/eu.pid")")
+# Both on this host: their node names (as the agents pass Pacemaker's)
+# make the replica count as the second copy.
 "$builddir/server/lf-enqueued" -i "${inst}r" -a 127.0.0.1 -p $((base + 1)) \
-    -s "$work" -P "$work/er.pid" || exit 1
+    -s "$work" -P "$work/er.pid" -N bench-e || exit 1
 pids+=("$(cat "$work/er.pid")")
 "$builddir/server/lf-replicad" -i "${inst}r" -a 127.0.0.1 \
-    -p $((base + 1)) -P "$work/r.pid" || exit 1
+    -p $((base + 1)) -P "$work/r.pid" -N bench-r || exit 1
 pids+=("$(cat "$work/r.pid")")
 lf_in_sync() {
     "$builddir/server/lf-enq" -p $((base + 1)) stats | grep -q replica=in-sync
@@ -79,7 +81,7 @@ wait_until replica_online
 
 run() {
     "$builddir/bench/lf-bench-locks" -s "$1" -p "$2" -c "$3" -n "$pairs" \
-        || { echo "benchmark run failed: $*" >&2; exit 1; }
+        "${@:4}" || { echo "benchmark run failed: $*" >&2; exit 1; }
 }
 field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p"; }
 
@@ -89,7 +91,8 @@ printf '%-11s %-8s %7s %12s %9s %9s %11s %11s\n' replication server clients \
 for repl in off on; do
     for c in 1 16 64; do
         if [ $repl = off ]; then
-            lf=$(run leapfrog $base "$c")
+            # No replica: every change says it is unreplicated.
+            lf=$(run leapfrog $base "$c" -e "UNREPLICATED OK")
             rd=$(run redis $((base + 2)) "$c")
         else
             lf=$(run leapfrog $((base + 1)) "$c")
