@@ -4,10 +4,13 @@
 #
 #   lfch_make DIR SUITE PACKAGE...  make DIR with mmdebstrap (--variant=apt)
 #                                   unless it was made with these packages
+#                                   (lfch_run needs "mount" among them)
 #   lfch_run DIR CMD...             run CMD as root in the chroot DIR
 #   lfch_copy_tree SRC DEST         the files git knows in SRC (as they are
 #                                   in the work tree) and new files it does
-#                                   not ignore, copied to DEST afresh
+#                                   not ignore, copied to DEST afresh; with
+#                                   LF_SRC_REV set, what that commit holds
+#                                   (git archive) instead
 #
 # lfch_run gives the chroot a private mount namespace whose root it is
 # (pivot_root, not only chroot(2)): /proc, /sys, /dev (with /dev/pts and
@@ -84,6 +87,10 @@ lfch_copy_tree() {
         lfch_die "$src is not a git checkout: cannot tell sources from output"
     rm -rf "$dest"
     mkdir -p "$dest"
+    if [ -n "${LF_SRC_REV:-}" ]; then
+        git -C "$src" archive "$LF_SRC_REV" | tar -C "$dest" -xf -
+        return
+    fi
     (cd "$src" &&
         git ls-files -z --cached --others --exclude-standard |
         while IFS= read -r -d '' f; do
@@ -97,6 +104,9 @@ lfch_copy_tree() {
 lfch_run() {
     local dir=$1 envs=() v
     shift
+    # Inside, the chroot's own umount takes the host's root away.
+    [ -x "$dir/usr/bin/umount" ] ||
+        lfch_die "$dir has no umount: make it with the package mount"
     for v in $(compgen -e); do
         case "$v" in
         LF_* | LFC_*) envs+=("$v=${!v}") ;;
