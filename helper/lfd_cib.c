@@ -9,7 +9,7 @@
  * An observer (the benchmark) can keep the copy for good.
  *
  * Pacemaker's C API shrinks from release to release (3.0.0 removed
- * create_xml_node() and add_node_copy() and declares attr_value()
+ * create_xml_node() and add_node_copy() and declares crm_element_value()
  * and crm_xml_add() in no public header), so XML is read and built here
  * with libxml2 alone: libcib copies what it is given. What Pacemaker
  * offers no replacement for (free_xml()) is probed by configure.
