@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -116,6 +117,43 @@ lf_proc_start_time(pid_t pid, unsigned long long *start)
         field++;
     }
     return (sscanf(tail, "%llu", start) == 1) ? 0 : EIO;
+}
+
+/* glibc's pidfd_open() wrapper is newer (2.36) than the system call. */
+static long
+pidfd_open_syscall(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+    return syscall(SYS_pidfd_open, pid, 0);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+int
+lf_proc_pidfd_open(pid_t pid, unsigned long long start, int *fd)
+{
+    unsigned long long now = 0;
+    int rc;
+    long n;
+
+    if (pid <= 0) {
+        return ESRCH;
+    }
+    n = pidfd_open_syscall(pid);
+    if (n < 0) {
+        return errno;
+    }
+    /* The pidfd holds the process that had the pid at the open: if that
+     * is still the one started at 'start', it is the one we were given. */
+    rc = lf_proc_start_time(pid, &now);
+    if (rc != 0 || now != start) {
+        close((int)n);
+        return ESRCH;
+    }
+    *fd = (int)n;
+    return 0;
 }
 
 static bool

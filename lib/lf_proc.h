@@ -92,6 +92,19 @@ void lf_daemon_ready(int notify_fd, int status);
 int lf_proc_start_time(pid_t pid, unsigned long long *start);
 
 /*!
+ * \brief Open a pidfd (pidfd_open(2)) on the process that pid and start
+ *        (its lf_proc_start_time()) name: readable once it has exited.
+ *        The start time is checked after the open, so a pid reused by
+ *        another process is never taken for it.
+ *
+ * \param[out] fd  the pidfd (close-on-exec), when 0 is returned
+ *
+ * \return 0; ESRCH when that process is gone (or the pid names another);
+ *         ENOSYS without pidfd_open (Linux before 5.3); or an errno value
+ */
+int lf_proc_pidfd_open(pid_t pid, unsigned long long start, int *fd);
+
+/*!
  * \brief Look up a user's uid and primary gid.
  *
  * \return 0, ENOENT for an unknown user, or an errno value

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -196,6 +197,39 @@ daemonize_child_dies_before_ready(void **state)
     assert_int_equal(WEXITSTATUS(status), 1);
 }
 
+/* A pidfd names one process for good: the right start time opens it, a
+ * wrong one (a pid reused by another process) does not, and it becomes
+ * readable when that process exits. */
+static void
+pidfd_follows_one_process(void **state)
+{
+    unsigned long long start = 0;
+    struct pollfd pfd = {.events = POLLIN};
+    int fd = -1;
+    int status = 0;
+    pid_t child = fork();
+
+    assert_true(child >= 0);
+    if (child == 0) {
+        pause();
+        _exit(0);
+    }
+    assert_int_equal(lf_proc_start_time(child, &start), 0);
+    assert_int_equal(lf_proc_pidfd_open(child, start + 1, &fd), ESRCH);
+    assert_int_equal(lf_proc_pidfd_open(child, start, &fd), 0);
+    assert_true((fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0);
+    pfd.fd = fd;
+    assert_int_equal(poll(&pfd, 1, 0), 0);
+    kill(child, SIGKILL);
+    assert_int_equal(poll(&pfd, 1, 5000), 1);
+    assert_true((pfd.revents & POLLIN) != 0);
+    /* Readable as a zombie already; once reaped, the pid names nobody. */
+    assert_int_equal(waitpid(child, &status, 0), child);
+    close(fd);
+    assert_int_equal(lf_proc_pidfd_open(child, start, &fd), ESRCH);
+    assert_int_equal(lf_proc_pidfd_open(0, 0, &fd), ESRCH);
+}
+
 static void
 clock_is_monotonic(void **state)
 {
@@ -218,6 +252,7 @@ main(void)
         cmocka_unit_test(wait_gone_times_out_on_live_process),
         cmocka_unit_test(daemonize_reports_readiness),
         cmocka_unit_test(daemonize_child_dies_before_ready),
+        cmocka_unit_test(pidfd_follows_one_process),
         cmocka_unit_test(clock_is_monotonic),
     };
 
