@@ -249,7 +249,9 @@ num_attr(const xmlNode *n, const char *name, long long def)
 
 /* Is the primitive active according to one node's operation history? The
  * newest non-recurring operation decides; a newer recurring monitor that
- * found it stopped overrides. */
+ * found it stopped overrides. A failure reported without a monitor (the
+ * fail request's "asyncmon", from lf-watch or crm_resource --fail) leaves
+ * it active, as a failed monitor does: Pacemaker stops it there first. */
 static bool
 history_active(xmlNode *lrm_rsc)
 {
@@ -288,6 +290,8 @@ history_active(xmlNode *lrm_rsc)
             active = (rc != 0);
         } else if (strcmp(operation, "monitor") == 0) {
             active = (rc == 0 || rc == 8);
+        } else if (strcmp(operation, "asyncmon") == 0) {
+            active = true;
         } else if (strcmp(operation, "start") == 0
                    || strcmp(operation, "promote") == 0
                    || strcmp(operation, "demote") == 0
@@ -549,10 +553,31 @@ location(const char *id, const char *rsc, const char *node, const char *score)
     return l;
 }
 
+static int
+add_failcount_expression(xmlNode *rule, const char *prefix, int k,
+                         const char *prim, const char *op, long long ms,
+                         const char *operation)
+{
+    char name[600];
+    char eid[600];
+    xmlNode *e;
+
+    snprintf(name, sizeof(name), "fail-count-%s#%s_%lld", prim, op, ms);
+    snprintf(eid, sizeof(eid), "%s-expr-%d", prefix, ++k);
+    e = element("expression", eid);
+    set(e, "attribute", name);
+    set(e, "operation", operation);
+    xmlAddChild(rule, e);
+    return k;
+}
+
 /* Add to rule one expression per recurring monitor of rsc's primitives,
  * on its fail-count attribute with operation ("not_defined": F has not
- * failed; "defined": it has), ids "<prefix>-expr-<k+1>", ...; returns the
- * last k. */
+ * failed; "defined": it has), ids "<prefix>-expr-<k+1>", ...; and for a
+ * primitive with a recurring monitor also one on the fail-count of
+ * "asyncmon" (interval 0): a failure reported without a monitor, by
+ * lf-watch (the leapfrog agents' watcher) or crm_resource --fail.
+ * Returns the last k. */
 static int
 add_failcount_expressions(xmlNode *rule, const char *prefix, xmlNode *rsc,
                           int k, const char *operation)
@@ -562,27 +587,24 @@ add_failcount_expressions(xmlNode *rule, const char *prefix, xmlNode *rsc,
 
     for (size_t i = 0; i < n; i++) {
         xmlNode *ops = child(prims[i], "operations");
+        int first = k;
 
         for (xmlNode *op = ops != NULL ? ops->children : NULL; op != NULL;
              op = op->next) {
             long long ms = 0;
             const char *interval = attr(op, "interval");
-            char name[600];
-            char eid[600];
-            xmlNode *e;
 
             if (!is(op, "op") || !attr_is(op, "name", "monitor")
                 || interval == NULL || lf_parse_duration_ms(interval, &ms) != 0
                 || ms == 0) {
                 continue;
             }
-            snprintf(name, sizeof(name), "fail-count-%s#monitor_%lld",
-                     attr(prims[i], "id"), ms);
-            snprintf(eid, sizeof(eid), "%s-expr-%d", prefix, ++k);
-            e = element("expression", eid);
-            set(e, "attribute", name);
-            set(e, "operation", operation);
-            xmlAddChild(rule, e);
+            k = add_failcount_expression(rule, prefix, k, attr(prims[i], "id"),
+                                         "monitor", ms, operation);
+        }
+        if (k > first) {
+            k = add_failcount_expression(rule, prefix, k, attr(prims[i], "id"),
+                                         "asyncmon", 0, operation);
         }
     }
     return k;

@@ -36,6 +36,7 @@ struct fixture {
     bool enq_disabled;       /* F's second member has target-role=Stopped */
     bool no_marker;          /* F's server is a Dummy, not ocf:leapfrog */
     bool secrets;            /* both servers have a secret_file */
+    bool f_failed;           /* F's server failed, reported by lf-watch */
     const char *properties;  /* XML inside crm_config */
     int config_nodes;        /* node entries in <nodes>; 0: NODES */
 };
@@ -62,6 +63,24 @@ history(const char *rsc, bool active, int call, bool pending)
            "</lrm_resource>",
            rsc, rsc, active ? "start" : "monitor", call, active ? 0 : 7,
            pending ? -1 : 0);
+}
+
+/* The history the controller writes for a fail request (lf-watch's
+ * report): the failed "asyncmon" is the newest non-recurring operation,
+ * under both _last_0 and _last_failure_0; the recurring monitor still
+ * says it ran. */
+static void
+history_failed_async(const char *rsc, int call)
+{
+    append("<lrm_resource id=\"%s\" class=\"ocf\" type=\"enqueue\">"
+           "<lrm_rsc_op id=\"%s_last_0\" operation=\"asyncmon\" "
+           "call-id=\"%d\" rc-code=\"1\" op-status=\"0\" interval=\"0\"/>"
+           "<lrm_rsc_op id=\"%s_last_failure_0\" operation=\"asyncmon\" "
+           "call-id=\"%d\" rc-code=\"1\" op-status=\"0\" interval=\"0\"/>"
+           "<lrm_rsc_op id=\"%s_monitor_10000\" operation=\"monitor\" "
+           "call-id=\"%d\" rc-code=\"0\" op-status=\"0\" "
+           "interval=\"10000\"/></lrm_resource>",
+           rsc, rsc, call + 2, rsc, call + 2, rsc, call + 1);
 }
 
 static xmlDoc *
@@ -153,7 +172,12 @@ build(const struct fixture *fx)
                 fx->f_node == i || (fx->f_twice && i == 3)
                     || fx->f_partial == i,
                 2, false);
-        history("enq-T1", fx->f_node == i || (fx->f_twice && i == 3), 3, false);
+        if (fx->f_failed && fx->f_node == i) {
+            history_failed_async("enq-T1", 3);
+        } else {
+            history("enq-T1", fx->f_node == i || (fx->f_twice && i == 3), 3,
+                    false);
+        }
         if (!(fx->unprobed && i == 3)) {
             for (size_t k = 0; k < npm; k++) {
                 history(pm[k], fx->p_node == i, 4,
@@ -494,12 +518,14 @@ fresh_rule_lists_every_recurring_monitor(void **state)
         assert_string_equal((const char *)op, "not_defined");
         assert_true(
             strcmp((const char *)a, "fail-count-rep-T1#monitor_10000") == 0
-            || strcmp((const char *)a, "fail-count-rep-T1#monitor_60000") == 0);
+            || strcmp((const char *)a, "fail-count-rep-T1#monitor_60000") == 0
+            || strcmp((const char *)a, "fail-count-rep-T1#asyncmon_0") == 0);
         xmlFree(a);
         xmlFree(op);
         n++;
     }
-    assert_int_equal(n, 2);
+    /* Both monitors, and a failure that lf-watch reported. */
+    assert_int_equal(n, 3);
     lfd_result_free(&r);
     xmlFreeDoc(doc);
 }
@@ -560,6 +586,39 @@ derive_after(xmlDoc *doc, const struct fixture *fx, struct lfd_result *r)
     carry_config(doc, next);
     derive(next, r);
     xmlFreeDoc(next);
+}
+
+/* A failure lf-watch reported (a failed "asyncmon") counts as one of F:
+ * the avoid location yields to it as to a failed monitor, and F counts as
+ * where it failed until Pacemaker has stopped it there, so the armed
+ * constraints stay as they are in the middle of the recovery. */
+static void
+failure_reported_by_the_watcher(void **state)
+{
+    struct fixture fx = {.f_node = 1, .p_node = 2};
+    xmlDoc *doc = build(&fx);
+    struct lfd_result r;
+    const struct lfd_change *c;
+    xmlNode *rule;
+    xmlNode *holder = NULL;
+
+    derive(doc, &r);
+    c = find_change(&r, "leapfrog-g-T1-avoid");
+    assert_non_null(c);
+    rule = only_rule(c);
+    assert_non_null(find_expression(rule, "#uname", "eq", &holder));
+    assert_non_null(find_expression(holder, "fail-count-enq-T1#asyncmon_0",
+                                    "not_defined", NULL));
+    lfd_result_free(&r);
+    converges(doc);
+
+    fx.f_failed = true;
+    derive_after(doc, &fx, &r);
+    assert_true(r.settled);
+    assert_string_equal(r.pairs[0].node_f, "node1");
+    assert_int_equal(r.nchanges, 0);
+    lfd_result_free(&r);
+    xmlFreeDoc(doc);
 }
 
 /* F's follow under way: its IP has started on P's node and its server not
@@ -971,11 +1030,34 @@ check_one_rule_avoids(const struct lfd_result *r)
         find_expression(rule, "leapfrog-T2-locks", "not_defined", NULL));
     assert_non_null(find_expression(rule, "fail-count-enq-T2#monitor_10000",
                                     "defined", NULL));
+    assert_non_null(
+        find_expression(rule, "fail-count-enq-T2#asyncmon_0", "defined", NULL));
+}
+
+/* The -fresh locations of leapfrogd 0.1 knew only failed monitors: each is
+ * rewritten in place to count a failure lf-watch reported too. */
+static void
+check_fresh_rewritten(const struct lfd_result *r)
+{
+    static const char *const ids[] = {"leapfrog-g-T1-fresh",
+                                      "leapfrog-g-T2-fresh"};
+
+    for (size_t i = 0; i < 2; i++) {
+        const struct lfd_change *c = find_change(r, ids[i]);
+
+        assert_non_null(c);
+        assert_int_equal(c->op, LFD_REPLACE);
+        assert_non_null(find_expression(xmlFirstElementChild(c->xml),
+                                        i == 0 ? "fail-count-rep-T1#asyncmon_0"
+                                               : "fail-count-rep-T2#asyncmon_0",
+                                        "not_defined", NULL));
+    }
 }
 
 /* A CIB that leapfrogd 0.1 wrote on Pacemaker 2.1 (two top-level rules in
- * both -avoid locations, validate-with pacemaker-3.9): only those two are
- * rewritten, in place, to one rule each. */
+ * both -avoid locations, validate-with pacemaker-3.9): those two are
+ * rewritten, in place, to one rule each, and the -fresh locations to count
+ * lf-watch's reports. */
 static void
 two_rule_locations_of_2_1_rewritten(void **state)
 {
@@ -986,11 +1068,12 @@ two_rule_locations_of_2_1_rewritten(void **state)
     derive(doc, &r);
     assert_true(r.settled);
     assert_int_equal(r.npairs, 2);
-    assert_int_equal(r.nchanges, 2);
+    assert_int_equal(r.nchanges, 4);
     for (size_t i = 0; i < r.nchanges; i++) {
         assert_int_equal(r.changes[i].op, LFD_REPLACE);
     }
     check_one_rule_avoids(&r);
+    check_fresh_rewritten(&r);
     lfd_result_free(&r);
     converges(doc);
     xmlFreeDoc(doc);
@@ -999,8 +1082,9 @@ two_rule_locations_of_2_1_rewritten(void **state)
 /* The same CIB after `cibadmin --upgrade` on Pacemaker 3.0 (pacemaker-4.0):
  * each -avoid location was split into pcmk__3_10_upgrade-<id>-1 and -2.
  * They are ours: the one-rule location is created (none of its ids in use
- * by the pieces), then the pieces are deleted; nothing else changes, and
- * nothing is left to do afterwards. */
+ * by the pieces), then the pieces are deleted; the -fresh locations are
+ * rewritten to count lf-watch's reports; nothing else changes, and nothing
+ * is left to do afterwards. */
 static void
 upgrade_pieces_replaced(void **state)
 {
@@ -1014,6 +1098,7 @@ upgrade_pieces_replaced(void **state)
     xmlDoc *doc = load_fixture("upgrade-upgraded-4.0.xml");
     struct lfd_result r;
     size_t creates = 0;
+    size_t deletes = 0;
 
     (void)state;
     for (size_t i = 0; i < npieces; i++) {
@@ -1023,20 +1108,25 @@ upgrade_pieces_replaced(void **state)
     assert_true(r.settled);
     assert_int_equal(r.npairs, 2);
     assert_false(r.pairs[0].current);
-    assert_int_equal(r.nchanges, 2 + npieces);
+    assert_int_equal(r.nchanges, 2 + npieces + 2);
     for (size_t i = 0; i < r.nchanges; i++) {
         const struct lfd_change *c = &r.changes[i];
 
         if (c->op == LFD_CREATE) {
-            /* Creates come first: the pair is never without it. */
-            assert_int_equal(i, creates);
+            /* Creates come before the deletes: the pair is never without
+             * it. */
+            assert_int_equal(deletes, 0);
             creates++;
             assert_true(ids_are_new(doc, c->xml));
+        } else if (c->op == LFD_DELETE) {
+            deletes++;
         } else {
-            assert_int_equal(c->op, LFD_DELETE);
+            assert_int_equal(c->op, LFD_REPLACE);
         }
     }
     assert_int_equal(creates, 2);
+    assert_int_equal(deletes, npieces);
+    check_fresh_rewritten(&r);
     for (size_t i = 0; i < npieces; i++) {
         const struct lfd_change *c = find_change(&r, pieces[i]);
 
@@ -1575,6 +1665,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(full_set_for_a_new_pair),
         cmocka_unit_test(fresh_rule_lists_every_recurring_monitor),
+        cmocka_unit_test(failure_reported_by_the_watcher),
         cmocka_unit_test(partner_group),
         cmocka_unit_test(partly_started_group_is_between_nodes),
         cmocka_unit_test(rewrites_only_what_moved),
