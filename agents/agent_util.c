@@ -51,6 +51,7 @@ agent_validate_common(const struct lf_ocf_ctx *ctx)
     const char *instance = lf_ocf_get(ctx, "instance");
     const char *binary = lf_ocf_get(ctx, "binary");
     const char *user = lf_ocf_get(ctx, "user");
+    const char *watcher = lf_ocf_get(ctx, "watcher");
     uid_t uid = 0;
     gid_t gid = 0;
     int rc = lf_ocf_check_params(ctx);
@@ -66,6 +67,10 @@ agent_validate_common(const struct lf_ocf_ctx *ctx)
     }
     if (binary == NULL || binary[0] != '/') {
         lf_ocf_reason("binary must be an absolute path");
+        return PCMK_OCF_NOT_CONFIGURED;
+    }
+    if (watcher != NULL && *watcher != '\0' && watcher[0] != '/') {
+        lf_ocf_reason("watcher must be an absolute path (or empty)");
         return PCMK_OCF_NOT_CONFIGURED;
     }
     if (access(binary, X_OK) != 0) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "agent_util.h"
+#include "agent_watch.h"
 #include "lf_attr.h"
 #include "lf_client.h"
 #include "lf_log.h"
@@ -65,6 +66,11 @@ static const struct lf_ocf_param params[] = {
      "empty while a copy exists)."},
     {"log_file", LF_OCF_STRING, "", false, false, 0, 0, "Log file",
      "An additional log file; the server always uses syslog."},
+    {"watcher", LF_OCF_STRING, SBINDIR "/lf-watch", false, false, 0, 0,
+     "Failure watcher",
+     "lf-watch, started once the server is ready: it reports the server's "
+     "exit without a stop to the cluster at once, instead of at the next "
+     "monitor. Empty: only the monitor finds a failure."},
     {"options", LF_OCF_STRING, "", false, false, 0, 0, "Extra options",
      "More command-line options for the server, separated by spaces."},
 };
@@ -207,7 +213,7 @@ monitor(struct lf_ocf_ctx *ctx)
     char generation[32];
     char name[128];
     char cache[512];
-    int rc = agent_check_process(ctx);
+    int rc = agent_watch_monitor(ctx);
 
     if (rc != PCMK_OCF_OK) {
         return rc;
@@ -285,13 +291,13 @@ start(struct lf_ocf_ctx *ctx)
         }
         agent_cmd_number(&cmd, "-W", wait);
     }
-    return agent_start(ctx, &cmd, validate, monitor);
+    return agent_watch_start(ctx, &cmd, validate, monitor);
 }
 
 static int
 stop(struct lf_ocf_ctx *ctx)
 {
-    return agent_stop(ctx, "locks");
+    return agent_watch_stop(ctx, "locks");
 }
 
 static const struct lf_ocf_agent agent = {
@@ -304,7 +310,9 @@ static const struct lf_ocf_agent agent = {
         "where the replication server runs, it takes over the replica's "
         "copy before it serves, so no acknowledged lock is lost. Declare "
         "the pair with the meta attributes leapfrog-follows and "
-        "leapfrog-survivor; leapfrogd keeps the constraints. "
+        "leapfrog-survivor; leapfrogd keeps the constraints. A watcher "
+        "(lf-watch) reports the server's exit without a stop to the cluster "
+        "at once, so recovery does not wait for the monitor. "
         "OCF_CHECK_LEVEL 0 checks the process, 10 a protocol round trip "
         "and publishes the lock count as the node attribute "
         "leapfrog-INSTANCE-locks, 20 also reports degraded while no replica "

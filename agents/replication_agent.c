@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "agent_util.h"
+#include "agent_watch.h"
 #include "lf_attr.h"
 #include "lf_log.h"
 #include "lf_proc.h"
@@ -39,6 +40,11 @@ static const struct lf_ocf_param params[] = {
      "Reconnect after the enqueue server has been silent this long."},
     {"log_file", LF_OCF_STRING, "", false, false, 0, 0, "Log file",
      "An additional log file; the server always uses syslog."},
+    {"watcher", LF_OCF_STRING, SBINDIR "/lf-watch", false, false, 0, 0,
+     "Failure watcher",
+     "lf-watch, started once the server is ready: it reports the server's "
+     "exit without a stop to the cluster at once, instead of at the next "
+     "monitor. Empty: only the monitor finds a failure."},
     {"options", LF_OCF_STRING, "", false, false, 0, 0, "Extra options",
      "More command-line options for the server, separated by spaces."},
 };
@@ -84,7 +90,7 @@ monitor(struct lf_ocf_ctx *ctx)
     pid_t pid = 0;
     enum lf_seg_verdict verdict;
     const char *word;
-    int rc = agent_check_process(ctx);
+    int rc = agent_watch_monitor(ctx);
 
     if (rc != PCMK_OCF_OK) {
         return rc;
@@ -159,13 +165,13 @@ start(struct lf_ocf_ctx *ctx)
     if (node != NULL && *node != '\0') {
         agent_cmd_value(&cmd, "-N", node);
     }
-    return agent_start(ctx, &cmd, validate, wait_then_monitor);
+    return agent_watch_start(ctx, &cmd, validate, wait_then_monitor);
 }
 
 static int
 stop(struct lf_ocf_ctx *ctx)
 {
-    return agent_stop(ctx, "replica");
+    return agent_watch_stop(ctx, "replica");
 }
 
 static const struct lf_ocf_agent agent = {
@@ -175,7 +181,9 @@ static const struct lf_ocf_agent agent = {
         "Runs lf-replicad, the leapfrog replication server: it keeps a "
         "synchronous copy of the enqueue server's lock table in this node's "
         "shared memory, from which an enqueue server started on this node "
-        "takes over. OCF_CHECK_LEVEL 0 checks the process, 10 the state of "
+        "takes over. A watcher (lf-watch) reports the server's exit "
+        "without a stop to the cluster at once. OCF_CHECK_LEVEL 0 checks "
+        "the process, 10 the state of "
         "its copy, published as the node attribute leapfrog-INSTANCE-replica "
         "(syncing, in-sync, disconnected), 20 also reports degraded while "
         "the copy is not in sync.",
