@@ -158,8 +158,8 @@ lf_hmac_key_mac(const struct lf_hmac_key *k, const void *msg1, size_t len1,
 
 void
 lf_session_start(struct lf_session *s, const uint8_t key[LF_SHA256_LEN],
-                 enum lf_auth_role role, const char *snonce,
-                 const char *cnonce, bool server)
+                 enum lf_auth_role role, const char *snonce, const char *cnonce,
+                 bool server)
 {
     uint8_t session[LF_SHA256_LEN];
 

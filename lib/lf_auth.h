@@ -113,9 +113,8 @@ void lf_session_start(struct lf_session *s, const uint8_t key[LF_SHA256_LEN],
 
 /*! \brief HMAC-SHA-256 with a prepared key. */
 void lf_hmac_key_init(struct lf_hmac_key *k, const void *key, size_t len);
-void lf_hmac_key_mac(const struct lf_hmac_key *k, const void *msg1,
-                     size_t len1, const void *msg2, size_t len2,
-                     uint8_t out[LF_SHA256_LEN]);
+void lf_hmac_key_mac(const struct lf_hmac_key *k, const void *msg1, size_t len1,
+                     const void *msg2, size_t len2, uint8_t out[LF_SHA256_LEN]);
 
 /*!
  * \brief Seal one line (no newline, at most LF_LINE_MAX bytes) into out

@@ -64,9 +64,9 @@ lf_client_send(struct lf_client *client, const char *request)
         return EMSGSIZE;
     }
     if (client->session.on) {
-        return write_all(client, line,
-                         lf_session_seal_line(&client->session, request, len,
-                                              line));
+        return write_all(
+            client, line,
+            lf_session_seal_line(&client->session, request, len, line));
     }
     memcpy(line, request, len);
     line[len++] = '\n';
@@ -106,11 +106,11 @@ lf_client_next_line(struct lf_client *client, const char **line, size_t *len)
 {
     *line = NULL;
     switch (lf_buf_next_line(&client->in,
-                             lf_session_line_max(&client->session,
-                                                 LF_LINE_MAX),
+                             lf_session_line_max(&client->session, LF_LINE_MAX),
                              line, len)) {
     case LF_LINE_READY:
-        if (client->session.on && !lf_session_open(&client->session, *line, len)) {
+        if (client->session.on
+            && !lf_session_open(&client->session, *line, len)) {
             *line = NULL;
             return LF_ERR_AUTH;
         }

@@ -44,10 +44,9 @@ int lf_client_open(struct lf_client *client, const char *host, uint16_t port,
  * \return 0 or an errno value (EACCES: authentication failed either way)
  *         / LF_ERR_PROTO; the client is closed on error
  */
-int lf_client_open_as(struct lf_client *client, const char *host,
-                      uint16_t port, int timeout_ms,
-                      const struct lf_secret *secret, enum lf_auth_role role,
-                      const char **why);
+int lf_client_open_as(struct lf_client *client, const char *host, uint16_t port,
+                      int timeout_ms, const struct lf_secret *secret,
+                      enum lf_auth_role role, const char **why);
 
 /*!
  * \brief Send one request line (without newline).

@@ -22,8 +22,7 @@ hex_digit(unsigned char c)
 
 /* The 32-byte client key of a client credential, from 64 hex digits. */
 static int
-client_key(const unsigned char *hex, struct lf_secret *secret,
-           const char **why)
+client_key(const unsigned char *hex, struct lf_secret *secret, const char **why)
 {
     for (size_t i = 0; i < 32; i++) {
         int hi = hex_digit(hex[2 * i]);
@@ -77,8 +76,7 @@ lf_secret_load(const char *path, struct lf_secret *secret, const char **why)
     }
     secret->client_only = false;
     if ((size_t)n == sizeof(LF_SECRET_CLIENT_WORD) + 64
-        && memcmp(buf, LF_SECRET_CLIENT_WORD " ",
-                  sizeof(LF_SECRET_CLIENT_WORD))
+        && memcmp(buf, LF_SECRET_CLIENT_WORD " ", sizeof(LF_SECRET_CLIENT_WORD))
                == 0) {
         return client_key(buf + sizeof(LF_SECRET_CLIENT_WORD), secret, why);
     }

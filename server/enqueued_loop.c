@@ -95,8 +95,7 @@ replica_line(struct enq_server *srv, struct enq_conn *conn, const char *line,
 /* A line whose MAC is wrong: forged, altered, replayed or out of order.
  * Nothing more from this connection can be trusted. */
 static void
-integrity_failed(struct enq_server *srv, struct enq_conn *conn,
-                 const char *why)
+integrity_failed(struct enq_server *srv, struct enq_conn *conn, const char *why)
 {
     srv->stats.protocol_errors++;
     lf_warn("connection %d: %s; closing it", conn->fd, why);

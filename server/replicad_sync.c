@@ -437,8 +437,8 @@ follow_once(struct rep_server *rep, bool *was_synced)
     struct lf_client client;
     const char *why = "";
     char request[LF_LINE_MAX + 1];
-    int rc = lf_client_open_as(&client, rep->cfg.enqueue_address,
-                               rep->cfg.port, CONNECT_TIMEOUT_MS, &rep->secret,
+    int rc = lf_client_open_as(&client, rep->cfg.enqueue_address, rep->cfg.port,
+                               CONNECT_TIMEOUT_MS, &rep->secret,
                                LF_AUTH_REPLICA, &why);
 
     *was_synced = false;

@@ -1315,9 +1315,8 @@ client_credential_cannot_become_the_replica(void **state)
 
             snprintf(exe, sizeof(exe), "%s/lf-replicad", bindir);
             snprintf(port, sizeof(port), "%u", p->port);
-            char *argv[] = {exe,  "-i",      p->instance, "-a", "127.0.0.1",
-                            "-p", port,      "-k",        p->secret,
-                            "-f", NULL};
+            char *argv[] = {exe,  "-i", p->instance, "-a", "127.0.0.1", "-p",
+                            port, "-k", p->secret,   "-f", NULL};
 
             assert_int_equal(run_wait(argv), 1);
         }
@@ -1343,8 +1342,8 @@ second_replica_is_refused(void **state)
     wait_in_sync(p);
     take_locks(p, 20, "k");
     load_secret(p, &secret);
-    assert_int_equal(lf_client_open_as(&c, "127.0.0.1", p->port, 5000,
-                                       &secret, LF_AUTH_REPLICA, &why),
+    assert_int_equal(lf_client_open_as(&c, "127.0.0.1", p->port, 5000, &secret,
+                                       LF_AUTH_REPLICA, &why),
                      0);
     snprintf(request, sizeof(request), "REPLICA %s other-node 0 0 0",
              p->instance);
