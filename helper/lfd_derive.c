@@ -163,8 +163,9 @@ id_pair(const char *id, char *f, size_t size)
  * scores, the order's actions and kind), F where the kind names it, and
  * inside a location only rules and expressions whose ids extend the
  * location's ("<id>-..."). Every form any version of leapfrogd wrote has
- * it (0.1's -avoid with two rules, the -fresh without asyncmon, the pieces
- * an upgrade split them into), so CIBs of earlier versions need no
+ * it (the first versions' -avoid on P's node, 0.1's with two rules, the
+ * -fresh without asyncmon, the pieces an upgrade split them into), so
+ * CIBs of earlier versions need no
  * migration; an element an administrator wrote, or edited out of that
  * shape, is not leapfrogd's: it is never rewritten or deleted, and when
  * it holds an id a declared pair needs, the pair is reported and left
@@ -332,15 +333,16 @@ meta_ours(const xmlNode *m, const char *id, bool follower, const char *f)
     return true;
 }
 
-/* A location on a node: -follow (2000) and -yield (-INFINITY), on F. */
+/* A location on a node: -follow (2000) and -yield (-INFINITY) on F
+ * (rsc NULL: the -avoid of the first versions, -INFINITY on P). */
 static bool
-node_location_ours(const xmlNode *n, const char *f, const char *score)
+node_location_ours(const xmlNode *n, const char *rsc, const char *score)
 {
     static const char *const names[] = {"id", "rsc", "node", "score", NULL};
 
     return is(n, "rsc_location") && has_exactly(n, names)
-           && attr_is(n, "rsc", f) && attr_is(n, "score", score)
-           && no_element_child(n);
+           && (rsc == NULL || attr_is(n, "rsc", rsc))
+           && attr_is(n, "score", score) && no_element_child(n);
 }
 
 static bool
@@ -396,6 +398,10 @@ lfd_element_ours(const xmlNode *n)
     }
     if (strcmp(name, "order") == 0) {
         return order_ours(n, f);
+    }
+    if (strcmp(name, "avoid") == 0 && node_location_ours(n, NULL, "-INFINITY")
+        && !attr_is(n, "rsc", f)) {
+        return true;
     }
     return rule_location_ours(n, id); /* avoid, fresh */
 }

@@ -1778,6 +1778,9 @@ lookalikes_are_not_ours(void **state)
         "<meta_attributes id=\"leapfrog-g-T1-meta\" score=\"1000\"><nvpair "
         "id=\"leapfrog-g-T1-meta-priority\" name=\"priority\" "
         "value=\"7\"/></meta_attributes>",
+        /* the -avoid of the first versions: P off F's node by name */
+        "<rsc_location id=\"leapfrog-g-T1-avoid\" rsc=\"rep-T1\" "
+        "node=\"node1\" score=\"-INFINITY\"/>",
     };
     static const char *const theirs[] = {
         /* a score of its own */
@@ -1808,6 +1811,8 @@ lookalikes_are_not_ours(void **state)
         "</rule></rsc_location>",
         "<rsc_location id=\"leapfrog-g-T1-fresh\" rsc=\"rep-T1\" "
         "node=\"node1\" score=\"100\"/>",
+        "<rsc_location id=\"leapfrog-g-T1-avoid\" rsc=\"rep-T1\" "
+        "node=\"node1\" score=\"-100\"/>",
         /* a name leapfrogd does not set: somebody's data */
         "<meta_attributes id=\"leapfrog-g-T1-meta\" score=\"1000\"><nvpair "
         "id=\"leapfrog-g-T1-meta-target-role\" name=\"target-role\" "
