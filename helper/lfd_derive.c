@@ -288,20 +288,38 @@ rule_location_ours(const xmlNode *n, const char *prefix)
     return any;
 }
 
-/* -meta (in F) and -pmeta (in P): score 1000 and the nvpairs
- * "<id>-<name>" of the names leapfrogd sets. A value may differ (pcs
- * resource meta may write one into the set; leapfrogd writes its own
- * back), a name leapfrogd does not set may not: it is somebody's data. */
+/* Is this a meta attribute leapfrogd sets in -meta (follower) or
+ * -pmeta? */
 static bool
-meta_ours(const xmlNode *m, const char *id, bool follower, const char *f)
+meta_name_ours(bool follower, const char *name)
 {
     static const char *const f_names[] = {
         "resource-stickiness", "migration-threshold", "priority", NULL};
     static const char *const p_names[] = {"resource-stickiness", "priority",
                                           NULL};
+    const char *const *names = follower ? f_names : p_names;
+
+    for (size_t i = 0; name != NULL && names[i] != NULL; i++) {
+        if (strcmp(name, names[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* -meta (in F) and -pmeta (in P): score 1000 and the nvpairs
+ * "<id>-<name>" of the names leapfrogd sets. A value may differ (pcs
+ * resource meta may write one into the set; leapfrogd writes its own
+ * back). An nvpair of another name is somebody's, written into the set
+ * by pcs (which writes into a resource's first set: `pcs resource disable
+ * P` puts target-role there when P has no set of its own): the set stays
+ * leapfrogd's, that nvpair is not (nvpair_ours()) and is never rewritten
+ * or deleted. */
+static bool
+meta_ours(const xmlNode *m, const char *id, bool follower, const char *f)
+{
     static const char *const set_attrs[] = {"id", "score", NULL};
     static const char *const nv_attrs[] = {"id", "name", "value", NULL};
-    const char *const *names = follower ? f_names : p_names;
     const xmlNode *parent = m->parent;
 
     if (!is(m, "meta_attributes") || !has_only(m, set_attrs)
@@ -312,7 +330,6 @@ meta_ours(const xmlNode *m, const char *id, bool follower, const char *f)
     }
     for (const xmlNode *nv = m->children; nv != NULL; nv = nv->next) {
         const char *name;
-        bool known = false;
 
         if (nv->type != XML_ELEMENT_NODE) {
             continue;
@@ -322,15 +339,42 @@ meta_ours(const xmlNode *m, const char *id, bool follower, const char *f)
             return false;
         }
         name = attr(nv, "name");
-        for (size_t i = 0; names[i] != NULL && !known; i++) {
-            known = strcmp(name, names[i]) == 0;
-        }
-        if (!known || !id_extends(nv, id)
-            || strcmp(attr(nv, "id") + strlen(id) + 1, name) != 0) {
+        if (meta_name_ours(follower, name)
+            && (!id_extends(nv, id)
+                || strcmp(attr(nv, "id") + strlen(id) + 1, name) != 0)) {
             return false;
         }
     }
     return true;
+}
+
+/* Is nv leapfrogd's: in a set of ours, of a name it sets there? */
+static bool
+nvpair_ours(const xmlNode *nv)
+{
+    const xmlNode *m = nv->parent;
+    size_t f_len = 0;
+    int kind;
+
+    if (!is(nv, "nvpair") || !is(m, "meta_attributes")
+        || !lfd_element_ours(m)) {
+        return false;
+    }
+    kind = id_kind(attr(m, "id"), &f_len);
+    return meta_name_ours(strcmp(lfd_kinds[kind], "meta") == 0,
+                          attr(nv, "name"));
+}
+
+/* Does a set of ours hold somebody else's meta attributes too? */
+static bool
+set_has_others(const xmlNode *m)
+{
+    for (const xmlNode *nv = m->children; nv != NULL; nv = nv->next) {
+        if (nv->type == XML_ELEMENT_NODE && !nvpair_ours(nv)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /* A location on a node: -follow (2000) and -yield (-INFINITY) on F
@@ -522,16 +566,17 @@ find_resource(struct derive *d, const char *id)
     return (id != NULL) ? g_hash_table_lookup(d->resources, id) : NULL;
 }
 
-/* A meta attribute set by the administrator (our own sets are skipped). */
+/* A meta attribute set by the administrator (leapfrogd's are skipped). */
 static const char *
 user_meta(xmlNode *rsc, const char *name)
 {
     for (xmlNode *m = rsc->children; m != NULL; m = m->next) {
-        if (!is(m, "meta_attributes") || lfd_element_ours(m)) {
+        if (!is(m, "meta_attributes")) {
             continue;
         }
         for (xmlNode *nv = m->children; nv != NULL; nv = nv->next) {
-            if (is(nv, "nvpair") && attr_is(nv, "name", name)) {
+            if (is(nv, "nvpair") && attr_is(nv, "name", name)
+                && !nvpair_ours(nv)) {
                 return attr(nv, "value");
             }
         }
@@ -1220,6 +1265,23 @@ current_element(struct derive *d, const char *id, const char **parent)
     return found;
 }
 
+/* Delete an element of ours; of a set that holds somebody else's meta
+ * attributes too, only leapfrogd's nvpairs go. */
+static void
+delete_ours(struct derive *d, const char *pair, const char *id, xmlNode *n,
+            const char *parent)
+{
+    if (!is(n, "meta_attributes") || !set_has_others(n)) {
+        add_change(d, LFD_DELETE, pair, id, parent, NULL);
+        return;
+    }
+    for (xmlNode *nv = n->children; nv != NULL; nv = nv->next) {
+        if (nvpair_ours(nv)) {
+            add_change(d, LFD_DELETE, pair, attr(nv, "id"), parent, NULL);
+        }
+    }
+}
+
 /* Delete the pieces an upgrade split the element of this id into; true
  * when there were any. */
 static bool
@@ -1232,6 +1294,34 @@ delete_leftovers(struct derive *d, const char *pair, const char *id)
                    NULL);
     }
     return pieces != NULL && pieces->len > 0;
+}
+
+/* Is the set of ours as wanted, leapfrogd's nvpairs alone considered
+ * (somebody else's in it stay as they are)? */
+static bool
+meta_equal(const xmlNode *have, const xmlNode *want)
+{
+    xmlNode *mine = xmlCopyNode((xmlNode *)have, 1);
+    size_t f_len = 0;
+    bool follower =
+        strcmp(lfd_kinds[id_kind(attr(want, "id"), &f_len)], "meta") == 0;
+    xmlNode *next;
+    bool same;
+
+    if (mine == NULL) {
+        return false;
+    }
+    for (xmlNode *nv = mine->children; nv != NULL; nv = next) {
+        next = nv->next;
+        if (nv->type == XML_ELEMENT_NODE
+            && !meta_name_ours(follower, attr(nv, "name"))) {
+            xmlUnlinkNode(nv);
+            xmlFreeNode(nv);
+        }
+    }
+    same = xml_equal(mine, want);
+    xmlFreeNode(mine);
+    return same;
 }
 
 /* Compare one desired element (or its absence) with the CIB. What an
@@ -1252,7 +1342,7 @@ reconcile(struct derive *d, struct lfd_pair *pair, const char *kind,
     }
     if (want == NULL) {
         if (have != NULL) {
-            add_change(d, LFD_DELETE, pair->follower, id, have_parent, NULL);
+            delete_ours(d, pair->follower, id, have, have_parent);
             pair->current = false;
         }
         return;
@@ -1263,10 +1353,11 @@ reconcile(struct derive *d, struct lfd_pair *pair, const char *kind,
     } else if (parent != NULL && have_parent != NULL
                && strcmp(parent, have_parent) != 0) {
         /* The set hangs off another resource now: move it. */
-        add_change(d, LFD_DELETE, pair->follower, id, have_parent, NULL);
+        delete_ours(d, pair->follower, id, have, have_parent);
         add_change(d, LFD_CREATE, pair->follower, id, parent, want);
         pair->current = false;
-    } else if (!xml_equal(have, want)) {
+    } else if (is(have, "meta_attributes") ? !meta_equal(have, want)
+                                           : !xml_equal(have, want)) {
         add_change(d, LFD_REPLACE, pair->follower, id, parent, want);
         pair->current = false;
     } else {
@@ -1783,9 +1874,9 @@ remove_undeclared(struct derive *d)
             continue; /* not one of our kinds: leave it alone */
         }
         if (!pair_declared(d, f)) {
-            add_change(d, LFD_DELETE, f, id,
-                       is(n, "meta_attributes") ? attr(n->parent, "id") : NULL,
-                       NULL);
+            delete_ours(d, f, id, n,
+                        is(n, "meta_attributes") ? attr(n->parent, "id")
+                                                 : NULL);
         }
     }
     g_hash_table_iter_init(&iter, d->leftovers);
@@ -2056,17 +2147,17 @@ derive_end(struct derive *d)
     return 0;
 }
 
-/* Does a set of meta attributes of the administrator's (not ours)
- * declare rsc a follower? */
+/* Does a meta attribute of the administrator's declare rsc a follower? */
 static bool
 declares(xmlNode *rsc)
 {
     for (xmlNode *m = rsc->children; m != NULL; m = m->next) {
-        if (!is(m, "meta_attributes") || lfd_element_ours(m)) {
+        if (!is(m, "meta_attributes")) {
             continue;
         }
         for (xmlNode *nv = m->children; nv != NULL; nv = nv->next) {
-            if (is(nv, "nvpair") && attr_is(nv, "name", "leapfrog-follows")) {
+            if (is(nv, "nvpair") && attr_is(nv, "name", "leapfrog-follows")
+                && !nvpair_ours(nv)) {
                 return true;
             }
         }
@@ -2184,7 +2275,7 @@ lfd_derive_removal(xmlNode *cib, const char *f, struct lfd_result *out)
         make_id(id, sizeof(id), f, lfd_kinds[k]);
         n = current_element(&d, id, &parent);
         if (n != NULL) {
-            add_change(&d, LFD_DELETE, f, id, parent, NULL);
+            delete_ours(&d, f, id, n, parent);
         }
         (void)delete_leftovers(&d, f, id);
         n = g_hash_table_lookup(d.foreign, id);

@@ -1778,6 +1778,11 @@ lookalikes_are_not_ours(void **state)
         "<meta_attributes id=\"leapfrog-g-T1-meta\" score=\"1000\"><nvpair "
         "id=\"leapfrog-g-T1-meta-priority\" name=\"priority\" "
         "value=\"7\"/></meta_attributes>",
+        /* a meta attribute pcs wrote into the set: the set stays ours,
+         * that nvpair is somebody else's */
+        "<meta_attributes id=\"leapfrog-g-T1-meta\" score=\"1000\"><nvpair "
+        "id=\"leapfrog-g-T1-meta-target-role\" name=\"target-role\" "
+        "value=\"Stopped\"/></meta_attributes>",
         /* the -avoid of the first versions: P off F's node by name */
         "<rsc_location id=\"leapfrog-g-T1-avoid\" rsc=\"rep-T1\" "
         "node=\"node1\" score=\"-INFINITY\"/>",
@@ -1813,10 +1818,15 @@ lookalikes_are_not_ours(void **state)
         "node=\"node1\" score=\"100\"/>",
         "<rsc_location id=\"leapfrog-g-T1-avoid\" rsc=\"rep-T1\" "
         "node=\"node1\" score=\"-100\"/>",
-        /* a name leapfrogd does not set: somebody's data */
+        /* one of its names under another id */
         "<meta_attributes id=\"leapfrog-g-T1-meta\" score=\"1000\"><nvpair "
-        "id=\"leapfrog-g-T1-meta-target-role\" name=\"target-role\" "
-        "value=\"Stopped\"/></meta_attributes>",
+        "id=\"my-priority\" name=\"priority\" value=\"7\"/>"
+        "</meta_attributes>",
+        /* a rule in a set */
+        "<meta_attributes id=\"leapfrog-g-T1-meta\" score=\"1000\"><rule "
+        "id=\"leapfrog-g-T1-meta-r\" score=\"1\"><expression "
+        "id=\"leapfrog-g-T1-meta-e\" attribute=\"a\" operation=\"defined\"/>"
+        "</rule></meta_attributes>",
         "<meta_attributes id=\"leapfrog-g-T1-meta\" score=\"10\"><nvpair "
         "id=\"leapfrog-g-T1-meta-priority\" name=\"priority\" "
         "value=\"10\"/></meta_attributes>",
@@ -1832,6 +1842,65 @@ lookalikes_are_not_ours(void **state)
     for (size_t i = 0; i < sizeof(theirs) / sizeof(theirs[0]); i++) {
         assert_false(ours(theirs[i]));
     }
+}
+
+/* `pcs resource disable P` on a P without a set of its own writes
+ * target-role into leapfrogd's -pmeta (pcs writes into the first set):
+ * the pair stays current, and that nvpair is never rewritten nor deleted,
+ * not even when the pair goes (only leapfrogd's nvpairs of the set do). */
+static void
+meta_attribute_written_into_our_set(void **state)
+{
+    struct fixture fx = {.f_node = 1, .p_node = 2};
+    xmlDoc *doc = build(&fx);
+    xmlNode *pmeta;
+    xmlNode *nv;
+    xmlNode *decl;
+    struct lfd_result r;
+
+    (void)state;
+    converges(doc);
+    pmeta = by_id(doc, "leapfrog-g-T1-pmeta");
+    nv = xmlNewChild(pmeta, NULL, (const xmlChar *)"nvpair", NULL);
+    xmlNewProp(nv, (const xmlChar *)"id",
+               (const xmlChar *)"leapfrog-g-T1-pmeta-target-role");
+    xmlNewProp(nv, (const xmlChar *)"name", (const xmlChar *)"target-role");
+    xmlNewProp(nv, (const xmlChar *)"value", (const xmlChar *)"Stopped");
+    /* pcs resource meta rep-T1 priority=3 writes one of leapfrogd's. */
+    xmlSetProp(by_id(doc, "leapfrog-g-T1-pmeta-priority"),
+               (const xmlChar *)"value", (const xmlChar *)"3");
+    derive(doc, &r);
+    assert_null(r.pairs[0].conflict);
+    assert_int_equal(r.nchanges, 1);
+    assert_string_equal(r.changes[0].id, "leapfrog-g-T1-pmeta");
+    assert_int_equal(r.changes[0].op, LFD_REPLACE);
+    /* The test's apply() replaces the set whole; the CIB merges a
+     * modification by id and keeps the other nvpair: put it back. */
+    nv = xmlCopyNode(nv, 1);
+    apply(doc, &r);
+    lfd_result_free(&r);
+    xmlAddChild(by_id(doc, "leapfrog-g-T1-pmeta"), nv);
+    derive(doc, &r);
+    assert_int_equal(r.nchanges, 0);
+    assert_true(r.pairs[0].current);
+    lfd_result_free(&r);
+
+    decl = by_id(doc, "g-T1-meta");
+    xmlUnlinkNode(decl);
+    xmlFreeNode(decl);
+    derive(doc, &r);
+    assert_null(find_change(&r, "leapfrog-g-T1-pmeta"));
+    assert_non_null(find_change(&r, "leapfrog-g-T1-pmeta-priority"));
+    assert_non_null(find_change(&r, "leapfrog-g-T1-pmeta-resource-stickiness"));
+    assert_null(find_change(&r, "leapfrog-g-T1-pmeta-target-role"));
+    assert_non_null(find_change(&r, "leapfrog-g-T1-meta"));
+    apply(doc, &r);
+    lfd_result_free(&r);
+    assert_non_null(by_id(doc, "leapfrog-g-T1-pmeta-target-role"));
+    derive(doc, &r);
+    assert_int_equal(r.nchanges, 0);
+    lfd_result_free(&r);
+    xmlFreeDoc(doc);
 }
 
 /* Elements with the ids of a pair that is not declared, that leapfrogd
@@ -2111,6 +2180,7 @@ main(void)
         cmocka_unit_test(others_elements_untouched),
         cmocka_unit_test(every_form_written_is_ours),
         cmocka_unit_test(lookalikes_are_not_ours),
+        cmocka_unit_test(meta_attribute_written_into_our_set),
         cmocka_unit_test(lookalikes_of_undeclared_pairs_stay),
         cmocka_unit_test(collision_leaves_the_pair_alone),
         cmocka_unit_test(edited_elements_of_saved_cibs),
