@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <poll.h>
 #include <limits.h>
 #include <setjmp.h>
@@ -47,8 +48,10 @@ struct pair {
     bool verbose;
     char *extra[8]; /* more options for lf-enqueued */
     int nextra;
-    int expect_exit;    /* of lf-enqueued's start */
-    char *replica_node; /* -N of lf-replicad (default r-node) */
+    int expect_exit; /* of lf-enqueued's start */
+    int expect_replica_exit;
+    char planted[PATH_MAX]; /* a name a test planted in /dev/shm */
+    char *replica_node;     /* -N of lf-replicad (default r-node) */
     pid_t e;
     pid_t r;
 };
@@ -153,8 +156,10 @@ start_replica_with(struct pair *p, bool secret)
         argv[n++] = p->secret;
     }
     argv[n] = NULL;
-    assert_int_equal(run_wait(argv), 0);
-    p->r = read_pid(p->rpid);
+    assert_int_equal(run_wait(argv), p->expect_replica_exit);
+    if (p->expect_replica_exit == 0) {
+        p->r = read_pid(p->rpid);
+    }
 }
 
 static void
@@ -217,6 +222,22 @@ pair_teardown(void **state)
     }
     lf_seg_name(p->instance, name, sizeof(name));
     shm_unlink(name);
+    if (p->planted[0] != '\0') {
+        (void)unlink(p->planted);
+    }
+    {
+        char pattern[128];
+        glob_t g;
+
+        /* What a replica moved aside. */
+        snprintf(pattern, sizeof(pattern), "%s%s@aside-*", LF_SEG_DIR, name);
+        if (glob(pattern, 0, NULL, &g) == 0) {
+            for (size_t i = 0; i < g.gl_pathc; i++) {
+                (void)unlink(g.gl_pathv[i]);
+            }
+            globfree(&g);
+        }
+    }
     free(p);
     *state = NULL;
     return 0;
@@ -1275,6 +1296,168 @@ bad_secret_file_refused(void **state)
     }
 }
 
+/* How a test forges the copy a new enqueue server finds. */
+enum forgery {
+    FORGED_OWNER,   /* another user's file */
+    FORGED_MODE,    /* readable by others */
+    FORGED_LINK,    /* a second hard link */
+    FORGED_SYMLINK, /* a symbolic link to the copy */
+};
+
+/* A sound, current copy of a live replica, that is not the service
+ * user's own: refused, the server starts empty, the file stays. */
+static void
+forged_copy_is_refused(void **state, enum forgery how)
+{
+    struct pair *p = new_pair(state);
+    char name[64];
+    char path[128];
+    struct stat st;
+
+    if (how == FORGED_OWNER && geteuid() != 0) {
+        skip();
+    }
+    start_enqueue(p);
+    start_replica(p);
+    wait_in_sync(p);
+    take_locks(p, 50, "k");
+    stop_pid(&p->e, SIGKILL);
+    wait_segment_state(p, LF_SEG_DISCONNECTED);
+    lf_seg_name(p->instance, name, sizeof(name));
+    snprintf(path, sizeof(path), "%s%s", LF_SEG_DIR, name);
+    snprintf(p->planted, sizeof(p->planted), "%s/lfst-%s", LF_SEG_DIR,
+             p->instance);
+    switch (how) {
+    case FORGED_OWNER:
+        assert_int_equal(chown(path, 65534, 65534), 0);
+        break;
+    case FORGED_MODE:
+        assert_int_equal(chmod(path, 0644), 0);
+        break;
+    case FORGED_LINK:
+        assert_int_equal(link(path, p->planted), 0);
+        break;
+    case FORGED_SYMLINK:
+        assert_int_equal(rename(path, p->planted), 0);
+        assert_int_equal(symlink(p->planted, path), 0);
+        break;
+    }
+    start_enqueue(p);
+    assert_int_equal(count_locks(p), 0);
+    assert_true(log_contains(p->elog, "not the service user's own"));
+    /* Left for the administrator: neither deleted nor changed hands. */
+    assert_int_equal(lstat(path, &st), 0);
+    if (how == FORGED_OWNER) {
+        assert_int_equal(st.st_uid, 65534);
+    } else if (how == FORGED_SYMLINK) {
+        assert_true(S_ISLNK(st.st_mode));
+    }
+}
+
+static void
+refuses_copy_of_another_user(void **state)
+{
+    forged_copy_is_refused(state, FORGED_OWNER);
+}
+
+static void
+refuses_copy_readable_by_others(void **state)
+{
+    forged_copy_is_refused(state, FORGED_MODE);
+}
+
+static void
+refuses_copy_with_a_hard_link(void **state)
+{
+    forged_copy_is_refused(state, FORGED_LINK);
+}
+
+static void
+refuses_copy_behind_a_symbolic_link(void **state)
+{
+    forged_copy_is_refused(state, FORGED_SYMLINK);
+}
+
+/* The servers open their log file as root: a link planted there (say to
+ * a file of /etc) stops the start, and its target is not written. */
+static void
+log_file_link_is_refused(void **state)
+{
+    struct pair *p = new_pair(state);
+    char target[PATH_MAX + 16];
+    char text[16];
+
+    snprintf(target, sizeof(target), "%s/passwd", p->statedir);
+    assert_int_equal(lf_file_write_atomic(target, "keep\n", 5, 0644), 0);
+    assert_int_equal(symlink(target, p->elog), 0);
+    assert_int_equal(symlink(target, p->rlog), 0);
+    p->expect_exit = 1;
+    start_enqueue(p);
+    p->expect_replica_exit = 1;
+    start_replica(p);
+    assert_int_equal(lf_file_read_small(target, text, sizeof(text)), 0);
+    assert_string_equal(text, "keep");
+}
+
+/* The state directory is prepared as root: never through a link. */
+static void
+state_directory_link_is_refused(void **state)
+{
+    struct pair *p = new_pair(state);
+    char real[PATH_MAX + 16];
+    char record[PATH_MAX + 64];
+
+    snprintf(real, sizeof(real), "%s/real", p->statedir);
+    assert_int_equal(mkdir(real, 0755), 0);
+    assert_true(strlen(p->statedir) + 6 < sizeof(p->statedir));
+    strcat(p->statedir, "/link");
+    assert_int_equal(symlink(real, p->statedir), 0);
+    p->expect_exit = 1;
+    start_enqueue(p);
+    snprintf(record, sizeof(record), "%s/%s.generation", real, p->instance);
+    assert_int_equal(access(record, F_OK), -1);
+}
+
+/* A segment name another user made first (anyone may create names in
+ * /dev/shm; after an upgrade, the servers' former user's): the replica
+ * moves it aside, whole, and writes a segment of its own. */
+static void
+replica_moves_a_foreign_segment_aside(void **state)
+{
+    struct pair *p = new_pair(state);
+    char name[64];
+    char path[128];
+    char pattern[160];
+    char text[16];
+    struct stat st;
+    glob_t g;
+    int fd;
+
+    if (geteuid() != 0) {
+        skip();
+    }
+    lf_seg_name(p->instance, name, sizeof(name));
+    snprintf(path, sizeof(path), "%s%s", LF_SEG_DIR, name);
+    fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0666);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "forged\n", 7), 7);
+    assert_int_equal(fchown(fd, 65534, 65534), 0);
+    close(fd);
+    start_enqueue(p);
+    start_replica(p);
+    wait_in_sync(p);
+    assert_true(log_contains(p->rlog, "moved aside to"));
+    snprintf(pattern, sizeof(pattern), "%s@aside-65534-*", path);
+    assert_int_equal(glob(pattern, 0, NULL, &g), 0);
+    assert_int_equal(g.gl_pathc, 1);
+    assert_int_equal(lf_file_read_small(g.gl_pathv[0], text, sizeof(text)), 0);
+    assert_string_equal(text, "forged");
+    globfree(&g);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_uid, 0);
+    assert_int_equal(st.st_mode & 07777, 0600);
+}
+
 static int
 setup(void **state)
 {
@@ -1370,6 +1553,17 @@ main(void)
         cmocka_unit_test_teardown(shared_secret, pair_teardown),
         cmocka_unit_test_teardown(bad_secret_file_refused, pair_teardown),
         cmocka_unit_test_teardown(replica_stops_while_waiting_for_the_server,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(refuses_copy_of_another_user, pair_teardown),
+        cmocka_unit_test_teardown(refuses_copy_readable_by_others,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(refuses_copy_with_a_hard_link, pair_teardown),
+        cmocka_unit_test_teardown(refuses_copy_behind_a_symbolic_link,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(log_file_link_is_refused, pair_teardown),
+        cmocka_unit_test_teardown(state_directory_link_is_refused,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(replica_moves_a_foreign_segment_aside,
                                   pair_teardown),
     };
 
