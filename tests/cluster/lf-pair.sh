@@ -11,6 +11,7 @@
 #   lfp_locks_intact INST N    exactly those locks are held
 #   lfp_node_attr NODE NAME    a transient node attribute, from crm_mon
 #   lfp_kill_server NODE RSC   kill -9 the server of resource RSC
+#   lfp_server_user_is NODE RSC USER  RSC's server runs as USER
 
 LFP_OCF_DIR=${LFP_OCF_DIR:-/usr/lib/ocf/resource.d/leapfrog}
 
@@ -142,6 +143,17 @@ lfp_settle() {
 # The pid of RSC's server on NODE (to tell a restart from no change).
 lfp_server_pid() {
     lfc_exec "${1#node}" cat "/run/leapfrog/$2.pid" 2>/dev/null
+}
+
+# lfp_server_user_is NODE RSC USER: RSC's server on NODE runs as USER
+# (real and effective uid, as ps sees it inside the node).
+lfp_server_user_is() {
+    local pid users ruser euser
+    pid=$(lfp_server_pid "$1" "$2") || return 1
+    users=$(lfc_exec "${1#node}" ps -o ruser=,euser= -p "$pid") || return 1
+    lfc_log "$2's server (pid $pid on $1) runs as: $users"
+    read -r ruser euser <<<"$users"
+    [ "$ruser" = "$3" ] && [ "$euser" = "$3" ]
 }
 
 lfp_cleanup() {
