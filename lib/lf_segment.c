@@ -344,8 +344,9 @@ map_locked(const char *instance, int *fd_out, void **mem_out, size_t *size_out,
 
     lf_seg_name(instance, name, sizeof(name));
     fd = shm_open(name, O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0);
-    if (fd < 0 && errno == ELOOP) {
-        *why = "it is a symbolic link";
+    if (fd < 0 && (errno == ELOOP || errno == EACCES)) {
+        *why = (errno == ELOOP) ? "it is a symbolic link"
+                                : "this user may not open it";
         return LF_SEG_FOREIGN;
     }
     if (fd < 0) {

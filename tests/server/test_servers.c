@@ -52,6 +52,7 @@ struct pair {
     int expect_replica_exit;
     char planted[PATH_MAX]; /* a name a test planted in /dev/shm */
     char *replica_node;     /* -N of lf-replicad (default r-node) */
+    char *replica_user;     /* -u of lf-replicad (default: none) */
     pid_t e;
     pid_t r;
 };
@@ -150,6 +151,10 @@ start_replica_with(struct pair *p, bool secret)
     argv[n++] = p->replica_node != NULL ? p->replica_node : "r-node";
     if (p->verbose) {
         argv[n++] = "-v";
+    }
+    if (p->replica_user != NULL) {
+        argv[n++] = "-u";
+        argv[n++] = p->replica_user;
     }
     if (secret) {
         argv[n++] = "-k";
@@ -923,6 +928,7 @@ replica_refuses_an_older_snapshot(void **state)
     wait_in_sync(p);
     take_locks(p, 50, "k");
     stop_pid(&p->e, SIGKILL);
+    wait_segment_state(p, LF_SEG_DISCONNECTED);
     start_enqueue(p); /* takes over: generation 2 */
     wait_in_sync(p);
     stop_pid(&p->e, SIGKILL);
@@ -1458,6 +1464,81 @@ replica_moves_a_foreign_segment_aside(void **state)
     assert_int_equal(st.st_mode & 07777, 0600);
 }
 
+/* Both servers as an unprivileged service user (nobody here), as the
+ * agents run them: the follow still adopts the copy, which that user
+ * wrote; a copy root wrote is not that user's own. */
+static void
+service_user_adopts_its_own_copy_only(void **state)
+{
+    struct pair *p = new_pair(state);
+    struct stat st;
+    char value[32];
+
+    if (geteuid() != 0) {
+        skip();
+    }
+    p->extra[p->nextra++] = "-u";
+    p->extra[p->nextra++] = "nobody";
+    p->replica_user = "nobody";
+    start_enqueue(p);
+    start_replica(p);
+    wait_in_sync(p);
+    take_locks(p, 50, "k");
+    assert_int_equal(stat(p->statedir, &st), 0);
+    assert_int_equal(st.st_uid, 65534);
+    assert_int_equal(stat(p->elog, &st), 0);
+    assert_int_equal(st.st_uid, 65534);
+    stop_pid(&p->e, SIGKILL);
+    wait_segment_state(p, LF_SEG_DISCONNECTED);
+    start_enqueue(p);
+    stat_value(p, "adopted", value, sizeof(value));
+    assert_int_not_equal(atoi(value), 0);
+    verify_locks(p, 50, "k");
+    /* A replica running as root writes a copy nobody does not own. */
+    stop_pid(&p->r, SIGTERM);
+    p->replica_user = NULL;
+    /* (Its log, nobody's, is not root's to append to: refused.) */
+    snprintf(p->rlog, sizeof(p->rlog), "%s/r-root.log", p->statedir);
+    start_replica(p);
+    wait_in_sync(p);
+    stop_pid(&p->e, SIGKILL);
+    wait_segment_state(p, LF_SEG_DISCONNECTED);
+    start_enqueue(p);
+    assert_int_equal(count_locks(p), 0);
+    assert_true(log_contains(p->elog, "not the service user's own: left "
+                                      "untouched for the administrator (this "
+                                      "user may not open it)"));
+}
+
+/* After an upgrade from servers that ran as hacluster, the state
+ * directory is taken over; one of any other user is refused. */
+static void
+state_directory_of_former_user_is_taken_over(void **state)
+{
+    struct pair *p = new_pair(state);
+    uid_t uid = 0;
+    gid_t gid = 0;
+    struct stat st;
+
+    if (geteuid() != 0 || lf_proc_lookup_user("hacluster", &uid, &gid) != 0) {
+        skip();
+    }
+    p->extra[p->nextra++] = "-u";
+    p->extra[p->nextra++] = "nobody";
+    assert_int_equal(chown(p->statedir, 12345, 12345), 0);
+    p->expect_exit = 1;
+    start_enqueue(p);
+    assert_int_equal(stat(p->statedir, &st), 0);
+    assert_int_equal(st.st_uid, 12345);
+    assert_true(log_contains(p->elog, "belongs to another user"));
+    assert_int_equal(chown(p->statedir, uid, gid), 0);
+    p->expect_exit = 0;
+    start_enqueue(p);
+    assert_int_equal(stat(p->statedir, &st), 0);
+    assert_int_equal(st.st_uid, 65534);
+    assert_true(log_contains(p->elog, "belonged to hacluster"));
+}
+
 static int
 setup(void **state)
 {
@@ -1466,7 +1547,8 @@ setup(void **state)
     snprintf(bindir, sizeof(bindir), "%s/server",
              builddir != NULL ? builddir : ".");
     snprintf(workdir, sizeof(workdir), "/tmp/lf-servers.XXXXXX");
-    return (mkdtemp(workdir) == NULL) ? -1 : 0;
+    /* A service user (nobody) reaches its state directory under it. */
+    return (mkdtemp(workdir) == NULL || chmod(workdir, 0711) != 0) ? -1 : 0;
 }
 
 static int
@@ -1564,6 +1646,10 @@ main(void)
         cmocka_unit_test_teardown(state_directory_link_is_refused,
                                   pair_teardown),
         cmocka_unit_test_teardown(replica_moves_a_foreign_segment_aside,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(service_user_adopts_its_own_copy_only,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(state_directory_of_former_user_is_taken_over,
                                   pair_teardown),
     };
 
