@@ -70,7 +70,7 @@ lf_file_read_small(const char *path, char *buf, size_t size)
 
 int
 lf_file_open_owned(const char *path, int flags, mode_t mode, uid_t uid,
-                   gid_t gid, int *fd_out, const char **why)
+                   gid_t gid, uid_t also, int *fd_out, const char **why)
 {
     /* O_NONBLOCK: a FIFO planted there must not block the open. */
     int base = flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
@@ -103,9 +103,10 @@ lf_file_open_owned(const char *path, int flags, mode_t mode, uid_t uid,
     } else if (st.st_nlink != 1) {
         rc = EMLINK;
         *why = "it has another hard link";
-    } else if (st.st_uid != 0 && st.st_uid != uid) {
+    } else if (st.st_uid != 0 && st.st_uid != uid && st.st_uid != also) {
         rc = EPERM;
-        *why = "it belongs to another user than root or the service user";
+        *why = "it belongs to another user than root or the service user (or "
+               "its former user)";
     } else if (created && geteuid() == 0 && uid != 0
                && fchown(fd, uid, gid) != 0) {
         rc = errno;

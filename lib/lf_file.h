@@ -27,10 +27,11 @@ int lf_file_read_small(const char *path, char *buf, size_t size);
 /*!
  * \brief Open (creating it when missing) a file that root may open for a
  *        service user: never through a symbolic link (O_NOFOLLOW), and
- *        only a regular file with one link owned by root or by uid. A
- *        file it creates as root is given to uid and gid.
+ *        only a regular file with one link owned by root, by uid or by
+ *        also. A file it creates as root is given to uid and gid.
  *
  * \param[in]  flags  O_WRONLY, O_APPEND ... (O_CLOEXEC is added)
+ * \param[in]  also   another owner accepted, or (uid_t)-1
  * \param[out] fd     the descriptor, when 0 is returned
  * \param[out] why    on failure, what was wrong (static string)
  *
@@ -38,6 +39,6 @@ int lf_file_read_small(const char *path, char *buf, size_t size);
  *         EMLINK (another hard link), EPERM (another owner), or an errno
  */
 int lf_file_open_owned(const char *path, int flags, mode_t mode, uid_t uid,
-                       gid_t gid, int *fd, const char **why);
+                       gid_t gid, uid_t also, int *fd, const char **why);
 
 #endif

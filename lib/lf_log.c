@@ -85,12 +85,13 @@ lf_log_dest(void)
 }
 
 int
-lf_log_open_file(const char *path, uid_t uid, gid_t gid, const char **why)
+lf_log_open_file(const char *path, uid_t uid, gid_t gid, uid_t also,
+                 const char **why)
 {
     FILE *file;
     int fd = -1;
-    int rc =
-        lf_file_open_owned(path, O_WRONLY | O_APPEND, 0640, uid, gid, &fd, why);
+    int rc = lf_file_open_owned(path, O_WRONLY | O_APPEND, 0640, uid, gid, also,
+                                &fd, why);
 
     if (rc != 0) {
         return rc;

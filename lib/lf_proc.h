@@ -128,6 +128,10 @@ int lf_proc_drop_to(const char *user);
  */
 int lf_proc_act_as(uid_t uid, gid_t gid);
 
+/* The servers ran as this user by default before they had their own: what
+ * it owns of their files is taken over after such an upgrade. */
+#define LF_FORMER_USER "hacluster"
+
 /*! \brief Monotonic clock in milliseconds. */
 long long lf_now_ms(void);
 

@@ -48,6 +48,8 @@ lf_server_start(const struct lf_server_opts *opts, struct lf_secret *secret,
          * file of root's or the service user's, never through a link. */
         uid_t uid = geteuid();
         gid_t gid = getegid();
+        uid_t former = (uid_t)-1;
+        gid_t former_gid = 0;
         const char *why = "";
 
         if (opts->user != NULL
@@ -56,7 +58,11 @@ lf_server_start(const struct lf_server_opts *opts, struct lf_secret *secret,
                    rc == ENOENT ? "no such user" : strerror(rc));
             return 1;
         }
-        rc = lf_log_open_file(opts->logfile, uid, gid, &why);
+        /* One the servers wrote as their former user is fine too. */
+        if (lf_proc_lookup_user(LF_FORMER_USER, &former, &former_gid) != 0) {
+            former = (uid_t)-1;
+        }
+        rc = lf_log_open_file(opts->logfile, uid, gid, former, &why);
         if (rc != 0) {
             lf_err("cannot open log file %s: %s", opts->logfile, why);
             return 1;

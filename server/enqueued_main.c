@@ -190,13 +190,9 @@ parse_args(int argc, char **argv, struct enq_config *cfg, bool *verbose)
     return 0;
 }
 
-/* The servers ran as this user by default before they had their own:
- * a state directory it owns is taken over after such an upgrade. */
-#define FORMER_USER "hacluster"
-
 /* The state directory belongs to the service user. Root prepares it
  * through a descriptor, never through a symbolic link, and gives it to
- * the service user only when root, that user or FORMER_USER owns it. */
+ * the service user only when root, that user or LF_FORMER_USER owns it. */
 static int
 prepare_statedir(const struct enq_config *cfg, const char **why)
 {
@@ -237,16 +233,17 @@ prepare_statedir(const struct enq_config *cfg, const char **why)
     } else if (geteuid() != 0 || st.st_uid == uid) {
         /* Nothing to change (or nothing we could). */
     } else if (st.st_uid != 0
-               && (lf_proc_lookup_user(FORMER_USER, &former, &former_gid) != 0
+               && (lf_proc_lookup_user(LF_FORMER_USER, &former, &former_gid)
+                       != 0
                    || st.st_uid != former)) {
         rc = EPERM;
         *why = "it belongs to another user than root, the service user "
-               "or " FORMER_USER " (chown it to the service user)";
+               "or " LF_FORMER_USER " (chown it to the service user)";
     } else if (fchown(fd, uid, gid) != 0) {
         rc = errno;
         *why = strerror(rc);
     } else if (st.st_uid != 0) {
-        lf_notice("state directory %s belonged to " FORMER_USER
+        lf_notice("state directory %s belonged to " LF_FORMER_USER
                   ": now the service user's",
                   cfg->statedir);
     }

@@ -166,7 +166,8 @@ log_file_refuses_symbolic_link(void **state)
         fclose(f);
     }
     assert_int_equal(symlink(target, path), 0);
-    assert_int_equal(lf_log_open_file(path, geteuid(), getegid(), &why), ELOOP);
+    assert_int_equal(
+        lf_log_open_file(path, geteuid(), getegid(), (uid_t)-1, &why), ELOOP);
     assert_string_equal(why, "it is a symbolic link");
     lf_log_init("lftest", 0, LOG_DAEMON);
     lf_err("must not reach the link's target");
@@ -188,12 +189,12 @@ log_file_refuses_other_owner_links_and_fifos(void **state)
     assert_true(fd >= 0);
     close(fd);
     assert_int_equal(link(other, path), 0);
-    assert_int_equal(lf_log_open_file(path, geteuid(), getegid(), &why),
-                     EMLINK);
+    assert_int_equal(
+        lf_log_open_file(path, geteuid(), getegid(), (uid_t)-1, &why), EMLINK);
     snprintf(path, sizeof(path), "%s/fifo.log", logdir);
     assert_int_equal(mkfifo(path, 0600), 0);
-    assert_int_equal(lf_log_open_file(path, geteuid(), getegid(), &why),
-                     EINVAL);
+    assert_int_equal(
+        lf_log_open_file(path, geteuid(), getegid(), (uid_t)-1, &why), EINVAL);
     if (geteuid() == 0) {
         snprintf(path, sizeof(path), "%s/nobody.log", logdir);
         fd = open(path, O_WRONLY | O_CREAT, 0644);
@@ -201,9 +202,12 @@ log_file_refuses_other_owner_links_and_fifos(void **state)
         assert_int_equal(fchown(fd, 65534, 65534), 0);
         close(fd);
         /* Neither root's nor the service user's (uid 1 here). */
-        assert_int_equal(lf_log_open_file(path, 1, 1, &why), EPERM);
+        assert_int_equal(lf_log_open_file(path, 1, 1, (uid_t)-1, &why), EPERM);
         /* The service user's own is fine. */
-        assert_int_equal(lf_log_open_file(path, 65534, 65534, &why), 0);
+        assert_int_equal(lf_log_open_file(path, 65534, 65534, (uid_t)-1, &why),
+                         0);
+        /* So is the former service user's (after an upgrade). */
+        assert_int_equal(lf_log_open_file(path, 1, 1, 65534, &why), 0);
     }
 }
 
@@ -219,7 +223,7 @@ log_file_created_for_the_service_user(void **state)
     gid_t gid = geteuid() == 0 ? 65534 : getegid();
 
     snprintf(path, sizeof(path), "%s/new.log", logdir);
-    assert_int_equal(lf_log_open_file(path, uid, gid, &why), 0);
+    assert_int_equal(lf_log_open_file(path, uid, gid, (uid_t)-1, &why), 0);
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_uid, uid);
     assert_int_equal(st.st_gid, gid);
@@ -229,7 +233,7 @@ log_file_created_for_the_service_user(void **state)
     read_text(path, text, sizeof(text));
     assert_non_null(strstr(text, "ERROR: into the file"));
     /* Opened again (a restart), it is appended to. */
-    assert_int_equal(lf_log_open_file(path, uid, gid, &why), 0);
+    assert_int_equal(lf_log_open_file(path, uid, gid, (uid_t)-1, &why), 0);
     lf_err("once more");
     read_text(path, text, sizeof(text));
     assert_non_null(strstr(text, "into the file"));
