@@ -146,14 +146,16 @@ lfp_server_pid() {
 }
 
 # lfp_server_user_is NODE RSC USER: RSC's server on NODE runs as USER
-# (real and effective uid, as ps sees it inside the node).
+# (real and effective uid, as ps sees them inside the node; by number, as
+# ps shortens names longer than 8 characters).
 lfp_server_user_is() {
-    local pid users ruser euser
+    local pid uid ids ruid euid
     pid=$(lfp_server_pid "$1" "$2") || return 1
-    users=$(lfc_exec "${1#node}" ps -o ruser=,euser= -p "$pid") || return 1
-    lfc_log "$2's server (pid $pid on $1) runs as: $users"
-    read -r ruser euser <<<"$users"
-    [ "$ruser" = "$3" ] && [ "$euser" = "$3" ]
+    uid=$(id -u "$3") || return 1
+    ids=$(lfc_exec "${1#node}" ps -o ruid=,euid=,ruser= -p "$pid") || return 1
+    lfc_log "$2's server (pid $pid on $1) runs as uid, euid, user: $ids"
+    read -r ruid euid _ <<<"$ids"
+    [ "$ruid" = "$uid" ] && [ "$euid" = "$uid" ]
 }
 
 lfp_cleanup() {
