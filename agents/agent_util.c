@@ -45,6 +45,29 @@ agent_load_secret(const struct lf_ocf_ctx *ctx, struct lf_secret *secret)
 }
 
 int
+agent_require_secret(const struct lf_ocf_ctx *ctx)
+{
+    const char *path = lf_ocf_get(ctx, "secret_file");
+    bool allow = false;
+
+    if (path != NULL && *path != '\0') {
+        return PCMK_OCF_OK;
+    }
+    (void)lf_parse_bool(lf_ocf_get(ctx, "allow_no_secret"), &allow);
+    if (!allow) {
+        lf_ocf_reason("no secret_file: without one every client and every "
+                      "replication server gets in unchallenged; set "
+                      "secret_file (the same file on every node), or "
+                      "allow_no_secret=true to run without authentication");
+        return PCMK_OCF_NOT_CONFIGURED;
+    }
+    lf_warn("running without a secret (allow_no_secret=true): every client "
+            "and every replication server gets in unchallenged, and nothing "
+            "protects the messages");
+    return PCMK_OCF_OK;
+}
+
+int
 agent_validate_common(const struct lf_ocf_ctx *ctx)
 {
     struct lf_secret secret;

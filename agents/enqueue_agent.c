@@ -39,8 +39,16 @@ static const struct lf_ocf_param params[] = {
     {"rundir", LF_OCF_STRING, "/run/leapfrog", false, false, 0, 0,
      "Run directory", "Where the agent keeps the pid file."},
     {"secret_file", LF_OCF_STRING, "", false, false, 0, 0, "Shared-secret file",
-     "When set, clients and the replication server must prove they know "
-     "this secret (16 to 1024 bytes; mode 600 or 640)."},
+     "The pair's secret (16 to 1024 bytes; mode 600 or 640; the same file "
+     "on every node, kept out of the CIB): clients and the replication "
+     "server must prove they know it (each role with its own key derived "
+     "from it), the server proves it too, and every message after that "
+     "carries a MAC. Required unless allow_no_secret is true."},
+    {"allow_no_secret", LF_OCF_BOOLEAN, "false", false, false, 0, 0,
+     "Run without a secret",
+     "true: start without secret_file, letting every client and "
+     "replication server in unchallenged (logged as a warning, and shown "
+     "by leapfrogd --status). Only for tests."},
     {"max_locks", LF_OCF_INTEGER, "100000", false, false, 1, 4294967295LL,
      "Most locks", "Most locks held at once."},
     {"replica_timeout", LF_OCF_INTEGER, "5000", false, false, 100, 600000,
@@ -88,13 +96,15 @@ static int
 validate(struct lf_ocf_ctx *ctx)
 {
     const char *policy = lf_ocf_get(ctx, "replica_loss_policy");
+    int rc;
 
     if (strcmp(policy, "hold") != 0 && strcmp(policy, "serve") != 0) {
         lf_ocf_reason("replica_loss_policy must be hold or serve, not '%s'",
                       policy);
         return PCMK_OCF_NOT_CONFIGURED;
     }
-    return agent_validate_common(ctx);
+    rc = agent_validate_common(ctx);
+    return rc != PCMK_OCF_OK ? rc : agent_require_secret(ctx);
 }
 
 /* What the cluster knows before a start: whether a replica with a copy

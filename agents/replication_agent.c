@@ -34,7 +34,15 @@ static const struct lf_ocf_param params[] = {
     {"rundir", LF_OCF_STRING, "/run/leapfrog", false, false, 0, 0,
      "Run directory", "Where the agent keeps the pid file."},
     {"secret_file", LF_OCF_STRING, "", false, false, 0, 0, "Shared-secret file",
-     "The enqueue server's shared secret, when it requires one."},
+     "The pair's secret, the same file as the enqueue resource's (on every "
+     "node): the replication server proves the replication role's key "
+     "derived from it and checks the enqueue server's proof. Required "
+     "unless allow_no_secret is true."},
+    {"allow_no_secret", LF_OCF_BOOLEAN, "false", false, false, 0, 0,
+     "Run without a secret",
+     "true: start without secret_file, following an enqueue server that "
+     "lets everyone in (logged as a warning, and shown by leapfrogd "
+     "--status). Only for tests."},
     {"max_locks", LF_OCF_INTEGER, "100000", false, false, 1, 4294967295LL,
      "Most locks", "Capacity of the copy; at least the enqueue server's."},
     {"timeout", LF_OCF_INTEGER, "5000", false, false, 100, 600000,
@@ -60,7 +68,9 @@ static const struct lf_ocf_action actions[] = {
 static int
 validate(struct lf_ocf_ctx *ctx)
 {
-    return agent_validate_common(ctx);
+    int rc = agent_validate_common(ctx);
+
+    return rc != PCMK_OCF_OK ? rc : agent_require_secret(ctx);
 }
 
 /* What the node attribute says of the copy: its state, or "stalled" when

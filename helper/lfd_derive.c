@@ -1291,9 +1291,9 @@ warn_left_over_moves(struct derive *d, const struct lfd_pair *pair,
     }
 }
 
-/* Is a non-empty secret_file among the primitive's instance attributes? */
-static bool
-has_secret(xmlNode *prim)
+/* A non-empty instance attribute of the primitive, or NULL. */
+static const char *
+instance_param(xmlNode *prim, const char *name)
 {
     for (xmlNode *ia = prim->children; ia != NULL; ia = ia->next) {
         if (!is(ia, "instance_attributes")) {
@@ -1302,16 +1302,17 @@ has_secret(xmlNode *prim)
         for (xmlNode *nv = ia->children; nv != NULL; nv = nv->next) {
             const char *v = attr(nv, "value");
 
-            if (is(nv, "nvpair") && attr_is(nv, "name", "secret_file")
-                && v != NULL && *v != '\0') {
-                return true;
+            if (is(nv, "nvpair") && attr_is(nv, "name", name) && v != NULL
+                && *v != '\0') {
+                return v;
             }
         }
     }
-    return false;
+    return NULL;
 }
 
-/* A leapfrog server of the pair configured without a secret. */
+/* A leapfrog server of the pair configured without a secret: it runs
+ * without one only when allow_no_secret says so, else it does not start. */
 static void
 warn_secrets(struct derive *d, const struct lfd_pair *pair, xmlNode *f_rsc,
              xmlNode *p_rsc)
@@ -1322,17 +1323,29 @@ warn_secrets(struct derive *d, const struct lfd_pair *pair, xmlNode *f_rsc,
     n += (p_rsc != NULL) ? primitives(p_rsc, prims + n, 64) : 0;
     for (size_t i = 0; i < n; i++) {
         bool enqueue = attr_is(prims[i], "type", "enqueue");
+        const char *allow = instance_param(prims[i], "allow_no_secret");
+        bool allowed = false;
 
         if (!attr_is(prims[i], "class", "ocf")
             || !attr_is(prims[i], "provider", "leapfrog")
             || !(enqueue || attr_is(prims[i], "type", "replication"))
-            || has_secret(prims[i])) {
+            || instance_param(prims[i], "secret_file") != NULL) {
+            continue;
+        }
+        (void)lf_parse_bool(allow != NULL ? allow : "false", &allowed);
+        if (!allowed) {
+            add_warning(d, LFD_WARN_NO_SECRET, pair->follower,
+                        "%s (ocf:leapfrog:%s) has no secret_file: it does not "
+                        "start (allow_no_secret is not true); give both "
+                        "servers of the pair the same secret_file, on every "
+                        "node",
+                        attr(prims[i], "id"), attr(prims[i], "type"));
             continue;
         }
         add_warning(d, LFD_WARN_NO_SECRET, pair->follower,
-                    "%s (ocf:leapfrog:%s) runs without a secret (no "
-                    "secret_file): %s; give both servers of the pair the "
-                    "same secret_file, on every node",
+                    "%s (ocf:leapfrog:%s) runs without a secret "
+                    "(allow_no_secret=true): %s; give both servers of the "
+                    "pair the same secret_file, on every node",
                     attr(prims[i], "id"), attr(prims[i], "type"),
                     enqueue ? "it lets every client and replication server "
                               "in without a challenge"

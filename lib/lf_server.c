@@ -36,6 +36,13 @@ lf_server_start(const struct lf_server_opts *opts, struct lf_secret *secret,
             lf_err("%s %s: %s", why, opts->secretfile, strerror(rc));
             return 1;
         }
+        if (secret->client_only) {
+            lf_err("%s holds a client credential: the servers need the "
+                   "pair's secret itself",
+                   opts->secretfile);
+            secret->len = 0;
+            return 1;
+        }
     }
     /* Detach first: it closes every descriptor that logging could use. */
     if (!opts->foreground && (rc = lf_daemonize(notify_fd)) != 0) {

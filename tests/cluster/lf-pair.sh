@@ -4,6 +4,8 @@
 # the virtual IP from the host.
 #
 #   lfp_require_installed      bail out unless the agents are installed
+#   lfp_secret                 the pairs' secret file (made by lfp_create_pair
+#                              or the snippet; lfp_enq uses it)
 #   lfp_create_pair INST       pcs resource create ... (group g-INST)
 #   lfp_vip                    the virtual IP of this cluster
 #   lfp_enq ARGS...            lf-enq against the virtual IP
@@ -35,22 +37,40 @@ lfp_lf_enq() {
     fi
 }
 
+# The pairs' secret: one file per test cluster, in its state directory,
+# removed with it. Every node of a harness cluster shares the host's file
+# system, so the file is on every node at once; a real cluster copies it to
+# each node (the guide's Security chapter).
+lfp_secret() { echo "$LFC_DIR/leapfrog.secret"; }
+
+lfp_make_secret() {
+    local f
+    f=$(lfp_secret)
+    [ -e "$f" ] ||
+        (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' \
+            >"$f") || return 1
+    chown leapfrog "$f"
+}
+
 lfp_enq() {
-    "$(lfp_lf_enq)" -a "$(lfp_vip)" -t 3000 "$@"
+    "$(lfp_lf_enq)" -a "$(lfp_vip)" -t 3000 -k "$(lfp_secret)" "$@"
 }
 
 # lfp_create_pair INST: F is the group g-INST (vip-INST, enq-INST), P is
 # rep-INST. Monitors at depth 10 so the node attributes are published.
 lfp_create_pair() {
     local inst=$1 log=/var/log/pacemaker/leapfrog-$1.log
+    lfp_make_secret &&
     lfc_exec 1 pcs resource create "vip-$inst" ocf:heartbeat:IPaddr2 \
         ip="$(lfp_vip)" cidr_netmask=24 nic=eth0 \
         op monitor interval=5s --group "g-$inst" &&
     lfc_exec 1 pcs resource create "enq-$inst" ocf:leapfrog:enqueue \
         instance="$inst" address="$(lfp_vip)" log_file="$log" \
+        secret_file="$(lfp_secret)" \
         op monitor interval=5s OCF_CHECK_LEVEL=10 --group "g-$inst" &&
     lfc_exec 1 pcs resource create "rep-$inst" ocf:leapfrog:replication \
         instance="$inst" enqueue_address="$(lfp_vip)" log_file="$log" \
+        secret_file="$(lfp_secret)" \
         op monitor interval=5s OCF_CHECK_LEVEL=10
 }
 
@@ -119,7 +139,7 @@ lfp_constraints_current() {
     i=$(lfc_any_up_node) || return 1
     out=$(lfc_exec "$i" leapfrogd --status 2>&1)
     rc=$?
-    # 6: current, with warnings only (no secret configured, say).
+    # 6: current, with warnings only (no fencing delay, say).
     [ "$rc" = 0 ] || [ "$rc" = 6 ] || return 1
     echo "$out" | grep -q "constraints: current" &&
         ! echo "$out" | grep -q "out of date\|error:\|unknown:"

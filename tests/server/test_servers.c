@@ -24,6 +24,7 @@
 
 #include <cmocka.h>
 
+#include "lf_auth.h"
 #include "lf_client.h"
 #include "lf_file.h"
 #include "lf_net.h"
@@ -628,13 +629,17 @@ replica_resyncs_after_reconnect(void **state)
     wait_in_sync(p);
     take_locks(p, 200, "a");
     /* A new enqueue server adopts, the replica reconnects to it and is
-     * brought up to date with a full snapshot... */
+     * brought up to date with a full snapshot... (each start once the
+     * replica has seen its server go: a copy that changes while it is
+     * taken over is refused, rightly) */
     stop_pid(&p->e, SIGKILL);
+    wait_segment_state(p, LF_SEG_DISCONNECTED);
     start_enqueue(p);
     wait_in_sync(p);
     take_locks(p, 100, "b");
     /* ...so the next takeover has both old and new locks. */
     stop_pid(&p->e, SIGKILL);
+    wait_segment_state(p, LF_SEG_DISCONNECTED);
     start_enqueue(p);
     verify_locks2(p, 200, "a", 100, "b");
 }
@@ -1270,6 +1275,286 @@ shared_secret(void **state)
     wait_in_sync(p);
 }
 
+/* The pair's secret as a credential of one role, for raw exchanges. */
+static void
+load_secret(struct pair *p, struct lf_secret *secret)
+{
+    const char *why = "";
+
+    assert_int_equal(lf_secret_load(p->secret, secret, &why), 0);
+}
+
+/* A client credential cannot act as the replica: it is refused, and the
+ * replica that is attached stays in sync. */
+static void
+client_credential_cannot_become_the_replica(void **state)
+{
+    struct pair *p = new_pair(state);
+    struct lf_secret secret;
+    struct lf_client c;
+    char reply[LF_LINE_MAX + 1];
+    char request[128];
+
+    p->use_secret = true;
+    write_secret(p, "correct horse battery staple\n");
+    start_enqueue(p);
+    start_replica(p);
+    wait_in_sync(p);
+    connect_client(p, &c);
+    snprintf(request, sizeof(request), "REPLICA %s evil-node 0 0 0",
+             p->instance);
+    assert_int_equal(lf_client_call(&c, request, reply, sizeof(reply)), 0);
+    assert_string_equal(reply, "ERR AUTH only the replication credential may "
+                               "act as the replica");
+    lf_client_close(&c);
+    assert_true(log_contains(p->elog, "authenticated as a client asked to be "
+                                      "the replica (node evil-node)"));
+    assert_true(replica_in_sync(p));
+    /* A client credential file lets a client in, never a replica. */
+    {
+        struct lf_secret cred;
+        char text[LF_AUTH_CREDENTIAL_LEN + 2];
+        char path[PATH_MAX + 8];
+        const char *why = "";
+
+        load_secret(p, &secret);
+        assert_int_equal(lf_auth_client_credential(&secret, text), 0);
+        strcat(text, "\n");
+        snprintf(path, sizeof(path), "%s.client", p->secret);
+        assert_int_equal(lf_file_write_atomic(path, text, strlen(text), 0600),
+                         0);
+        assert_int_equal(lf_secret_load(path, &cred, &why), 0);
+        assert_true(cred.client_only);
+        assert_int_equal(
+            lf_client_open(&c, "127.0.0.1", p->port, 5000, &cred, &why), 0);
+        call(&c, "PING", "OK PONG");
+        lf_client_close(&c);
+        assert_int_equal(lf_client_open_as(&c, "127.0.0.1", p->port, 5000,
+                                           &cred, LF_AUTH_REPLICA, &why),
+                         EACCES);
+        /* ...and a server will not start with one. */
+        snprintf(p->secret + strlen(p->secret),
+                 sizeof(p->secret) - strlen(p->secret), ".client");
+        stop_pid(&p->r, SIGTERM);
+        {
+            char exe[PATH_MAX + 32];
+            char port[8];
+
+            snprintf(exe, sizeof(exe), "%s/lf-replicad", bindir);
+            snprintf(port, sizeof(port), "%u", p->port);
+            char *argv[] = {exe,  "-i", p->instance, "-a", "127.0.0.1", "-p",
+                            port, "-k", p->secret,   "-f", NULL};
+
+            assert_int_equal(run_wait(argv), 1);
+        }
+    }
+}
+
+/* A second replica while a healthy one is attached is refused and logged
+ * (before, each knocked the other off, forever). */
+static void
+second_replica_is_refused(void **state)
+{
+    struct pair *p = new_pair(state);
+    struct lf_secret secret;
+    struct lf_client c;
+    char reply[LF_LINE_MAX + 1];
+    char request[128];
+    const char *why = "";
+
+    p->use_secret = true;
+    write_secret(p, "correct horse battery staple\n");
+    start_enqueue(p);
+    start_replica(p);
+    wait_in_sync(p);
+    take_locks(p, 20, "k");
+    load_secret(p, &secret);
+    assert_int_equal(lf_client_open_as(&c, "127.0.0.1", p->port, 5000, &secret,
+                                       LF_AUTH_REPLICA, &why),
+                     0);
+    snprintf(request, sizeof(request), "REPLICA %s other-node 0 0 0",
+             p->instance);
+    assert_int_equal(lf_client_call(&c, request, reply, sizeof(reply)), 0);
+    assert_string_equal(reply, "ERR BUSY a replica on r-node is attached and "
+                               "healthy; only one replica at a time");
+    lf_client_close(&c);
+    assert_true(log_contains(p->elog, "refusing a second replica (on "
+                                      "other-node"));
+    assert_true(replica_in_sync(p));
+    /* The attached replica is the one still followed: it has every lock. */
+    take_locks(p, 10, "m");
+    stop_pid(&p->e, SIGKILL);
+    start_enqueue(p);
+    verify_locks2(p, 20, "k", 10, "m");
+}
+
+/* A fake enqueue server: it greets, reads one line and answers with reply
+ * (NULL: nothing), then reports whether the peer sent anything more before
+ * it closed. */
+struct fake_server {
+    int listen_fd;
+    const char *greeting_mode; /* "AUTH" or "NOAUTH" */
+    const char *reply;
+    bool got_more;
+    char more[LF_LINE_MAX + 1];
+};
+
+static void
+fake_serve_once(struct fake_server *f)
+{
+    struct lf_buf in;
+    char greeting[128];
+    const char *line = NULL;
+    size_t len = 0;
+    int lines = 0;
+    int fd;
+
+    assert_int_equal(lf_net_wait(f->listen_fd, POLLIN, 10000), 0);
+    fd = accept(f->listen_fd, NULL, NULL);
+    assert_true(fd >= 0);
+    snprintf(greeting, sizeof(greeting),
+             "LEAPFROG 3 00112233445566778899aabbccddeeff %s\n",
+             f->greeting_mode);
+    raw_send(fd, greeting, strlen(greeting));
+    lf_buf_init(&in, 64 * 1024);
+    f->got_more = false;
+    for (;;) {
+        enum lf_line_rc rc = lf_buf_next_line(&in, 4096, &line, &len);
+        long n;
+
+        if (rc == LF_LINE_READY) {
+            lines++;
+            if (lines == 1 && f->reply != NULL) {
+                raw_send(fd, f->reply, strlen(f->reply));
+                continue;
+            }
+            if (lines > 1 || f->reply == NULL) {
+                f->got_more = true;
+                snprintf(f->more, sizeof(f->more), "%.*s", (int)len, line);
+                break;
+            }
+            continue;
+        }
+        if (lf_net_wait(fd, POLLIN, 10000) != 0) {
+            break;
+        }
+        n = lf_buf_read_fd(&in, fd);
+        if (n == 0 || (n < 0 && n != -EAGAIN)) {
+            break; /* the peer closed */
+        }
+    }
+    lf_buf_free(&in);
+    close(fd);
+}
+
+/* Clients and the replica check the server too: a server that does not
+ * ask for the secret, or answers AUTH without knowing it, is refused
+ * (before, a client with a secret took any server's word). */
+static void
+fake_server_is_refused(void **state)
+{
+    struct pair *p = new_pair(state);
+    struct fake_server f = {.listen_fd = -1};
+    struct lf_secret secret;
+    struct lf_client c;
+    const char *why = "";
+    pid_t child;
+    int status = 0;
+
+    write_secret(p, "correct horse battery staple\n");
+    load_secret(p, &secret);
+    assert_int_equal(lf_net_listen("127.0.0.1", p->port, &f.listen_fd), 0);
+    /* A server that asks for nothing. */
+    child = fork();
+    if (child == 0) {
+        f.greeting_mode = "NOAUTH";
+        f.reply = NULL;
+        fake_serve_once(&f);
+        _exit(f.got_more ? 1 : 0);
+    }
+    assert_int_equal(
+        lf_client_open(&c, "127.0.0.1", p->port, 5000, &secret, &why), EACCES);
+    assert_non_null(strstr(why, "does not ask for the shared secret"));
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_int_equal(WEXITSTATUS(status), 0);
+    /* A server that says OK without the proof of the secret. */
+    child = fork();
+    if (child == 0) {
+        f.greeting_mode = "AUTH";
+        f.reply = "OK 00000000000000000000000000000000000000000000000000000"
+                  "00000000000\n";
+        fake_serve_once(&f);
+        _exit(f.got_more ? 1 : 0);
+    }
+    assert_int_equal(
+        lf_client_open(&c, "127.0.0.1", p->port, 5000, &secret, &why), EACCES);
+    assert_non_null(strstr(why, "could not prove it knows the shared secret"));
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_int_equal(WEXITSTATUS(status), 0);
+    /* The replica never introduces itself to such a server. */
+    child = fork();
+    if (child == 0) {
+        f.greeting_mode = "AUTH";
+        f.reply = "OK 00000000000000000000000000000000000000000000000000000"
+                  "00000000000\n";
+        fake_serve_once(&f);
+        if (f.got_more) {
+            fprintf(stderr, "the replica sent: %s\n", f.more);
+        }
+        _exit(f.got_more ? 1 : 0);
+    }
+    p->use_secret = true;
+    start_replica(p);
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_int_equal(WEXITSTATUS(status), 0);
+    wait_log(p->rlog, "could not prove it knows the shared secret");
+    close(f.listen_fd);
+}
+
+/* After AUTH every line carries its MAC: a line altered on the way, or a
+ * recorded one sent again, ends the connection unserved. */
+static void
+altered_or_replayed_line_is_refused(void **state)
+{
+    struct pair *p = new_pair(state);
+    struct lf_client c;
+    char wire[LF_LINE_MAX + LF_AUTH_TAG_WIRE + 2];
+    char reply[LF_LINE_MAX + 1];
+    struct lf_session copy;
+    size_t n;
+
+    p->use_secret = true;
+    write_secret(p, "correct horse battery staple\n");
+    start_enqueue(p);
+    connect_client(p, &c);
+    call(&c, "LOCK a o", "UNREPLICATED OK");
+    /* Altered: the tag of "LOCK b o" on "LOCK c o". */
+    copy = c.session;
+    n = lf_session_seal_line(&copy, "LOCK b o", 8, wire);
+    wire[5] = 'c';
+    raw_send(c.fd, wire, n);
+    assert_int_not_equal(lf_client_read_line(&c, reply, sizeof(reply)), 0);
+    lf_client_close(&c);
+    /* Replayed: the same sealed line twice. */
+    connect_client(p, &c);
+    n = lf_session_seal_line(&c.session, "UNLOCK a o", 10, wire);
+    raw_send(c.fd, wire, n);
+    assert_int_equal(lf_client_read_line(&c, reply, sizeof(reply)), 0);
+    assert_string_equal(reply, "UNREPLICATED OK");
+    raw_send(c.fd, wire, n);
+    assert_int_not_equal(lf_client_read_line(&c, reply, sizeof(reply)), 0);
+    lf_client_close(&c);
+    /* A line without a tag, after AUTH. */
+    connect_client(p, &c);
+    raw_send(c.fd, "LOCK d o\n", 9);
+    assert_int_not_equal(lf_client_read_line(&c, reply, sizeof(reply)), 0);
+    lf_client_close(&c);
+    connect_client(p, &c);
+    call(&c, "COUNT", "OK 0"); /* neither c nor d, and a released */
+    lf_client_close(&c);
+    assert_true(log_contains(p->elog, "failed its integrity check"));
+}
+
 static void
 bad_secret_file_refused(void **state)
 {
@@ -1634,6 +1919,12 @@ main(void)
         cmocka_unit_test_teardown(protocol_errors, pair_teardown),
         cmocka_unit_test_teardown(shared_secret, pair_teardown),
         cmocka_unit_test_teardown(bad_secret_file_refused, pair_teardown),
+        cmocka_unit_test_teardown(client_credential_cannot_become_the_replica,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(second_replica_is_refused, pair_teardown),
+        cmocka_unit_test_teardown(fake_server_is_refused, pair_teardown),
+        cmocka_unit_test_teardown(altered_or_replayed_line_is_refused,
+                                  pair_teardown),
         cmocka_unit_test_teardown(replica_stops_while_waiting_for_the_server,
                                   pair_teardown),
         cmocka_unit_test_teardown(refuses_copy_of_another_user, pair_teardown),

@@ -1427,7 +1427,8 @@ warns_of_servers_without_a_secret(void **state)
         strstr(r.warnings[0].text, "enq-T1 (ocf:leapfrog:enqueue)"));
     assert_non_null(
         strstr(r.warnings[1].text, "rep-T1 (ocf:leapfrog:replication)"));
-    assert_non_null(strstr(text, "without a secret"));
+    /* Without allow_no_secret such a server does not even start. */
+    assert_non_null(strstr(text, "has no secret_file: it does not start"));
     assert_string_equal(r.warnings[0].pair, "g-T1");
     lfd_result_free(&r);
     xmlFreeDoc(doc);
@@ -1442,6 +1443,19 @@ warns_of_servers_without_a_secret(void **state)
     assert_int_equal(warnings_of(&r, LFD_WARN_NO_SECRET, &text), 1);
     assert_int_equal(r.nwarnings, 1);
     assert_non_null(strstr(text, "rep-T1"));
+    lfd_result_free(&r);
+    xmlFreeDoc(doc);
+
+    /* allow_no_secret=true: it runs, and the warning says so. */
+    doc = build(&fx);
+    xmlSetProp(by_id(doc, "r-s"), (const xmlChar *)"name",
+               (const xmlChar *)"allow_no_secret");
+    xmlSetProp(by_id(doc, "r-s"), (const xmlChar *)"value",
+               (const xmlChar *)"true");
+    derive(doc, &r);
+    assert_int_equal(warnings_of(&r, LFD_WARN_NO_SECRET, &text), 1);
+    assert_non_null(strstr(text, "rep-T1 (ocf:leapfrog:replication) runs "
+                                 "without a secret (allow_no_secret=true)"));
     lfd_result_free(&r);
     xmlFreeDoc(doc);
 }
