@@ -114,9 +114,20 @@ agent_prepare_rundir(const struct lf_ocf_ctx *ctx)
 {
     const char *rundir = lf_ocf_get(ctx, "rundir");
 
+    struct stat st;
+
     if (mkdir(rundir, 0755) != 0 && errno != EEXIST) {
         lf_ocf_reason("cannot create %s: %s", rundir, strerror(errno));
         return PCMK_OCF_UNKNOWN_ERROR;
+    }
+    /* The server writes its pid file there as root, and this agent (root)
+     * acts on what it finds there: nobody else may change it. */
+    if (lstat(rundir, &st) != 0 || !S_ISDIR(st.st_mode)
+        || st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
+        lf_ocf_reason("%s must be a directory (not a symbolic link) that "
+                      "only its owner, this agent's user, may write",
+                      rundir);
+        return PCMK_OCF_INSUFFICIENT_PRIV;
     }
     return PCMK_OCF_OK;
 }

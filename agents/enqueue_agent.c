@@ -27,9 +27,12 @@ static const struct lf_ocf_param params[] = {
      "grouped before this resource, its address."},
     {"binary", LF_OCF_STRING, SBINDIR "/lf-enqueued", false, false, 0, 0,
      "Server binary", "Full path of the enqueue server."},
-    {"user", LF_OCF_STRING, "hacluster", false, false, 0, 0, "Service user",
+    {"user", LF_OCF_STRING, "leapfrog", false, false, 0, 0, "Service user",
      "The server binds its port as root and then runs as this user, who "
-     "owns its state directory."},
+     "owns its state directory and alone may have written a replica "
+     "segment it takes over: the same user as the replication resource's. "
+     "A system user of its own (make install and the package create "
+     "leapfrog), not hacluster, which can rewrite the CIB."},
     {"statedir", LF_OCF_STRING, LOCALSTATEDIR "/lib/leapfrog", false, false, 0,
      0, "State directory",
      "Where the server records the generation it serves on this node."},

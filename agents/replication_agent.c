@@ -26,9 +26,11 @@ static const struct lf_ocf_param params[] = {
      "The enqueue server's TCP port."},
     {"binary", LF_OCF_STRING, SBINDIR "/lf-replicad", false, false, 0, 0,
      "Server binary", "Full path of the replication server."},
-    {"user", LF_OCF_STRING, "hacluster", false, false, 0, 0, "Service user",
+    {"user", LF_OCF_STRING, "leapfrog", false, false, 0, 0, "Service user",
      "The server runs as this user, who alone can read and write the "
-     "replica segment."},
+     "replica segment: the same user as the enqueue resource's. A system "
+     "user of its own (make install and the package create leapfrog), not "
+     "hacluster, which can rewrite the CIB."},
     {"rundir", LF_OCF_STRING, "/run/leapfrog", false, false, 0, 0,
      "Run directory", "Where the agent keeps the pid file."},
     {"secret_file", LF_OCF_STRING, "", false, false, 0, 0, "Shared-secret file",

@@ -17,7 +17,7 @@ SERVER_LOG=${SERVER_LOG:-}       # an extra log file of both servers
 PCS=${PCS:-pcs}                  # e.g. "pcs -f cib.xml" to prepare a file
 SECRET_FILE=${SECRET_FILE:-/etc/leapfrog/$INSTANCE.secret} # the pair's
                                  # secret: on every node, never in the CIB
-SERVER_USER=${SERVER_USER:-hacluster} # the servers' user, who owns it
+SERVER_USER=${SERVER_USER:-leapfrog}  # the servers' user, who owns it
 COPY_TO=${COPY_TO:-}             # the other nodes, to copy it to with scp;
                                  # empty: it is there already (or you copy it)
 

@@ -13,6 +13,7 @@
 #   lfp_locks_intact INST N    exactly those locks are held
 #   lfp_node_attr NODE NAME    a transient node attribute, from crm_mon
 #   lfp_kill_server NODE RSC   kill -9 the server of resource RSC
+#   lfp_server_user_is NODE RSC USER  RSC's server runs as USER
 
 LFP_OCF_DIR=${LFP_OCF_DIR:-/usr/lib/ocf/resource.d/leapfrog}
 
@@ -48,7 +49,7 @@ lfp_make_secret() {
     [ -e "$f" ] ||
         (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' \
             >"$f") || return 1
-    chown hacluster "$f"
+    chown leapfrog "$f"
 }
 
 lfp_enq() {
@@ -162,6 +163,19 @@ lfp_settle() {
 # The pid of RSC's server on NODE (to tell a restart from no change).
 lfp_server_pid() {
     lfc_exec "${1#node}" cat "/run/leapfrog/$2.pid" 2>/dev/null
+}
+
+# lfp_server_user_is NODE RSC USER: RSC's server on NODE runs as USER
+# (real and effective uid, as ps sees them inside the node; by number, as
+# ps shortens names longer than 8 characters).
+lfp_server_user_is() {
+    local pid uid ids ruid euid
+    pid=$(lfp_server_pid "$1" "$2") || return 1
+    uid=$(id -u "$3") || return 1
+    ids=$(lfc_exec "${1#node}" ps -o ruid=,euid=,ruser= -p "$pid") || return 1
+    lfc_log "$2's server (pid $pid on $1) runs as uid, euid, user: $ids"
+    read -r ruid euid _ <<<"$ids"
+    [ "$ruid" = "$uid" ] && [ "$euid" = "$uid" ]
 }
 
 lfp_cleanup() {

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <poll.h>
 #include <limits.h>
 #include <setjmp.h>
@@ -48,8 +49,11 @@ struct pair {
     bool verbose;
     char *extra[8]; /* more options for lf-enqueued */
     int nextra;
-    int expect_exit;    /* of lf-enqueued's start */
-    char *replica_node; /* -N of lf-replicad (default r-node) */
+    int expect_exit; /* of lf-enqueued's start */
+    int expect_replica_exit;
+    char planted[PATH_MAX]; /* a name a test planted in /dev/shm */
+    char *replica_node;     /* -N of lf-replicad (default r-node) */
+    char *replica_user;     /* -u of lf-replicad (default: none) */
     pid_t e;
     pid_t r;
 };
@@ -149,13 +153,19 @@ start_replica_with(struct pair *p, bool secret)
     if (p->verbose) {
         argv[n++] = "-v";
     }
+    if (p->replica_user != NULL) {
+        argv[n++] = "-u";
+        argv[n++] = p->replica_user;
+    }
     if (secret) {
         argv[n++] = "-k";
         argv[n++] = p->secret;
     }
     argv[n] = NULL;
-    assert_int_equal(run_wait(argv), 0);
-    p->r = read_pid(p->rpid);
+    assert_int_equal(run_wait(argv), p->expect_replica_exit);
+    if (p->expect_replica_exit == 0) {
+        p->r = read_pid(p->rpid);
+    }
 }
 
 static void
@@ -218,6 +228,22 @@ pair_teardown(void **state)
     }
     lf_seg_name(p->instance, name, sizeof(name));
     shm_unlink(name);
+    if (p->planted[0] != '\0') {
+        (void)unlink(p->planted);
+    }
+    {
+        char pattern[128];
+        glob_t g;
+
+        /* What a replica moved aside. */
+        snprintf(pattern, sizeof(pattern), "%s%s@aside-*", LF_SEG_DIR, name);
+        if (glob(pattern, 0, NULL, &g) == 0) {
+            for (size_t i = 0; i < g.gl_pathc; i++) {
+                (void)unlink(g.gl_pathv[i]);
+            }
+            globfree(&g);
+        }
+    }
     free(p);
     *state = NULL;
     return 0;
@@ -907,6 +933,7 @@ replica_refuses_an_older_snapshot(void **state)
     wait_in_sync(p);
     take_locks(p, 50, "k");
     stop_pid(&p->e, SIGKILL);
+    wait_segment_state(p, LF_SEG_DISCONNECTED);
     start_enqueue(p); /* takes over: generation 2 */
     wait_in_sync(p);
     stop_pid(&p->e, SIGKILL);
@@ -1560,6 +1587,243 @@ bad_secret_file_refused(void **state)
     }
 }
 
+/* How a test forges the copy a new enqueue server finds. */
+enum forgery {
+    FORGED_OWNER,   /* another user's file */
+    FORGED_MODE,    /* readable by others */
+    FORGED_LINK,    /* a second hard link */
+    FORGED_SYMLINK, /* a symbolic link to the copy */
+};
+
+/* A sound, current copy of a live replica, that is not the service
+ * user's own: refused, the server starts empty, the file stays. */
+static void
+forged_copy_is_refused(void **state, enum forgery how)
+{
+    struct pair *p = new_pair(state);
+    char name[64];
+    char path[128];
+    struct stat st;
+
+    if (how == FORGED_OWNER && geteuid() != 0) {
+        skip();
+    }
+    start_enqueue(p);
+    start_replica(p);
+    wait_in_sync(p);
+    take_locks(p, 50, "k");
+    stop_pid(&p->e, SIGKILL);
+    wait_segment_state(p, LF_SEG_DISCONNECTED);
+    lf_seg_name(p->instance, name, sizeof(name));
+    snprintf(path, sizeof(path), "%s%s", LF_SEG_DIR, name);
+    snprintf(p->planted, sizeof(p->planted), "%s/lfst-%s", LF_SEG_DIR,
+             p->instance);
+    switch (how) {
+    case FORGED_OWNER:
+        assert_int_equal(chown(path, 65534, 65534), 0);
+        break;
+    case FORGED_MODE:
+        assert_int_equal(chmod(path, 0644), 0);
+        break;
+    case FORGED_LINK:
+        assert_int_equal(link(path, p->planted), 0);
+        break;
+    case FORGED_SYMLINK:
+        assert_int_equal(rename(path, p->planted), 0);
+        assert_int_equal(symlink(p->planted, path), 0);
+        break;
+    }
+    start_enqueue(p);
+    assert_int_equal(count_locks(p), 0);
+    assert_true(log_contains(p->elog, "not the service user's own"));
+    /* Left for the administrator: neither deleted nor changed hands. */
+    assert_int_equal(lstat(path, &st), 0);
+    if (how == FORGED_OWNER) {
+        assert_int_equal(st.st_uid, 65534);
+    } else if (how == FORGED_SYMLINK) {
+        assert_true(S_ISLNK(st.st_mode));
+    }
+}
+
+static void
+refuses_copy_of_another_user(void **state)
+{
+    forged_copy_is_refused(state, FORGED_OWNER);
+}
+
+static void
+refuses_copy_readable_by_others(void **state)
+{
+    forged_copy_is_refused(state, FORGED_MODE);
+}
+
+static void
+refuses_copy_with_a_hard_link(void **state)
+{
+    forged_copy_is_refused(state, FORGED_LINK);
+}
+
+static void
+refuses_copy_behind_a_symbolic_link(void **state)
+{
+    forged_copy_is_refused(state, FORGED_SYMLINK);
+}
+
+/* The servers open their log file as root: a link planted there (say to
+ * a file of /etc) stops the start, and its target is not written. */
+static void
+log_file_link_is_refused(void **state)
+{
+    struct pair *p = new_pair(state);
+    char target[PATH_MAX + 16];
+    char text[16];
+
+    snprintf(target, sizeof(target), "%s/passwd", p->statedir);
+    assert_int_equal(lf_file_write_atomic(target, "keep\n", 5, 0644), 0);
+    assert_int_equal(symlink(target, p->elog), 0);
+    assert_int_equal(symlink(target, p->rlog), 0);
+    p->expect_exit = 1;
+    start_enqueue(p);
+    p->expect_replica_exit = 1;
+    start_replica(p);
+    assert_int_equal(lf_file_read_small(target, text, sizeof(text)), 0);
+    assert_string_equal(text, "keep");
+}
+
+/* The state directory is prepared as root: never through a link. */
+static void
+state_directory_link_is_refused(void **state)
+{
+    struct pair *p = new_pair(state);
+    char real[PATH_MAX + 16];
+    char record[PATH_MAX + 64];
+
+    snprintf(real, sizeof(real), "%s/real", p->statedir);
+    assert_int_equal(mkdir(real, 0755), 0);
+    assert_true(strlen(p->statedir) + 6 < sizeof(p->statedir));
+    strcat(p->statedir, "/link");
+    assert_int_equal(symlink(real, p->statedir), 0);
+    p->expect_exit = 1;
+    start_enqueue(p);
+    snprintf(record, sizeof(record), "%s/%s.generation", real, p->instance);
+    assert_int_equal(access(record, F_OK), -1);
+}
+
+/* A segment name another user made first (anyone may create names in
+ * /dev/shm; after an upgrade, the servers' former user's): the replica
+ * moves it aside, whole, and writes a segment of its own. */
+static void
+replica_moves_a_foreign_segment_aside(void **state)
+{
+    struct pair *p = new_pair(state);
+    char name[64];
+    char path[128];
+    char pattern[160];
+    char text[16];
+    struct stat st;
+    glob_t g;
+    int fd;
+
+    if (geteuid() != 0) {
+        skip();
+    }
+    lf_seg_name(p->instance, name, sizeof(name));
+    snprintf(path, sizeof(path), "%s%s", LF_SEG_DIR, name);
+    fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0666);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "forged\n", 7), 7);
+    assert_int_equal(fchown(fd, 65534, 65534), 0);
+    close(fd);
+    start_enqueue(p);
+    start_replica(p);
+    wait_in_sync(p);
+    assert_true(log_contains(p->rlog, "moved aside to"));
+    snprintf(pattern, sizeof(pattern), "%s@aside-65534-*", path);
+    assert_int_equal(glob(pattern, 0, NULL, &g), 0);
+    assert_int_equal(g.gl_pathc, 1);
+    assert_int_equal(lf_file_read_small(g.gl_pathv[0], text, sizeof(text)), 0);
+    assert_string_equal(text, "forged");
+    globfree(&g);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_uid, 0);
+    assert_int_equal(st.st_mode & 07777, 0600);
+}
+
+/* Both servers as an unprivileged service user (nobody here), as the
+ * agents run them: the follow still adopts the copy, which that user
+ * wrote; a copy root wrote is not that user's own. */
+static void
+service_user_adopts_its_own_copy_only(void **state)
+{
+    struct pair *p = new_pair(state);
+    struct stat st;
+    char value[32];
+
+    if (geteuid() != 0) {
+        skip();
+    }
+    p->extra[p->nextra++] = "-u";
+    p->extra[p->nextra++] = "nobody";
+    p->replica_user = "nobody";
+    start_enqueue(p);
+    start_replica(p);
+    wait_in_sync(p);
+    take_locks(p, 50, "k");
+    assert_int_equal(stat(p->statedir, &st), 0);
+    assert_int_equal(st.st_uid, 65534);
+    assert_int_equal(stat(p->elog, &st), 0);
+    assert_int_equal(st.st_uid, 65534);
+    stop_pid(&p->e, SIGKILL);
+    wait_segment_state(p, LF_SEG_DISCONNECTED);
+    start_enqueue(p);
+    stat_value(p, "adopted", value, sizeof(value));
+    assert_int_not_equal(atoi(value), 0);
+    verify_locks(p, 50, "k");
+    /* A replica running as root writes a copy nobody does not own. */
+    stop_pid(&p->r, SIGTERM);
+    p->replica_user = NULL;
+    /* (Its log, nobody's, is not root's to append to: refused.) */
+    snprintf(p->rlog, sizeof(p->rlog), "%s/r-root.log", p->statedir);
+    start_replica(p);
+    wait_in_sync(p);
+    stop_pid(&p->e, SIGKILL);
+    wait_segment_state(p, LF_SEG_DISCONNECTED);
+    start_enqueue(p);
+    assert_int_equal(count_locks(p), 0);
+    assert_true(log_contains(p->elog, "not the service user's own: left "
+                                      "untouched for the administrator (this "
+                                      "user may not open it)"));
+}
+
+/* After an upgrade from servers that ran as hacluster, the state
+ * directory is taken over; one of any other user is refused. */
+static void
+state_directory_of_former_user_is_taken_over(void **state)
+{
+    struct pair *p = new_pair(state);
+    uid_t uid = 0;
+    gid_t gid = 0;
+    struct stat st;
+
+    if (geteuid() != 0 || lf_proc_lookup_user("hacluster", &uid, &gid) != 0) {
+        skip();
+    }
+    p->extra[p->nextra++] = "-u";
+    p->extra[p->nextra++] = "nobody";
+    assert_int_equal(chown(p->statedir, 12345, 12345), 0);
+    p->expect_exit = 1;
+    start_enqueue(p);
+    assert_int_equal(stat(p->statedir, &st), 0);
+    assert_int_equal(st.st_uid, 12345);
+    assert_true(log_contains(p->elog, "belongs to another user"));
+    assert_int_equal(chown(p->statedir, uid, gid), 0);
+    p->expect_exit = 0;
+    start_enqueue(p);
+    assert_int_equal(stat(p->statedir, &st), 0);
+    assert_int_equal(st.st_uid, 65534);
+    assert_true(log_contains(p->elog, "belonged to hacluster"));
+}
+
 static int
 setup(void **state)
 {
@@ -1568,7 +1832,8 @@ setup(void **state)
     snprintf(bindir, sizeof(bindir), "%s/server",
              builddir != NULL ? builddir : ".");
     snprintf(workdir, sizeof(workdir), "/tmp/lf-servers.XXXXXX");
-    return (mkdtemp(workdir) == NULL) ? -1 : 0;
+    /* A service user (nobody) reaches its state directory under it. */
+    return (mkdtemp(workdir) == NULL || chmod(workdir, 0711) != 0) ? -1 : 0;
 }
 
 static int
@@ -1661,6 +1926,21 @@ main(void)
         cmocka_unit_test_teardown(altered_or_replayed_line_is_refused,
                                   pair_teardown),
         cmocka_unit_test_teardown(replica_stops_while_waiting_for_the_server,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(refuses_copy_of_another_user, pair_teardown),
+        cmocka_unit_test_teardown(refuses_copy_readable_by_others,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(refuses_copy_with_a_hard_link, pair_teardown),
+        cmocka_unit_test_teardown(refuses_copy_behind_a_symbolic_link,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(log_file_link_is_refused, pair_teardown),
+        cmocka_unit_test_teardown(state_directory_link_is_refused,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(replica_moves_a_foreign_segment_aside,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(service_user_adopts_its_own_copy_only,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(state_directory_of_former_user_is_taken_over,
                                   pair_teardown),
     };
 
