@@ -436,11 +436,45 @@ takeover_deadline(void **state)
     free_server(srv);
 }
 
+/* A replica that announces fewer locks than the table may hold is refused
+ * before it attaches: the one in sync stays, STATS names the refused. */
+static void
+too_small_replica_is_refused(void **state)
+{
+    struct enq_server *srv = new_server();
+    struct enq_conn *r = attach_in_sync(srv, "node2");
+    struct enq_conn *small = enq_conn_add(srv, 98);
+    struct enq_conn *c = enq_conn_add(srv, 1);
+
+    (void)state;
+    request(srv, small, "REPLICA UT node3 0 0 0 999");
+    assert_string_equal(next_out(small), "ERR CAPACITY this server may hold "
+                                         "1000 locks; the replica takes 999");
+    assert_true(small->closing);
+    assert_ptr_equal(srv->replica, r);
+    assert_int_equal(srv->replica_state, ENQ_REPLICA_IN_SYNC);
+    request(srv, c, "STATS");
+    assert_non_null(strstr(next_out(c), " too_small=node3:999"));
+    /* Large enough (or not said, by an older replica): taken. */
+    free_conn(small);
+    small = enq_conn_add(srv, 97);
+    request(srv, small, "REPLICA UT node3 0 0 0 1000");
+    skip_to(small, "SNAPSHOT ");
+    assert_ptr_equal(srv->replica, small);
+    request(srv, c, "STATS");
+    assert_non_null(strstr(next_out(c), " too_small=-"));
+    free_conn(r);
+    free_conn(small);
+    free_conn(c);
+    free_server(srv);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(no_replica_is_unreplicated),
+        cmocka_unit_test(too_small_replica_is_refused),
         cmocka_unit_test(in_sync_parks_until_acked),
         cmocka_unit_test(already_held_waits),
         cmocka_unit_test(loss_holds_changes_back),
