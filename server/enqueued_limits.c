@@ -170,31 +170,6 @@ probation_index(struct enq_server *srv)
     return oldest;
 }
 
-int
-enq_limits_take(struct enq_server *srv, struct enq_conn *conn)
-{
-    struct enq_peer **at = peer_slot(srv->peers, &conn->peer);
-
-    if (*at == NULL) {
-        *at = calloc(1, sizeof(**at));
-        if (*at == NULL) {
-            return ENOMEM;
-        }
-        (*at)->addr = conn->peer;
-    }
-    if (conn->slot == ENQ_SLOT_PROBATION) {
-        int i = probation_index(srv);
-
-        if (i < 0) {
-            return EBUSY;
-        }
-        srv->probation[i] = conn;
-    }
-    (*at)->count++;
-    srv->slots[conn->slot]++;
-    return 0;
-}
-
 static void
 leave_probation(struct enq_server *srv, const struct enq_conn *conn)
 {
@@ -203,6 +178,33 @@ leave_probation(struct enq_server *srv, const struct enq_conn *conn)
             srv->probation[i] = NULL;
         }
     }
+}
+
+int
+enq_limits_take(struct enq_server *srv, struct enq_conn *conn)
+{
+    struct enq_peer **at;
+
+    if (conn->slot == ENQ_SLOT_PROBATION) {
+        int i = probation_index(srv);
+
+        if (i < 0) {
+            return EBUSY;
+        }
+        srv->probation[i] = conn;
+    }
+    at = peer_slot(srv->peers, &conn->peer);
+    if (*at == NULL) {
+        *at = calloc(1, sizeof(**at));
+        if (*at == NULL) {
+            leave_probation(srv, conn);
+            return ENOMEM;
+        }
+        (*at)->addr = conn->peer;
+    }
+    (*at)->count++;
+    srv->slots[conn->slot]++;
+    return 0;
 }
 
 void

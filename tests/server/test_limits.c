@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -32,6 +33,7 @@
 
 #include "lf_client.h"
 #include "lf_file.h"
+#include "lf_net.h"
 #include "lf_proc.h"
 #include "lf_segment.h"
 
@@ -123,7 +125,9 @@ srv_teardown(void **state)
         return 0;
     }
     for (int i = 0; i < s->nfds; i++) {
-        close(s->fds[i]);
+        if (s->fds[i] >= 0) {
+            close(s->fds[i]);
+        }
     }
     if (s->e > 0) {
         kill(s->e, SIGKILL);
@@ -183,7 +187,6 @@ static int
 start_replica(struct srv *s, const char *tmpfs_size)
 {
     char exe[PATH_MAX + 32];
-    char cmd[PATH_MAX * 4];
     char port[8];
     char *argv[24];
     int n = 0;
@@ -215,6 +218,7 @@ start_replica(struct srv *s, const char *tmpfs_size)
     if (tmpfs_size == NULL) {
         rc = run_wait(argv, 0);
     } else {
+        char cmd[PATH_MAX * 4];
         int used = snprintf(cmd, sizeof(cmd),
                             "mount -t tmpfs -o size=%s tmpfs /dev/shm && exec",
                             tmpfs_size);
@@ -644,7 +648,6 @@ out_of_descriptors_pauses_accepts(void **state)
 {
     struct srv *s = new_srv(state);
     char path[64];
-    char value[32];
     struct rlimit rl;
     struct rlimit low;
     int open_fds = 0;
@@ -670,6 +673,7 @@ out_of_descriptors_pauses_accepts(void **state)
     /* Several back-offs, one message. */
     {
         long long deadline = lf_now_ms() + 15000;
+        char value[32];
 
         for (;;) {
             raw_stat(monitor, "pauses", value, sizeof(value));
@@ -694,7 +698,7 @@ out_of_descriptors_pauses_accepts(void **state)
 static void
 list_replies_are_bounded(void **state)
 {
-    enum { LOCKS = 20000, BATCH = 500 };
+    enum { LOCKS = 40000, BATCH = 500 };
     struct srv *s = new_srv(state);
     char key[300];
     char buf[BATCH * 300];
@@ -703,36 +707,48 @@ list_replies_are_bounded(void **state)
 
     start_enqueue(s);
     fd = stats_conn(s);
-    memset(key, 'k', 200);
+    memset(key, 'k', 240);
     for (int i = 0; i < LOCKS; i += BATCH) {
         size_t used = 0;
 
         for (int j = i; j < i + BATCH; j++) {
             used += (size_t)snprintf(buf + used, sizeof(buf) - used,
-                                     "LOCK %.200s%06d o\n", key, j);
+                                     "LOCK %.240s%06d o\n", key, j);
         }
         raw_send(fd, buf);
         for (int j = i; j < i + BATCH; j++) {
             assert_string_equal(raw_line(fd), "UNREPLICATED OK");
         }
     }
-    /* Four readers that take nothing (tiny receive buffers). */
+    /* Four readers that take nothing: 10 MB each, more than the socket
+     * buffers hold (4 MB for sending, 128 kB for receiving). */
     for (int i = 0; i < 4; i++) {
-        int small = 1024;
-
         readers[i] = stats_conn(s);
-        assert_int_equal(setsockopt(readers[i], SOL_SOCKET, SO_RCVBUF, &small,
-                                    sizeof(small)),
-                         0);
         raw_send(readers[i], "LIST\n");
-        assert_string_equal(raw_line(readers[i]), "OK 20000");
+        assert_string_equal(raw_line(readers[i]), "OK 40000");
     }
     raw_send(fd, "LIST\n");
     assert_string_equal(raw_line(fd), "ERR BUSY 4 LIST replies are being "
                                       "written; try again");
-    /* One reader takes its reply: a LIST is served again. */
-    for (int i = 0; i < LOCKS; i++) {
-        expect_prefix(raw_line(readers[0]), "kkkk");
+    /* One reader takes its reply, another goes away: a LIST is served
+     * again. */
+    {
+        long lines = 0;
+
+        while (lines < LOCKS) {
+            ssize_t n = read(readers[0], buf, sizeof(buf));
+
+            assert_true(n > 0);
+            for (ssize_t i = 0; i < n; i++) {
+                lines += (buf[i] == '\n');
+            }
+        }
+        for (int i = 0; i < s->nfds; i++) {
+            if (s->fds[i] == readers[1]) {
+                s->fds[i] = -1; /* not closed twice */
+            }
+        }
+        close(readers[1]);
     }
     {
         long long deadline = lf_now_ms() + 15000;
@@ -742,7 +758,7 @@ list_replies_are_bounded(void **state)
 
             raw_send(fd, "LIST\n");
             line = raw_line(fd);
-            if (strcmp(line, "OK 20000") == 0) {
+            if (strcmp(line, "OK 40000") == 0) {
                 break;
             }
             assert_string_equal(line, "ERR BUSY 4 LIST replies are being "
@@ -751,6 +767,49 @@ list_replies_are_bounded(void **state)
             usleep(20000);
         }
     }
+}
+
+/* An enqueue server before the capacity field (played by the test) takes
+ * six fields in REPLICA and answers seven with ERR SYNTAX: the replica
+ * asks again without its capacity. */
+static void
+replica_speaks_to_an_older_enqueue_server(void **state)
+{
+    struct srv *s = new_srv(state);
+    struct timeval tv = {.tv_sec = 10};
+    const char *greeting = "LEAPFROG 2 0123456789abcdef0123456789abcdef "
+                           "NOAUTH\n";
+    int fields[2];
+    int lfd;
+
+    assert_int_equal(lf_net_listen("127.0.0.1", s->port, &lfd), 0);
+    assert_int_equal(start_replica(s, NULL), 0);
+    for (int i = 0; i < 2; i++) {
+        struct pollfd pfd = {.fd = lfd, .events = POLLIN};
+        const char *line;
+        int fd;
+
+        assert_int_equal(poll(&pfd, 1, 10000), 1);
+        fd = accept(lfd, NULL, NULL);
+        assert_true(fd >= 0);
+        s->fds[s->nfds++] = fd;
+        assert_int_equal(
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
+        raw_send(fd, greeting);
+        line = raw_line(fd);
+        expect_prefix(line, "REPLICA ");
+        fields[i] = 1;
+        for (const char *at = line; *at != '\0'; at++) {
+            fields[i] += (*at == ' ');
+        }
+        if (i == 0) {
+            raw_send(fd, "ERR SYNTAX wrong number of arguments\n");
+        }
+    }
+    close(lfd);
+    assert_int_equal(fields[0], 7);
+    assert_int_equal(fields[1], 6);
+    assert_true(log_contains(s->rlog, "does not take a capacity in REPLICA"));
 }
 
 static int
@@ -782,6 +841,8 @@ main(void)
         cmocka_unit_test_teardown(
             replica_without_room_in_dev_shm_refuses_to_start, srv_teardown),
         cmocka_unit_test_teardown(small_replica_is_refused, srv_teardown),
+        cmocka_unit_test_teardown(replica_speaks_to_an_older_enqueue_server,
+                                  srv_teardown),
         cmocka_unit_test_teardown(unauthenticated_connection_times_out,
                                   srv_teardown),
         cmocka_unit_test_teardown(idle_connection_times_out, srv_teardown),
