@@ -247,6 +247,13 @@ monitor(struct lf_ocf_ctx *ctx)
         (void)lf_attr_set(name, generation, cache, false);
     }
     release_hold_if_no_replica(ctx, reply);
+    if (lf_proto_stat_field(reply, "too_small", name, sizeof(name))
+        && strcmp(name, "-") != 0) {
+        lf_ocf_reason("a replica is refused as too small for max_locks "
+                      "(node:its max_locks %s)",
+                      name);
+        return PCMK_OCF_DEGRADED;
+    }
     if (ctx->check_level >= 20 && strcmp(replica, "in-sync") != 0) {
         lf_ocf_reason("serving %s locks without a replica in sync "
                       "(replica %s)",

@@ -120,6 +120,14 @@ monitor(struct lf_ocf_ctx *ctx)
                                            : "another writer");
         return PCMK_OCF_UNKNOWN_ERROR;
     }
+    if (info.refused_need != 0) {
+        /* Nothing but a larger max_locks makes it a replica. */
+        lf_ocf_reason("the enqueue server refuses this replica as too "
+                      "small: it may hold %llu locks, max_locks is %llu",
+                      (unsigned long long)info.refused_need,
+                      (unsigned long long)info.capacity);
+        return PCMK_OCF_NOT_CONFIGURED;
+    }
     word = copy_word(&info, lf_ocf_get_int(ctx, "timeout"), lf_now_ms());
     agent_attr(ctx, "replica", name, sizeof(name), cache, sizeof(cache));
     (void)lf_attr_set(name, word, cache, ctx->probe);

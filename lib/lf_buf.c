@@ -140,6 +140,9 @@ enum lf_line_rc
 lf_buf_next_line(struct lf_buf *buf, size_t max_line, const char **line,
                  size_t *len)
 {
+    if (buf->data == NULL) {
+        return LF_LINE_NONE; /* nothing ever arrived */
+    }
     for (;;) {
         char *begin = buf->data + buf->start;
         size_t pending = lf_buf_pending(buf);

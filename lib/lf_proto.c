@@ -188,7 +188,7 @@ parse_fields(struct lf_msg *msg, char **f, int n)
         msg->proof = f[3];
         return LF_PROTO_OK;
     case LF_MSG_REPLICA:
-        if (n != 6) {
+        if (n != 6 && n != 7) {
             return LF_PROTO_ARGS;
         }
         if (!lf_proto_valid_owner(f[2])) {
@@ -197,7 +197,8 @@ parse_fields(struct lf_msg *msg, char **f, int n)
         msg->arg = f[1];
         msg->node = f[2];
         if (parse_u64(f[3], &msg->num) != 0 || parse_u64(f[4], &msg->seq) != 0
-            || parse_u64(f[5], &msg->count) != 0) {
+            || parse_u64(f[5], &msg->count) != 0
+            || (n == 7 && parse_u64(f[6], &msg->capacity) != 0)) {
             return LF_PROTO_BADNUM;
         }
         return LF_PROTO_OK;

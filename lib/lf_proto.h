@@ -27,7 +27,8 @@ enum lf_msg_type {
     LF_MSG_STATS,     /* STATS */
     LF_MSG_PING,      /* PING */
     LF_MSG_AUTH,      /* AUTH role nonce proof */
-    LF_MSG_REPLICA,   /* REPLICA instance node generation seq count */
+    LF_MSG_REPLICA,   /* REPLICA instance node generation seq count
+                         [capacity] */
     LF_MSG_QUIT,      /* QUIT */
     /* replication stream (both ways: a snapshot also goes up in a
      * takeover) */
@@ -77,6 +78,8 @@ struct lf_msg {
     uint64_t count;         /* SNAPSHOT, REPLICA count */
     uint64_t seq;           /* REPLICA: the last change in its copy */
     uint64_t valid_ms;      /* SNAPSHOT: how long a lost copy stays valid */
+    uint64_t capacity;      /* REPLICA: the locks its copy takes (0: not
+                               said, a replica before 0.2) */
     char buf[LF_LINE_MAX + 1];
 };
 

@@ -212,6 +212,8 @@ check_header(const struct lf_seg_header *hdr, size_t size, const char *instance,
     info->heard_ms = hdr->heard_ms;
     info->valid_ms = hdr->valid_ms;
     info->writer_uid = hdr->writer_uid;
+    info->capacity = hdr->capacity;
+    info->refused_need = hdr->refused_need;
     return LF_SEG_OK;
 }
 
@@ -547,6 +549,12 @@ lf_seg_set_heard(struct lf_seg *seg, int64_t heard_ms, uint64_t valid_ms)
 }
 
 void
+lf_seg_set_refused(struct lf_seg *seg, uint64_t need)
+{
+    seg->hdr->refused_need = need;
+}
+
+void
 lf_seg_info(const struct lf_seg *seg, struct lf_seg_info *info)
 {
     const struct lf_seg_header *hdr = seg->hdr;
@@ -560,6 +568,8 @@ lf_seg_info(const struct lf_seg *seg, struct lf_seg_info *info)
     info->heard_ms = hdr->heard_ms;
     info->valid_ms = hdr->valid_ms;
     info->writer_uid = hdr->writer_uid;
+    info->capacity = hdr->capacity;
+    info->refused_need = hdr->refused_need;
 }
 
 void
@@ -727,8 +737,15 @@ lf_seg_open_writer(const char *instance, uint64_t capacity,
         }
     }
     /* Truncating first drops every page of an older, larger copy. */
-    if (ftruncate(fd, 0) != 0 || ftruncate(fd, (off_t)size) != 0) {
+    if (ftruncate(fd, 0) != 0) {
         rc = errno;
+        goto fail;
+    }
+    /* Every page now: a sparse segment would fault (SIGBUS) on the first
+     * write that finds /dev/shm full, long after the start. */
+    rc = posix_fallocate(fd, 0, (off_t)size);
+    if (rc != 0) {
+        (void)ftruncate(fd, 0);
         goto fail;
     }
     mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);

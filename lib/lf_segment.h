@@ -68,7 +68,9 @@ struct lf_seg_header {
      * by an adopter running as root, as that writer did then. */
     uint32_t writer_uid;
     uint32_t reserved_pad;
-    uint8_t reserved[328];
+    uint64_t refused_need; /* the enqueue server refused this replica as
+                              too small: the locks it may hold (0: not) */
+    uint8_t reserved[320];
 };
 
 struct lf_seg_slot {
@@ -110,7 +112,9 @@ struct lf_seg_info {
     uint64_t writer_start;
     int64_t heard_ms;
     uint64_t valid_ms;
-    uint32_t writer_uid; /* as its header says */
+    uint32_t writer_uid;   /* as its header says */
+    uint64_t capacity;     /* slots */
+    uint64_t refused_need; /* see struct lf_seg_header */
 };
 
 /*! \brief Explain a verdict in words. */
@@ -193,7 +197,11 @@ struct lf_seg;
  * \brief Create or take over the instance's segment for writing, sized for
  *        capacity locks, and mark it SYNCING.
  *
- * \return 0, EBUSY when another live writer owns it, or an errno value
+ * All of its memory is allocated at once (posix_fallocate), so a
+ * /dev/shm too small for it fails here, not later with SIGBUS.
+ *
+ * \return 0, EBUSY when another live writer owns it, ENOSPC when /dev/shm
+ *         has no room for it, or another errno value
  */
 int lf_seg_open_writer(const char *instance, uint64_t capacity,
                        struct lf_seg **seg);
@@ -217,6 +225,12 @@ void lf_seg_set_position(struct lf_seg *seg, uint64_t generation, uint64_t seq);
  *        ms) and how long the copy stays adoptable after that.
  */
 void lf_seg_set_heard(struct lf_seg *seg, int64_t heard_ms, uint64_t valid_ms);
+
+/*!
+ * \brief Record that the enqueue server refuses this replica as too small
+ *        (need: the locks it may hold), or 0 once it is accepted.
+ */
+void lf_seg_set_refused(struct lf_seg *seg, uint64_t need);
 
 /*! \brief The header as lf_seg_peek() would report it (between begin and
  *         end). */

@@ -75,6 +75,13 @@ int lf_table_unlock(struct lf_table *table, const char *key, const char *owner,
 size_t lf_table_unlock_owner(struct lf_table *table, const char *owner,
                              lf_table_cb cb, void *arg);
 
+/*!
+ * \brief How many records the table's lookups have looked at since it was
+ *        made (for tests and benchmarks: a request costs a few, whatever
+ *        the table holds; growing the buckets is not counted).
+ */
+uint64_t lf_table_probes(const struct lf_table *table);
+
 /*! \brief Number of holds (key, owner pairs). */
 size_t lf_table_count(const struct lf_table *table);
 

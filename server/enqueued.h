@@ -17,6 +17,8 @@
  *                        after losing it
  *   enqueued_conn.c      connections: output, flushing, waking, closing
  *                        (freed only at the end of a loop turn)
+ *   enqueued_limits.c    who may connect (slots, reserves, a cap per
+ *                        address), the descriptor budget, the timeouts
  *
  * The lock table contract (doc/protocol.md): a plain "OK" to a change
  * means the change is in the memory of two nodes; anything else says so
@@ -26,6 +28,7 @@
 #define ENQUEUED_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -35,11 +38,24 @@
 #include "lf_secret.h"
 #include "lf_table.h"
 
+struct enq_peers;
+
 #define ENQ_CLIENT_OUT_MAX (64u * 1024 * 1024)
 #define ENQ_REPLICA_OUT_MAX (512u * 1024 * 1024)
 #define ENQ_IN_MAX (16u * 1024)
 #define ENQ_REPLICA_IN_MAX (64u * 1024 * 1024) /* an uploaded copy */
 #define ENQ_PARKED_MAX 64
+/* Slots beyond the clients' share: a full server still admits the agent's
+ * monitor from this node and a replica. */
+#define ENQ_RESERVE_LOCAL 4
+#define ENQ_RESERVE_REPLICA 2
+/* A connection in a replica's slot must say REPLICA within this time. */
+#define ENQ_PROBATION_MS 2000
+/* Descriptors kept for everything but connections. */
+#define ENQ_FD_SPARE 32
+/* LIST replies being written at once, server-wide (each may hold the
+ * whole table's text). */
+#define ENQ_LISTS_MAX 4
 
 /* What the server does when it loses its in-sync replica. */
 enum enq_loss_policy {
@@ -61,7 +77,10 @@ struct enq_config {
     bool foreground;
     uint64_t capacity;      /* most locks held at once */
     int replica_timeout_ms; /* silence after which the replica is lost */
-    int max_clients;
+    int max_clients;        /* most connections, reserves included */
+    int per_address_max;    /* most connections from one address */
+    int auth_timeout_ms;    /* to complete AUTH (with a secret); 0: none */
+    int idle_timeout_ms;    /* without a complete request; 0: none */
     enum enq_loss_policy loss_policy;
     int hold_ms;             /* the hold after losing the replica */
     int takeover_wait_ms;    /* 0: no network takeover expected */
@@ -87,6 +106,21 @@ enum enq_conn_role {
     ENQ_CONN_REPLICA, /* the replica, or a former one being closed */
 };
 
+/* Which share of the connection slots a connection holds. */
+enum enq_slot {
+    ENQ_SLOT_NONE = 0,  /* refused */
+    ENQ_SLOT_GENERAL,   /* the clients' share */
+    ENQ_SLOT_LOCAL,     /* reserved: from this node (loopback, own address) */
+    ENQ_SLOT_PROBATION, /* reserved for a replica: REPLICA, or out */
+    ENQ_SLOT_REPLICA,   /* said REPLICA */
+    ENQ_SLOT_COUNT,
+};
+
+/* A peer address as 16 bytes (IPv4 mapped into IPv6). */
+struct enq_addr {
+    uint8_t b[16];
+};
+
 struct enq_conn {
     int fd;
     struct lf_buf in;
@@ -102,6 +136,13 @@ struct enq_conn {
     uint32_t events;   /* what epoll watches for now */
     bool queued_write; /* in the list of replies to flush */
     char nonce[LF_NONCE_HEX + 1];
+    enum enq_slot slot;
+    struct enq_addr peer;
+    long long accepted_ms;
+    long long active_ms; /* last complete request */
+    long long kill_ms;   /* closing after a timeout: gone by then */
+    uint64_t capacity;   /* REPLICA: the locks it takes (0: not said) */
+    bool listing;        /* a LIST reply is being written */
     /* a reply held back until the replica acknowledges change wait_seq */
     uint64_t wait_seq;
     char parked[ENQ_PARKED_MAX];
@@ -124,6 +165,9 @@ struct enq_conns {
 
 struct enq_stats {
     uint64_t ops;          /* requests served */
+    uint64_t refused;      /* connections refused: no slot for them */
+    uint64_t timeouts;     /* connections closed by a timeout */
+    uint64_t pauses;       /* accepts paused for want of descriptors */
     uint64_t adopted;      /* locks taken over at start */
     uint64_t unreplicated; /* changes acknowledged with no replica in sync */
     uint64_t held_back;    /* changes refused while held back */
@@ -158,6 +202,17 @@ struct enq_server {
     uint64_t seq; /* last change numbered */
     long long started_ms;
     struct enq_conns conns;
+    /* admission (enqueued_limits.c) */
+    int max_conns; /* -c, within the descriptor limit */
+    int slots[ENQ_SLOT_COUNT];
+    struct enq_peers *peers;
+    struct enq_conn *probation[ENQ_RESERVE_REPLICA];
+    int lists;                  /* LIST replies being written */
+    long long accept_resume_ms; /* accepts paused until then (0: not) */
+    int accept_backoff_ms;
+    long long limits_checked_ms;
+    char refused_node[LF_OWNER_MAX + 1]; /* a replica refused, too small */
+    uint64_t refused_capacity;
     /* the replica */
     struct enq_conn *replica;
     char replica_node[LF_OWNER_MAX + 1];
@@ -264,6 +319,38 @@ void enq_repl_release_hold(struct enq_server *srv, const char *why);
 const char *enq_repl_state_str(enum enq_replica_state state);
 /*! \brief Seconds left of the hold (0: none). */
 long long enq_repl_hold_left_s(const struct enq_server *srv);
+
+/* enqueued_limits.c */
+/*!
+ * \brief Fit the connection limit into the descriptor limit (raising the
+ *        soft limit towards the hard one when -c asks for more).
+ *
+ * \return 0, or EMFILE when too few descriptors are left (logged)
+ */
+int enq_limits_init(struct enq_server *srv);
+void enq_limits_fini(struct enq_server *srv);
+/*!
+ * \brief Which slot a new connection from addr gets (ENQ_SLOT_NONE:
+ *        refused, *why says so); pure but for the peer table's lookup.
+ *
+ * \param[in] local  from this node (loopback or the server's address)
+ */
+enum enq_slot enq_limits_admit(const struct enq_server *srv,
+                               const struct enq_addr *addr, bool local,
+                               const char **why);
+/*! \brief Count a connection in its slot and its address. */
+int enq_limits_take(struct enq_server *srv, struct enq_conn *conn);
+/*! \brief Move a connection to another slot (a replica's). */
+void enq_limits_move(struct enq_server *srv, struct enq_conn *conn,
+                     enum enq_slot slot);
+/*! \brief Its slot and address are free again. */
+void enq_limits_release(struct enq_server *srv, struct enq_conn *conn);
+/*! \brief Close connections past their deadlines (about twice a second). */
+void enq_limits_tick(struct enq_server *srv, long long now);
+/*! \brief Is addr a loopback address (127/8, ::1, ::ffff:127/104)? */
+bool enq_addr_loopback(const struct enq_addr *addr);
+/*! \brief addr as text. */
+void enq_addr_str(const struct enq_addr *addr, char *out, size_t size);
 
 /* enqueued_conn.c */
 struct enq_conn *enq_conn_add(struct enq_server *srv, int fd);

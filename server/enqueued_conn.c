@@ -19,6 +19,7 @@
 #include "enqueued.h"
 #include "lf_log.h"
 #include "lf_net.h"
+#include "lf_proc.h"
 
 struct enq_conn *
 enq_conn_add(struct enq_server *srv, int fd)
@@ -31,6 +32,7 @@ enq_conn_add(struct enq_server *srv, int fd)
         return NULL;
     }
     conn->fd = fd;
+    conn->accepted_ms = conn->active_ms = lf_now_ms();
     lf_buf_init(&conn->in, ENQ_IN_MAX);
     lf_buf_init(&conn->out, ENQ_CLIENT_OUT_MAX);
     lf_buf_init(&conn->wire, ENQ_CLIENT_OUT_MAX);
@@ -202,6 +204,7 @@ enq_conn_release(struct enq_server *srv, struct enq_conn *conn)
     }
     (void)epoll_ctl(srv->epoll_fd, EPOLL_CTL_DEL, conn->fd, NULL);
     close(conn->fd);
+    enq_limits_release(srv, conn);
     conn->fd = -1;
     if (conn->prev != NULL) {
         conn->prev->next = conn->next;
@@ -271,6 +274,10 @@ enq_conn_write_now(struct enq_server *srv, struct enq_conn *conn)
     if (write_out(conn) != 0) {
         enq_conn_kill(srv, conn);
         return;
+    }
+    if (conn->listing && pending(conn) == 0) {
+        conn->listing = false;
+        srv->lists--;
     }
     if (conn->closing && pending(conn) == 0) {
         enq_conn_kill(srv, conn);

@@ -15,6 +15,7 @@
 #include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 #include <unistd.h>
 
 #include "enqueued.h"
@@ -25,6 +26,93 @@
 #include "lf_sha256.h"
 
 #define TICK_MS 200
+#define ACCEPT_BACKOFF_MIN_MS 100
+#define ACCEPT_BACKOFF_MAX_MS 2000
+
+/* The peer's address, and whether it is this node: loopback, or the
+ * address it connected to (the server's own). */
+static void
+peer_of(int fd, struct enq_addr *addr, bool *local)
+{
+    struct sockaddr_storage ss;
+    struct sockaddr_storage me;
+    socklen_t len = sizeof(ss);
+    socklen_t mlen = sizeof(me);
+    struct enq_addr mine;
+
+    memset(addr, 0, sizeof(*addr));
+    memset(&mine, 0, sizeof(mine));
+    *local = false;
+    if (getpeername(fd, (struct sockaddr *)&ss, &len) != 0
+        || getsockname(fd, (struct sockaddr *)&me, &mlen) != 0) {
+        return;
+    }
+    for (int i = 0; i < 2; i++) {
+        const struct sockaddr_storage *sa = (i == 0) ? &ss : &me;
+        struct enq_addr *out = (i == 0) ? addr : &mine;
+
+        if (sa->ss_family == AF_INET) {
+            out->b[10] = out->b[11] = 0xff;
+            memcpy(out->b + 12, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+        } else if (sa->ss_family == AF_INET6) {
+            memcpy(out->b, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+        }
+    }
+    *local = enq_addr_loopback(addr) || memcmp(addr, &mine, sizeof(mine)) == 0;
+}
+
+/* Out of descriptors (or kernel memory): stop polling the listener for a
+ * while instead of spinning on it; the kernel keeps the backlog. Said
+ * once per episode. */
+static void
+pause_accepts(struct enq_server *srv, int err)
+{
+    struct epoll_event ev = {.events = 0, .data.ptr = &srv->listen_fd};
+
+    srv->stats.pauses++;
+    if (srv->accept_backoff_ms == 0) {
+        lf_warn("cannot accept connections: %s; pausing accepts (said once "
+                "until they succeed again)",
+                strerror(err));
+        srv->accept_backoff_ms = ACCEPT_BACKOFF_MIN_MS;
+    } else if (srv->accept_backoff_ms < ACCEPT_BACKOFF_MAX_MS) {
+        srv->accept_backoff_ms *= 2;
+    }
+    (void)epoll_ctl(srv->epoll_fd, EPOLL_CTL_MOD, srv->listen_fd, &ev);
+    srv->accept_resume_ms = lf_now_ms() + srv->accept_backoff_ms;
+}
+
+static void
+resume_accepts(struct enq_server *srv, long long now)
+{
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &srv->listen_fd};
+
+    if (srv->accept_resume_ms == 0 || now < srv->accept_resume_ms) {
+        return;
+    }
+    srv->accept_resume_ms = 0;
+    (void)epoll_ctl(srv->epoll_fd, EPOLL_CTL_MOD, srv->listen_fd, &ev);
+}
+
+/* No slot for it: say so (one try, never blocking) and close. */
+static void
+refuse(struct enq_server *srv, int fd, const struct enq_addr *addr,
+       const char *why)
+{
+    char line[160];
+    char text[64];
+    int n;
+
+    enq_addr_str(addr, text, sizeof(text));
+    n = snprintf(line, sizeof(line), "ERR BUSY %s (%s)\n", why, text);
+    (void)!write(fd, line, (size_t)n);
+    close(fd);
+    if (srv->stats.refused++ == 0) {
+        lf_warn("refusing a connection from %s: %s (counted in STATS "
+                "refused= from now on)",
+                text, why);
+    }
+}
 
 static void
 accept_clients(struct enq_server *srv)
@@ -32,21 +120,31 @@ accept_clients(struct enq_server *srv)
     for (;;) {
         uint8_t nonce[LF_NONCE_HEX / 2];
         struct enq_conn *conn;
+        struct enq_addr addr;
+        enum enq_slot slot;
+        const char *why = "";
+        bool local = false;
         int fd =
             accept4(srv->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
         if (fd < 0) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR
-                && errno != ECONNABORTED) {
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS
+                || errno == ENOMEM) {
+                pause_accepts(srv, errno);
+            } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR
+                       && errno != ECONNABORTED) {
                 lf_warn("accept failed: %s", strerror(errno));
             }
             return;
         }
-        if (srv->conns.count >= srv->cfg.max_clients) {
-            static const char busy[] = "ERR BUSY too many connections\n";
-
-            (void)!write(fd, busy, sizeof(busy) - 1);
-            close(fd);
+        if (srv->accept_backoff_ms != 0) {
+            lf_notice("accepting connections again");
+            srv->accept_backoff_ms = 0;
+        }
+        peer_of(fd, &addr, &local);
+        slot = enq_limits_admit(srv, &addr, local, &why);
+        if (slot == ENQ_SLOT_NONE) {
+            refuse(srv, fd, &addr, why);
             continue;
         }
         if (getrandom(nonce, sizeof(nonce), 0) != (ssize_t)sizeof(nonce)) {
@@ -59,6 +157,13 @@ accept_clients(struct enq_server *srv)
         conn = enq_conn_add(srv, fd);
         if (conn == NULL) {
             close(fd);
+            continue;
+        }
+        conn->peer = addr;
+        conn->slot = slot;
+        if (enq_limits_take(srv, conn) != 0) {
+            conn->slot = ENQ_SLOT_NONE;
+            enq_conn_kill(srv, conn);
             continue;
         }
         conn->authed = (srv->secret.len == 0);
@@ -106,6 +211,19 @@ integrity_failed(struct enq_server *srv, struct enq_conn *conn, const char *why)
     }
 }
 
+/* In a replica's reserved slot only the way to REPLICA is served. */
+static bool
+probation_allows(const char *line, size_t len)
+{
+    struct lf_msg msg;
+
+    if (lf_proto_parse(line, len, &msg) != LF_PROTO_OK) {
+        return false;
+    }
+    return msg.type == LF_MSG_AUTH || msg.type == LF_MSG_PING
+           || msg.type == LF_MSG_QUIT || msg.type == LF_MSG_REPLICA;
+}
+
 /* Serve the complete lines a connection has, until it has to wait. */
 static void
 serve(struct enq_server *srv, struct enq_conn *conn)
@@ -141,10 +259,21 @@ serve(struct enq_server *srv, struct enq_conn *conn)
                            LF_LINE_MAX);
             continue;
         }
+        conn->active_ms = lf_now_ms();
         if (conn->role == ENQ_CONN_REPLICA) {
             replica_line(srv, conn, line, len);
-        } else {
-            enq_request_line(srv, conn, line, len);
+            continue;
+        }
+        if (conn->slot == ENQ_SLOT_PROBATION && !probation_allows(line, len)) {
+            enq_conn_reply(srv, conn,
+                           "ERR BUSY the server is full; only a "
+                           "replica is admitted");
+            conn->closing = true;
+            break;
+        }
+        enq_request_line(srv, conn, line, len);
+        if (conn->role == ENQ_CONN_REPLICA) {
+            enq_limits_move(srv, conn, ENQ_SLOT_REPLICA);
         }
     }
     enq_conn_update_events(srv, conn);
@@ -266,6 +395,8 @@ enq_loop_run(struct enq_server *srv)
             }
         }
         now = lf_now_ms();
+        resume_accepts(srv, now);
+        enq_limits_tick(srv, now);
         enq_takeover_tick(srv, now);
         enq_repl_tick(srv, now);
         /* Closing a connection may release parked replies, and serving

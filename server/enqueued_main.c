@@ -38,7 +38,8 @@ usage(FILE *out)
         "                   [-s STATEDIR] [-k SECRETFILE] [-P PIDFILE]\n"
         "                   [-L LOGFILE] [-m MAXLOCKS] [-t TIMEOUT_MS]\n"
         "                   [-c MAXCLIENTS] [-H HOLD_MS] [-S] [-W WAIT_MS]\n"
-        "                   [-G GENERATION] [-N NODE] [-f] [-v]\n"
+        "                   [-G GENERATION] [-N NODE] [-C PER_ADDRESS]\n"
+        "                   [-A AUTH_MS] [-I IDLE_MS] [-f] [-v]\n"
         "  -i  instance name (names the lock table and replica segment)\n"
         "  -a  address to listen on (default: all)\n"
         "  -p  TCP port (default %d)\n"
@@ -50,7 +51,16 @@ usage(FILE *out)
         "  -m  most locks held at once (default 100000)\n"
         "  -t  replica silence, in ms, before it is dropped (default "
         "5000)\n"
-        "  -c  most connections at once (default 4096)\n"
+        "  -c  most connections at once (default 4096; at most the "
+        "descriptor\n"
+        "      limit less %d, %d of them kept for this node's monitor and a\n"
+        "      replica)\n"
+        "  -C  most connections from one address (default 256)\n"
+        "  -A  with -k: close a connection not authenticated within this "
+        "time,\n"
+        "      in ms (default 10000; 0: never)\n"
+        "  -I  close a connection without a request for this long, in ms\n"
+        "      (default 600000; 0: never)\n"
         "  -H  after losing the in-sync replica, hold changes back this "
         "long\n"
         "      at most, in ms (default 60000; longer than fencing "
@@ -64,7 +74,8 @@ usage(FILE *out)
         "name)\n"
         "  -f  stay in the foreground, log to stderr\n"
         "  -v  verbose (debug) logging\n",
-        LF_DEFAULT_PORT, LOCALSTATEDIR "/lib/leapfrog");
+        LF_DEFAULT_PORT, LOCALSTATEDIR "/lib/leapfrog", ENQ_FD_SPARE,
+        ENQ_RESERVE_LOCAL + ENQ_RESERVE_REPLICA);
 }
 
 static int
@@ -78,9 +89,13 @@ parse_args(int argc, char **argv, struct enq_config *cfg, bool *verbose)
     cfg->capacity = 100000;
     cfg->replica_timeout_ms = 5000;
     cfg->max_clients = 4096;
+    cfg->per_address_max = 256;
+    cfg->auth_timeout_ms = 10000;
+    cfg->idle_timeout_ms = 600000;
     cfg->hold_ms = 60000;
-    while ((opt = getopt(argc, argv, "i:a:p:u:s:k:P:L:m:t:c:H:SW:G:N:fvh"))
-           != -1) {
+    while (
+        (opt = getopt(argc, argv, "i:a:p:u:s:k:P:L:m:t:c:C:A:I:H:SW:G:N:fvh"))
+        != -1) {
         switch (opt) {
         case 'i':
             cfg->instance = optarg;
@@ -129,6 +144,27 @@ parse_args(int argc, char **argv, struct enq_config *cfg, bool *verbose)
                 return EXIT_USAGE;
             }
             cfg->max_clients = (int)n;
+            break;
+        case 'C':
+            if (lf_parse_option("lf-enqueued", 'C', optarg, 1, 1000000, &n)
+                != 0) {
+                return EXIT_USAGE;
+            }
+            cfg->per_address_max = (int)n;
+            break;
+        case 'A':
+            if (lf_parse_option("lf-enqueued", 'A', optarg, 0, 3600000, &n)
+                != 0) {
+                return EXIT_USAGE;
+            }
+            cfg->auth_timeout_ms = (int)n;
+            break;
+        case 'I':
+            if (lf_parse_option("lf-enqueued", 'I', optarg, 0, 86400000, &n)
+                != 0) {
+                return EXIT_USAGE;
+            }
+            cfg->idle_timeout_ms = (int)n;
             break;
         case 'H':
             if (lf_parse_option("lf-enqueued", 'H', optarg, 0, 3600000, &n)
@@ -368,6 +404,10 @@ main(int argc, char **argv)
                rc == ENOENT ? "no such user" : strerror(rc));
         goto done;
     }
+    rc = enq_limits_init(&srv);
+    if (rc != 0) {
+        goto done;
+    }
     rc = enq_loop_init(&srv);
     if (rc != 0) {
         lf_err("cannot set up the event loop: %s", strerror(rc));
@@ -397,6 +437,7 @@ main(int argc, char **argv)
 
 done:
     enq_loop_fini(&srv);
+    enq_limits_fini(&srv);
     if (srv.cfg.pidfile != NULL && status == 0) {
         (void)unlink(srv.cfg.pidfile);
     }

@@ -309,11 +309,45 @@ refuse_second(struct enq_server *srv, struct enq_conn *conn, const char *node)
     conn->closing = true;
 }
 
+/* A replica that cannot hold every lock this server may grant would fall
+ * behind at the first one too many while clients hear "OK": refused
+ * before it attaches, said once per replica and size. */
+static bool
+refuse_too_small(struct enq_server *srv, struct enq_conn *conn,
+                 const char *node)
+{
+    if (conn->capacity == 0 || conn->capacity >= srv->cfg.capacity) {
+        return false;
+    }
+    if (strcmp(srv->refused_node, node) != 0
+        || srv->refused_capacity != conn->capacity) {
+        lf_err("refusing the replica on %s: it takes %llu locks, fewer than "
+               "the %llu this server may hold (-m); start it with -m %llu or "
+               "more",
+               node, (unsigned long long)conn->capacity,
+               (unsigned long long)srv->cfg.capacity,
+               (unsigned long long)srv->cfg.capacity);
+        snprintf(srv->refused_node, sizeof(srv->refused_node), "%s", node);
+        srv->refused_capacity = conn->capacity;
+    }
+    enq_conn_reply(srv, conn,
+                   "ERR CAPACITY this server may hold %llu locks; the replica "
+                   "takes %llu",
+                   (unsigned long long)srv->cfg.capacity,
+                   (unsigned long long)conn->capacity);
+    conn->closing = true;
+    return true;
+}
+
 void
 enq_repl_attach(struct enq_server *srv, struct enq_conn *conn, const char *node)
 {
     struct snapshot_ctx ctx = {&conn->out, 0};
 
+    if (refuse_too_small(srv, conn, node)) {
+        return;
+    }
+    srv->refused_capacity = 0;
     if (srv->replica != NULL && srv->replica != conn) {
         if (replica_healthy(srv, lf_now_ms())) {
             refuse_second(srv, conn, node);

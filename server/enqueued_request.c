@@ -36,6 +36,17 @@ do_list(struct enq_server *srv, struct enq_conn *conn)
 {
     struct list_ctx ctx = {&conn->out, 0};
 
+    /* Each reply may hold the whole table's text until its reader takes
+     * it: a few at once, not one per connection. */
+    if (srv->lists >= ENQ_LISTS_MAX) {
+        enq_conn_reply(srv, conn,
+                       "ERR BUSY %d LIST replies are being written; try "
+                       "again",
+                       srv->lists);
+        return;
+    }
+    conn->listing = true;
+    srv->lists++;
     enq_conn_reply(srv, conn, "OK %zu", lf_table_count(srv->table));
     lf_table_foreach(srv->table, list_one, &ctx);
     if (ctx.rc != 0) {
@@ -49,11 +60,20 @@ do_list(struct enq_server *srv, struct enq_conn *conn)
 static void
 do_stats(struct enq_server *srv, struct enq_conn *conn)
 {
+    char too_small[LF_OWNER_MAX + 24] = "-";
+
+    /* A replica refused for its capacity: where, and what it takes. */
+    if (srv->refused_capacity != 0) {
+        snprintf(too_small, sizeof(too_small), "%s:%llu", srv->refused_node,
+                 (unsigned long long)srv->refused_capacity);
+    }
     enq_conn_reply(
         srv, conn,
         "OK instance=%s locks=%zu clients=%d replica=%s generation=%llu"
         " seq=%llu acked=%llu adopted=%llu ops=%llu unreplicated=%llu"
-        " uptime=%lld origin=%s hold=%lld heldback=%llu phase=%s",
+        " uptime=%lld origin=%s hold=%lld heldback=%llu phase=%s"
+        " maxconns=%d refused=%llu timeouts=%llu pauses=%llu"
+        " too_small=%s",
         srv->cfg.instance, lf_table_count(srv->table),
         srv->conns.count - (srv->replica != NULL ? 1 : 0),
         srv->replica_local && srv->replica_state == ENQ_REPLICA_IN_SYNC
@@ -66,7 +86,10 @@ do_stats(struct enq_server *srv, struct enq_conn *conn)
         (unsigned long long)srv->stats.unreplicated,
         (lf_now_ms() - srv->started_ms) / 1000, enq_origin_str(srv->origin),
         enq_repl_hold_left_s(srv), (unsigned long long)srv->stats.held_back,
-        srv->phase == ENQ_PHASE_SERVING ? "serving" : "takeover");
+        srv->phase == ENQ_PHASE_SERVING ? "serving" : "takeover",
+        srv->max_conns, (unsigned long long)srv->stats.refused,
+        (unsigned long long)srv->stats.timeouts,
+        (unsigned long long)srv->stats.pauses, too_small);
 }
 
 /* The reply to a change that was not parked. */
@@ -238,6 +261,7 @@ do_replica(struct enq_server *srv, struct enq_conn *conn,
         conn->closing = true;
         return;
     }
+    conn->capacity = msg->capacity;
     if (srv->phase == ENQ_PHASE_TAKEOVER) {
         (void)enq_takeover_offer(srv, conn, msg);
         return;

@@ -49,6 +49,8 @@ struct rep_server {
     bool in_snapshot;
     bool synced;
     bool upload_requested; /* UPLOAD: a takeover wants our copy */
+    uint64_t refused_need; /* refused as too small: it may hold this many */
+    bool legacy_replica;   /* the enqueue server takes no capacity field */
     long long hb_sent_ms;
     char last_refusal[256]; /* the last refusal logged */
 };

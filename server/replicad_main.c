@@ -238,6 +238,14 @@ main(int argc, char **argv)
     }
     rc = lf_seg_open_writer(rep.cfg.instance, rep.cfg.capacity, &rep.seg);
     if (rc != 0) {
+        if (rc == ENOSPC) {
+            lf_err("cannot allocate the replica segment: %zu bytes for %llu "
+                   "locks (-m) do not fit in /dev/shm (%s); make /dev/shm "
+                   "larger or lower -m",
+                   lf_seg_size(rep.cfg.capacity),
+                   (unsigned long long)rep.cfg.capacity, strerror(rc));
+            goto done;
+        }
         lf_err("cannot open the replica segment: %s",
                rc == EBUSY   ? "another replication server runs for this "
                                "instance"

@@ -33,6 +33,9 @@
 /* Short: after a failover the new enqueue server waits for us. */
 #define BACKOFF_MAX_MS 500
 #define HEARTBEAT_MS 1000
+/* Refused as too small: nothing changes until the enqueue server
+ * restarts, so ask seldom. */
+#define REFUSED_BACKOFF_MS 5000
 /* Until the enqueue server says, a lost copy stays valid this long. */
 #define DEFAULT_VALID_MS 50000
 
@@ -158,6 +161,11 @@ begin_snapshot(struct rep_server *rep, const struct lf_msg *msg)
     if (rep->stage == NULL) {
         return ENOMEM;
     }
+    if (rep->refused_need != 0) {
+        lf_notice("the enqueue server accepts this replica now");
+        rep->refused_need = 0;
+        lf_seg_set_refused(rep->seg, 0);
+    }
     rep->synced = false;
     rep->in_snapshot = true;
     rep->stage_generation = msg->num;
@@ -172,7 +180,7 @@ begin_snapshot(struct rep_server *rep, const struct lf_msg *msg)
 /* A refusal (wrong secret, a replica already attached, ...) comes back
  * at every retry: logged when it is new, at debug level while it lasts. */
 static void
-refused(struct rep_server *rep, const char *why)
+note_refusal(struct rep_server *rep, const char *why)
 {
     if (strcmp(rep->last_refusal, why) == 0) {
         lf_debug("%s", why);
@@ -180,6 +188,45 @@ refused(struct rep_server *rep, const char *why)
     }
     lf_err("%s", why);
     snprintf(rep->last_refusal, sizeof(rep->last_refusal), "%s", why);
+}
+
+/* The enqueue server refused us (an ERR line instead of the stream):
+ * too small for its table, or older than the capacity field. */
+static void
+refused(struct rep_server *rep, const char *line, size_t len)
+{
+    unsigned long long need = 0;
+    char text[LF_LINE_MAX + 1];
+
+    snprintf(text, sizeof(text), "%.*s", (int)len, line);
+    if (sscanf(text, "ERR CAPACITY this server may hold %llu", &need) == 1
+        && need > 0) {
+        if (need != rep->refused_need) {
+            lf_err("the enqueue server refuses this replica: it may hold "
+                   "%llu locks, this copy takes %llu (-m); restart the "
+                   "replica with -m %llu or more (asking again every %d s)",
+                   need, (unsigned long long)rep->cfg.capacity, need,
+                   REFUSED_BACKOFF_MS / 1000);
+        }
+        rep->refused_need = need;
+        lf_seg_set_refused(rep->seg, need);
+        return;
+    }
+    if (strncmp(text, "ERR SYNTAX", 10) == 0 && !rep->legacy_replica
+        && !rep->synced && !rep->in_snapshot) {
+        lf_notice("the enqueue server does not take a capacity in REPLICA "
+                  "(an older version): asking again without it; it cannot "
+                  "check that our %llu locks are enough",
+                  (unsigned long long)rep->cfg.capacity);
+        rep->legacy_replica = true;
+        return;
+    }
+    {
+        char why[LF_LINE_MAX + 64];
+
+        snprintf(why, sizeof(why), "the enqueue server refused us: %s", text);
+        note_refusal(rep, why);
+    }
 }
 
 /* One line of the stream; sets *ack when an ACK is due. */
@@ -190,11 +237,7 @@ apply_line(struct rep_server *rep, const char *line, size_t len, bool *ack)
 
     if (lf_proto_parse(line, len, &msg) != LF_PROTO_OK) {
         if (len >= 4 && strncmp(line, "ERR ", 4) == 0) {
-            char text[LF_LINE_MAX + 1];
-
-            snprintf(text, sizeof(text), "the enqueue server refused us: %.*s",
-                     (int)len, line);
-            refused(rep, text);
+            refused(rep, line, len);
         } else {
             lf_err("malformed line from the enqueue server");
         }
@@ -411,9 +454,16 @@ send_replica_line(struct rep_server *rep, struct lf_client *client)
         lf_seg_end(rep->seg);
         rep_sync_describe(&info, true, lf_now_ms(), &generation, &seq, &count);
     }
+    /* Our capacity last: an enqueue server too large for it refuses us. */
     snprintf(request, sizeof(request), "REPLICA %s %s %llu %llu %llu",
              rep->cfg.instance, rep->node, (unsigned long long)generation,
              (unsigned long long)seq, (unsigned long long)count);
+    if (!rep->legacy_replica) {
+        size_t used = strlen(request);
+
+        snprintf(request + used, sizeof(request) - used, " %llu",
+                 (unsigned long long)rep->cfg.capacity);
+    }
     return lf_client_send(client, request);
 }
 
@@ -446,7 +496,7 @@ follow_once(struct rep_server *rep, bool *was_synced)
         lf_debug("%s %s port %u: %s", why, rep->cfg.enqueue_address,
                  rep->cfg.port, lf_rc_str(rc));
         if (rc == EACCES) {
-            refused(rep, why);
+            note_refusal(rep, why);
         }
         return;
     }
@@ -575,6 +625,9 @@ rep_sync_run(struct rep_server *rep)
         backoff = was_synced ? BACKOFF_MIN_MS
                              : (backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS
                                                              : backoff * 2);
+        if (rep->refused_need != 0) {
+            backoff = REFUSED_BACKOFF_MS;
+        }
         /* Wait before reconnecting, but wake at once for a signal. */
         if (poll(&pfd, 1, backoff) > 0) {
             (void)check_signals(rep);

@@ -473,6 +473,41 @@ client_credential_cannot_replicate(void **state)
     free_server(srv);
 }
 
+/* A replica that announces fewer locks than the table may hold is refused
+ * before it attaches: the one in sync stays, STATS names the refused. */
+static void
+too_small_replica_is_refused(void **state)
+{
+    struct enq_server *srv = new_server();
+    struct enq_conn *r = attach_in_sync(srv, "node2");
+    struct enq_conn *small = enq_conn_add(srv, 98);
+    struct enq_conn *c = enq_conn_add(srv, 1);
+
+    (void)state;
+    request(srv, small, "REPLICA UT node3 0 0 0 999");
+    assert_string_equal(next_out(small), "ERR CAPACITY this server may hold "
+                                         "1000 locks; the replica takes 999");
+    assert_true(small->closing);
+    assert_ptr_equal(srv->replica, r);
+    assert_int_equal(srv->replica_state, ENQ_REPLICA_IN_SYNC);
+    request(srv, c, "STATS");
+    assert_non_null(strstr(next_out(c), " too_small=node3:999"));
+    /* Large enough (or not said, by an older replica): taken, once the
+     * one attached has gone silent. */
+    free_conn(small);
+    srv->replica_heard_ms -= srv->cfg.replica_timeout_ms + 1;
+    small = enq_conn_add(srv, 97);
+    request(srv, small, "REPLICA UT node3 0 0 0 1000");
+    skip_to(small, "SNAPSHOT ");
+    assert_ptr_equal(srv->replica, small);
+    request(srv, c, "STATS");
+    assert_non_null(strstr(next_out(c), " too_small=-"));
+    free_conn(r);
+    free_conn(small);
+    free_conn(c);
+    free_server(srv);
+}
+
 /* A second replica while a healthy one is attached is refused; the one
  * attached stays, and once it has gone silent a new one gets in. */
 static void
@@ -506,6 +541,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(no_replica_is_unreplicated),
+        cmocka_unit_test(too_small_replica_is_refused),
         cmocka_unit_test(in_sync_parks_until_acked),
         cmocka_unit_test(already_held_waits),
         cmocka_unit_test(loss_holds_changes_back),

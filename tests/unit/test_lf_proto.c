@@ -64,6 +64,16 @@ replication_messages(void **state)
     assert_int_equal(m.num, 4);
     assert_int_equal(m.seq, 812);
     assert_int_equal(m.count, 200);
+    assert_int_equal(m.capacity, 0); /* a replica before the field */
+    /* The capacity it announces, after the count. */
+    assert_int_equal(parse("REPLICA ERS10 node2 4 812 200 100000", &m),
+                     LF_PROTO_OK);
+    assert_int_equal(m.capacity, 100000);
+    assert_int_equal(m.count, 200);
+    assert_int_equal(parse("REPLICA ERS10 node2 4 812 200 x", &m),
+                     LF_PROTO_BADNUM);
+    assert_int_equal(parse("REPLICA ERS10 node2 4 812 200 1 2", &m),
+                     LF_PROTO_ARGS);
     assert_int_equal(parse("REPLICA ERS10", &m), LF_PROTO_ARGS);
     assert_int_equal(parse("REPLICA ERS10 node2 4 x 200", &m), LF_PROTO_BADNUM);
     assert_int_equal(parse("UPLOAD", &m), LF_PROTO_OK);

@@ -140,6 +140,79 @@ many_keys_and_unlock_owner(void **state)
     lf_table_free(t);
 }
 
+/* FNV-1a, the table's old unkeyed hash: keys chosen to share its low bits
+ * all went to one bucket. */
+static uint64_t
+fnv1a(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+
+    for (; *s != '\0'; s++) {
+        h ^= (unsigned char)*s;
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/* The keys a peer would send to flood one bucket of an unkeyed table, the
+ * holders of one hot shared key, and an owner's UNLOCKALL in a large
+ * table: each request looks at a few records, not at the table. */
+static void
+requests_cost_the_same_in_a_large_table(void **state)
+{
+    enum { KEYS = 2000, SHARERS = 5000, FILL = 20000 };
+    struct lf_table *t = lf_table_new(0);
+    char key[32];
+    char owner[32];
+    uint64_t before;
+    int found = 0;
+
+    (void)state;
+    for (unsigned i = 0; found < KEYS; i++) {
+        snprintf(key, sizeof(key), "flood%u", i);
+        if ((fnv1a(key) & 0xfff) == 0) {
+            assert_int_equal(
+                lf_table_lock(t, key, "o", LF_MODE_EXCLUSIVE, 0, NULL),
+                LF_TABLE_GRANTED);
+            found++;
+        }
+    }
+    before = lf_table_probes(t);
+    assert_int_equal(lf_table_lock(t, key, "p", LF_MODE_EXCLUSIVE, 0, NULL),
+                     LF_TABLE_CONFLICT);
+    assert_true(lf_table_probes(t) - before < 50);
+
+    for (int i = 0; i < SHARERS; i++) {
+        snprintf(owner, sizeof(owner), "sharer%d", i);
+        assert_int_equal(
+            lf_table_lock(t, "hot", owner, LF_MODE_SHARED, 0, NULL),
+            LF_TABLE_GRANTED);
+    }
+    before = lf_table_probes(t);
+    assert_int_equal(
+        lf_table_lock(t, "hot", "sharer1", LF_MODE_SHARED, 0, NULL),
+        LF_TABLE_HELD);
+    assert_int_equal(lf_table_unlock(t, "hot", "sharer2", NULL),
+                     LF_TABLE_GRANTED);
+    assert_true(lf_table_probes(t) - before < 50);
+
+    for (int i = 0; i < FILL; i++) {
+        snprintf(key, sizeof(key), "fill%d", i);
+        assert_int_equal(
+            lf_table_lock(t, key, "filler", LF_MODE_EXCLUSIVE, 0, NULL),
+            LF_TABLE_GRANTED);
+    }
+    assert_int_equal(
+        lf_table_lock(t, "mine", "lonely", LF_MODE_EXCLUSIVE, 0, NULL),
+        LF_TABLE_GRANTED);
+    before = lf_table_probes(t);
+    assert_int_equal(lf_table_unlock_owner(t, "lonely", NULL, NULL), 1);
+    assert_int_equal(lf_table_unlock_owner(t, "nobody", NULL, NULL), 0);
+    assert_true(lf_table_probes(t) - before < 50);
+    assert_int_equal(lf_table_count(t), KEYS + SHARERS - 1 + FILL);
+    lf_table_free(t);
+}
+
 int
 main(void)
 {
@@ -149,6 +222,7 @@ main(void)
         cmocka_unit_test(tags_come_back),
         cmocka_unit_test(capacity_limit),
         cmocka_unit_test(many_keys_and_unlock_owner),
+        cmocka_unit_test(requests_cost_the_same_in_a_large_table),
     };
 
     return cmocka_run_group_tests_name("lf_table", tests, NULL, NULL);
