@@ -71,15 +71,15 @@ setup_static() { # INST
     local inst=$1
     lfp_create_pair "$inst" &&
     lfc_exec 1 pcs resource group add "g-rep-$inst" "rep-$inst" &&
-    lfc_exec 1 pcs resource create "ers-$inst" ocf:pacemaker:attribute \
-        name="runs_ers_$inst" active_value=1 inactive_value=0 \
-        --group "g-rep-$inst" &&
+    lf_pcs_in_group "g-rep-$inst" lfc_exec 1 pcs resource create \
+        "ers-$inst" ocf:pacemaker:attribute \
+        name="runs_ers_$inst" active_value=1 inactive_value=0 &&
     lfc_exec 1 pcs resource meta "g-$inst" resource-stickiness=5000 \
         migration-threshold=1 &&
-    lfc_exec 1 pcs constraint location "g-$inst" rule score=2000 \
-        "runs_ers_$inst" eq 1 &&
+    lf_pcs_with_rule "runs_ers_$inst eq 1" \
+        lfc_exec 1 pcs constraint location "g-$inst" rule score=2000 &&
     lfc_exec 1 pcs constraint colocation add "g-rep-$inst" with "g-$inst" \
-        -- -5000 &&
+        score=-5000 &&
     lfc_exec 1 pcs constraint order start "g-$inst" then stop \
         "g-rep-$inst" kind=Optional symmetrical=false &&
     lfc_settle
