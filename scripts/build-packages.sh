@@ -24,8 +24,9 @@
 #
 # The clean systems: for each release a tarball made once with mmdebstrap
 # (LF_PKG_CLEAN, default /var/tmp/leapfrog-clean; SUITE.tar, the apt
-# variant and mount, nothing else), made again only when its package list
-# changes, and unpacked afresh for every install. apt-get installs the
+# variant and mount, nothing else; made while the packages build), made
+# again only when its package list changes, and unpacked afresh for every
+# install. apt-get installs the
 # .deb there with its dependencies from the mirror, then the test tools.
 # The live test runs on LF_CLUSTER_SLOT (default 1) and keeps its logs,
 # when it fails, in LF_PKG_DIR/SUITE/cluster-logs.
@@ -97,9 +98,15 @@ build_in_chroot() {
 
 build_trixie() { build_in_chroot trixie "$trixie_root"; }
 
+# make_clean SUITE: the clean tarball (made while the packages build;
+# its output in SUITE.tar.log).
+make_clean() {
+    lfch_make_tar "$clean/$1.tar" "$1" "${clean_packages[@]}" \
+        >"$clean/$1.tar.log" 2>&1
+}
+
 install_test() {
     local suite=$1 tmp status=0
-    lfch_make_tar "$clean/$suite.tar" "$suite" "${clean_packages[@]}"
     tmp=$(mktemp -d /var/tmp/leapfrog-install.XXXXXX)
     tar -C "$tmp" -xf "$clean/$suite.tar"
     mkdir -p "$tmp/tmp/debs"
@@ -132,7 +139,7 @@ install_test() {
 }
 
 main() {
-    local suites=() s t0 status=0
+    local suites=() pids=() s i t0 status=0
     [ "$(id -u)" = 0 ] || lfch_die "run as root (apt-get, chroots)"
     while [ $# -gt 0 ]; do
         case "$1" in
@@ -145,10 +152,25 @@ main() {
     done
     [ ${#suites[@]} -gt 0 ] || suites=(bookworm trixie)
     mkdir -p "$out" "$clean"
+    lfch_need_mmdebstrap
+    for s in "${suites[@]}"; do
+        make_clean "$s" &
+        pids+=($!)
+    done
     for s in "${suites[@]}"; do
         t0=$SECONDS
         "build_$s"
         echo "=== $s: package built and checked in $((SECONDS - t0)) s" >&2
+    done
+    t0=$SECONDS
+    for i in "${!suites[@]}"; do
+        if ! wait "${pids[$i]}"; then
+            cat "$clean/${suites[$i]}.tar.log" >&2
+            lfch_die "cannot make the clean ${suites[$i]} tarball"
+        fi
+    done
+    echo "=== clean tarballs ready after another $((SECONDS - t0)) s" >&2
+    for s in "${suites[@]}"; do
         t0=$SECONDS
         install_test "$s" || status=1
         echo "=== $s: install test done in $((SECONDS - t0)) s" >&2

@@ -8,6 +8,7 @@
 #   lfch_make_tar TAR SUITE PACKAGE...  the same as a tarball TAR (its
 #                                   package list in TAR.stamp), to be
 #                                   unpacked afresh for each use
+#   lfch_need_mmdebstrap            install mmdebstrap unless it is there
 #   lfch_run DIR CMD...             run CMD as root in the chroot DIR
 #   lfch_copy_tree SRC DEST         the files git knows in SRC (as they are
 #                                   in the work tree) and new files it does
@@ -57,6 +58,14 @@ lfch_mounted_below() {
     findmnt -rn -o TARGET | grep -q "^$1\(/\|$\)"
 }
 
+lfch_need_mmdebstrap() {
+    if ! command -v mmdebstrap >/dev/null; then
+        echo "installing mmdebstrap" >&2
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q mmdebstrap ||
+            lfch_die "cannot install mmdebstrap"
+    fi
+}
+
 lfch_make() {
     local dir=$1 suite=$2 stamp mirror d
     shift 2
@@ -65,11 +74,7 @@ lfch_make() {
         [ "$(cat "$dir/.leapfrog-chroot")" = "$stamp" ]; then
         return 0
     fi
-    if ! command -v mmdebstrap >/dev/null; then
-        echo "installing mmdebstrap" >&2
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q mmdebstrap ||
-            lfch_die "cannot install mmdebstrap"
-    fi
+    lfch_need_mmdebstrap
     for d in "$dir" "$dir.new"; do
         if lfch_mounted_below "$d"; then
             lfch_die "$d has file systems mounted below it; unmount them"
@@ -93,11 +98,7 @@ lfch_make_tar() {
         [ "$(cat "$tar.stamp")" = "$stamp" ]; then
         return 0
     fi
-    if ! command -v mmdebstrap >/dev/null; then
-        echo "installing mmdebstrap" >&2
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q mmdebstrap ||
-            lfch_die "cannot install mmdebstrap"
-    fi
+    lfch_need_mmdebstrap
     mirror=$(lfch_mirror)
     rm -f "$tar.stamp" "$tar.new.tar"
     echo "making the $suite tarball $tar (mirror $mirror)" >&2
