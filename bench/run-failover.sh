@@ -181,9 +181,11 @@ trial() { # MODE INST FAULT N
     e2=$(lfc_where "$E")
     r2=$(lfc_where "$R")
 
+    # Result texts: "not running", "error", "ok" before Pacemaker 3.0;
+    # "Not running", "Error occurred (...)", "OK" from 3.0 on.
     if [ "$fault" = kill ]; then
         t_det=$(first_log "$t0" pacemaker.log \
-            "Result of monitor operation for $E on $e: (not running|error)")
+            "Result of monitor operation for $E on $e: ([Nn]ot running|[Ee]rror)")
     else
         t_det=$(first_log "$t0" pacemaker.log \
             "pacemaker-controld.*Node $e state is now lost")
@@ -193,7 +195,7 @@ trial() { # MODE INST FAULT N
     t_fstart=$(first_log "$t0" pacemaker.log \
         "Initiating start operation ${V}_start_0")
     t_enq_ok=$(first_log "$t0" pacemaker.log \
-        "Result of start operation for $E on $e2: ok")
+        "Result of start operation for $E on $e2: (ok|OK)")
     t_adopt0=$(first_log "$t0" "leapfrog-$inst.log" \
         "lf-enqueued.*(adopted|starting with)")
     t_adopt1=$(first_log "$t0" "leapfrog-$inst.log" "lf-enqueued.*serving [0-9]")
