@@ -185,7 +185,8 @@ trial() { # MODE INST FAULT N
     # "Not running", "Error occurred (...)", "OK" from 3.0 on.
     if [ "$fault" = kill ]; then
         t_det=$(first_log "$t0" pacemaker.log \
-            "Result of monitor operation for $E on $e: ([Nn]ot running|[Ee]rror)")
+            "Result of monitor operation for $E on $e: \
+([Nn]ot running|[Ee]rror)")
     else
         t_det=$(first_log "$t0" pacemaker.log \
             "pacemaker-controld.*Node $e state is now lost")

@@ -35,7 +35,11 @@ case "$($PCS --version)" in
 0.[0-9].* | 0.1[01].*)
     create_in() { g=$1; shift; $PCS resource create "$@" --group "$g"; } ;;
 *)
-    create_in() { g=$1; shift; $PCS resource create --future "$@" group "$g"; } ;;
+    create_in() {
+        g=$1
+        shift
+        $PCS resource create --future "$@" group "$g"
+    } ;;
 esac
 
 # F: the virtual IP, then the enqueue server, in one group. The server
