@@ -45,6 +45,29 @@ agent_load_secret(const struct lf_ocf_ctx *ctx, struct lf_secret *secret)
 }
 
 int
+agent_require_secret(const struct lf_ocf_ctx *ctx)
+{
+    const char *path = lf_ocf_get(ctx, "secret_file");
+    bool allow = false;
+
+    if (path != NULL && *path != '\0') {
+        return PCMK_OCF_OK;
+    }
+    (void)lf_parse_bool(lf_ocf_get(ctx, "allow_no_secret"), &allow);
+    if (!allow) {
+        lf_ocf_reason("no secret_file: without one every client and every "
+                      "replication server gets in unchallenged; set "
+                      "secret_file (the same file on every node), or "
+                      "allow_no_secret=true to run without authentication");
+        return PCMK_OCF_NOT_CONFIGURED;
+    }
+    lf_warn("running without a secret (allow_no_secret=true): every client "
+            "and every replication server gets in unchallenged, and nothing "
+            "protects the messages");
+    return PCMK_OCF_OK;
+}
+
+int
 agent_validate_common(const struct lf_ocf_ctx *ctx)
 {
     struct lf_secret secret;
@@ -91,9 +114,20 @@ agent_prepare_rundir(const struct lf_ocf_ctx *ctx)
 {
     const char *rundir = lf_ocf_get(ctx, "rundir");
 
+    struct stat st;
+
     if (mkdir(rundir, 0755) != 0 && errno != EEXIST) {
         lf_ocf_reason("cannot create %s: %s", rundir, strerror(errno));
         return PCMK_OCF_UNKNOWN_ERROR;
+    }
+    /* The server writes its pid file there as root, and this agent (root)
+     * acts on what it finds there: nobody else may change it. */
+    if (lstat(rundir, &st) != 0 || !S_ISDIR(st.st_mode)
+        || st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
+        lf_ocf_reason("%s must be a directory (not a symbolic link) that "
+                      "only its owner, this agent's user, may write",
+                      rundir);
+        return PCMK_OCF_INSUFFICIENT_PRIV;
     }
     return PCMK_OCF_OK;
 }

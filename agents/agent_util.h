@@ -24,6 +24,14 @@ void agent_path(const struct lf_ocf_ctx *ctx, const char *suffix, char *out,
  */
 int agent_validate_common(const struct lf_ocf_ctx *ctx);
 
+/*!
+ * \brief The servers' rule: a secret_file, or allow_no_secret=true (then
+ *        a warning in the log).
+ *
+ * \return OCF_OK, or OCF_ERR_CONFIGURED with a reason
+ */
+int agent_require_secret(const struct lf_ocf_ctx *ctx);
+
 /*! \brief Load the secret_file parameter, if any (secret->len 0 if not). */
 int agent_load_secret(const struct lf_ocf_ctx *ctx, struct lf_secret *secret);
 

@@ -97,7 +97,8 @@ arm(const struct lf_ocf_ctx *ctx, const struct watch_files *f,
     const char *watcher, const char *node, const struct lf_watch_arm *want)
 {
     const char *log_file = lf_ocf_get(ctx, "log_file");
-    char *argv[16];
+    const char *user = lf_ocf_get(ctx, "user");
+    char *argv[18];
     char last[512];
     long long left = lf_ocf_time_left(ctx) - 1000;
     int argc = 0;
@@ -129,6 +130,11 @@ arm(const struct lf_ocf_ctx *ctx, const struct watch_files *f,
     if (log_file != NULL && *log_file != '\0') {
         argv[argc++] = "-L";
         argv[argc++] = (char *)log_file;
+    }
+    /* The log file it shares with the server is the server's user's. */
+    if (user != NULL && *user != '\0') {
+        argv[argc++] = "-u";
+        argv[argc++] = (char *)user;
     }
     argv[argc] = NULL;
     rc = lf_svc_start(argv, left < 500 ? 500 : (left > 5000 ? 5000 : left),

@@ -27,17 +27,28 @@ static const struct lf_ocf_param params[] = {
      "grouped before this resource, its address."},
     {"binary", LF_OCF_STRING, SBINDIR "/lf-enqueued", false, false, 0, 0,
      "Server binary", "Full path of the enqueue server."},
-    {"user", LF_OCF_STRING, "hacluster", false, false, 0, 0, "Service user",
+    {"user", LF_OCF_STRING, "leapfrog", false, false, 0, 0, "Service user",
      "The server binds its port as root and then runs as this user, who "
-     "owns its state directory."},
+     "owns its state directory and alone may have written a replica "
+     "segment it takes over: the same user as the replication resource's. "
+     "A system user of its own (make install and the package create "
+     "leapfrog), not hacluster, which can rewrite the CIB."},
     {"statedir", LF_OCF_STRING, LOCALSTATEDIR "/lib/leapfrog", false, false, 0,
      0, "State directory",
      "Where the server records the generation it serves on this node."},
     {"rundir", LF_OCF_STRING, "/run/leapfrog", false, false, 0, 0,
      "Run directory", "Where the agent keeps the pid file."},
     {"secret_file", LF_OCF_STRING, "", false, false, 0, 0, "Shared-secret file",
-     "When set, clients and the replication server must prove they know "
-     "this secret (16 to 1024 bytes; mode 600 or 640)."},
+     "The pair's secret (16 to 1024 bytes; mode 600 or 640; the same file "
+     "on every node, kept out of the CIB): clients and the replication "
+     "server must prove they know it (each role with its own key derived "
+     "from it), the server proves it too, and every message after that "
+     "carries a MAC. Required unless allow_no_secret is true."},
+    {"allow_no_secret", LF_OCF_BOOLEAN, "false", false, false, 0, 0,
+     "Run without a secret",
+     "true: start without secret_file, letting every client and "
+     "replication server in unchallenged (logged as a warning, and shown "
+     "by leapfrogd --status). Only for tests."},
     {"max_locks", LF_OCF_INTEGER, "100000", false, false, 1, 4294967295LL,
      "Most locks", "Most locks held at once."},
     {"replica_timeout", LF_OCF_INTEGER, "5000", false, false, 100, 600000,
@@ -85,13 +96,15 @@ static int
 validate(struct lf_ocf_ctx *ctx)
 {
     const char *policy = lf_ocf_get(ctx, "replica_loss_policy");
+    int rc;
 
     if (strcmp(policy, "hold") != 0 && strcmp(policy, "serve") != 0) {
         lf_ocf_reason("replica_loss_policy must be hold or serve, not '%s'",
                       policy);
         return PCMK_OCF_NOT_CONFIGURED;
     }
-    return agent_validate_common(ctx);
+    rc = agent_validate_common(ctx);
+    return rc != PCMK_OCF_OK ? rc : agent_require_secret(ctx);
 }
 
 /* What the cluster knows before a start: whether a replica with a copy

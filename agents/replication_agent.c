@@ -26,13 +26,23 @@ static const struct lf_ocf_param params[] = {
      "The enqueue server's TCP port."},
     {"binary", LF_OCF_STRING, SBINDIR "/lf-replicad", false, false, 0, 0,
      "Server binary", "Full path of the replication server."},
-    {"user", LF_OCF_STRING, "hacluster", false, false, 0, 0, "Service user",
+    {"user", LF_OCF_STRING, "leapfrog", false, false, 0, 0, "Service user",
      "The server runs as this user, who alone can read and write the "
-     "replica segment."},
+     "replica segment: the same user as the enqueue resource's. A system "
+     "user of its own (make install and the package create leapfrog), not "
+     "hacluster, which can rewrite the CIB."},
     {"rundir", LF_OCF_STRING, "/run/leapfrog", false, false, 0, 0,
      "Run directory", "Where the agent keeps the pid file."},
     {"secret_file", LF_OCF_STRING, "", false, false, 0, 0, "Shared-secret file",
-     "The enqueue server's shared secret, when it requires one."},
+     "The pair's secret, the same file as the enqueue resource's (on every "
+     "node): the replication server proves the replication role's key "
+     "derived from it and checks the enqueue server's proof. Required "
+     "unless allow_no_secret is true."},
+    {"allow_no_secret", LF_OCF_BOOLEAN, "false", false, false, 0, 0,
+     "Run without a secret",
+     "true: start without secret_file, following an enqueue server that "
+     "lets everyone in (logged as a warning, and shown by leapfrogd "
+     "--status). Only for tests."},
     {"max_locks", LF_OCF_INTEGER, "100000", false, false, 1, 4294967295LL,
      "Most locks", "Capacity of the copy; at least the enqueue server's."},
     {"timeout", LF_OCF_INTEGER, "5000", false, false, 100, 600000,
@@ -58,7 +68,9 @@ static const struct lf_ocf_action actions[] = {
 static int
 validate(struct lf_ocf_ctx *ctx)
 {
-    return agent_validate_common(ctx);
+    int rc = agent_validate_common(ctx);
+
+    return rc != PCMK_OCF_OK ? rc : agent_require_secret(ctx);
 }
 
 /* What the node attribute says of the copy: its state, or "stalled" when

@@ -41,6 +41,7 @@ struct watch {
     long long wait_s;
     struct lf_client client;
     bool connected;
+    struct lf_secret secret; /* len 0: none */
 };
 
 struct observed {
@@ -80,8 +81,8 @@ poll_stats(struct watch *w, char *reply, size_t size)
     const char *why = "";
 
     if (!w->connected) {
-        if (lf_client_open(&w->client, w->address, w->port, DEADLINE_MS, NULL,
-                           &why)
+        if (lf_client_open(&w->client, w->address, w->port, DEADLINE_MS,
+                           &w->secret, &why)
             != 0) {
             return false;
         }
@@ -149,7 +150,7 @@ static void
 usage(void)
 {
     fprintf(stderr, "usage: lf-bench-failover -a ADDRESS [-p PORT] "
-                    "-g GENERATION -n LOCKS [-w SECONDS]\n");
+                    "-g GENERATION -n LOCKS [-w SECONDS] [-k SECRETFILE]\n");
 }
 
 int
@@ -158,10 +159,11 @@ main(int argc, char **argv)
     struct watch w = {
         .port = 3200, .old_generation = -1, .locks = -1, .wait_s = 300};
     struct observed seen = {0};
+    const char *why = "";
     int opt;
     int rc;
 
-    while ((opt = getopt(argc, argv, "a:p:g:n:w:h")) != -1) {
+    while ((opt = getopt(argc, argv, "a:p:g:n:w:k:h")) != -1) {
         switch (opt) {
         case 'a':
             w.address = optarg;
@@ -169,6 +171,12 @@ main(int argc, char **argv)
         case 'p':
             if (lf_parse_option_port("lf-bench-failover", 'p', optarg, &w.port)
                 != 0) {
+                return 2;
+            }
+            break;
+        case 'k':
+            if (lf_secret_load(optarg, &w.secret, &why) != 0) {
+                fprintf(stderr, "lf-bench-failover: %s %s\n", why, optarg);
                 return 2;
             }
             break;

@@ -6,6 +6,7 @@
  * connection and its own keys, a fixed number of lock+unlock pairs.
  *
  *   lf-bench-locks -s leapfrog|redis|redis-wait -p PORT -c CLIENTS -n PAIRS
+ *                  [-e REPLY] [-k SECRETFILE]
  *
  * Prints one line: "<server> clients=C pairs=N pairs_per_s=X lock_p50_us=..
  * lock_p99_us=.. unlock_p50_us=.. unlock_p99_us=..".
@@ -37,7 +38,8 @@ struct bench_cfg {
     uint16_t port;
     int clients;
     int pairs;
-    const char *expect; /* leapfrog's reply to every change */
+    const char *expect;      /* leapfrog's reply to every change */
+    struct lf_secret secret; /* leapfrog: len 0 for none */
 };
 
 struct bench_thread {
@@ -108,7 +110,8 @@ run_client(void *arg)
     int rc;
 
     if (cfg->server == BENCH_LEAPFROG) {
-        rc = lf_client_open(&c, "127.0.0.1", cfg->port, 10000, NULL, &why);
+        rc = lf_client_open(&c, "127.0.0.1", cfg->port, 10000, &cfg->secret,
+                            &why);
     } else {
         rc = redis_open(&c, cfg->port);
     }
@@ -188,7 +191,9 @@ server_name(enum bench_server s)
 int
 main(int argc, char **argv)
 {
-    struct bench_cfg cfg = {BENCH_LEAPFROG, LF_DEFAULT_PORT, 1, 1000, "OK"};
+    struct bench_cfg cfg = {BENCH_LEAPFROG, LF_DEFAULT_PORT, 1, 1000,
+                            "OK",           {.len = 0}};
+    const char *why = "";
     struct bench_thread *threads;
     double *lock_all;
     double *unlock_all;
@@ -198,7 +203,7 @@ main(int argc, char **argv)
     double elapsed;
     int opt;
 
-    while ((opt = getopt(argc, argv, "s:p:c:n:e:")) != -1) {
+    while ((opt = getopt(argc, argv, "s:p:c:n:e:k:")) != -1) {
         switch (opt) {
         case 's':
             if (strcmp(optarg, "leapfrog") == 0) {
@@ -233,10 +238,17 @@ main(int argc, char **argv)
             /* Without a replica: "UNREPLICATED OK". */
             cfg.expect = optarg;
             break;
+        case 'k':
+            /* Authenticated: every line then carries its MAC. */
+            if (lf_secret_load(optarg, &cfg.secret, &why) != 0) {
+                fprintf(stderr, "%s %s\n", why, optarg);
+                return 2;
+            }
+            break;
         default:
             fprintf(stderr, "usage: lf-bench-locks -s leapfrog|redis|"
                             "redis-wait -p PORT -c CLIENTS -n PAIRS "
-                            "[-e REPLY]\n");
+                            "[-e REPLY] [-k SECRETFILE]\n");
             return 2;
         }
     }

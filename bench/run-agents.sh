@@ -32,7 +32,8 @@ export OCF_RESKEY_CRM_meta_interval=10000
 lf_env=(OCF_RESOURCE_INSTANCE=lfbench OCF_RESKEY_instance="$inst"
     OCF_RESKEY_port=$port OCF_RESKEY_address=127.0.0.1
     OCF_RESKEY_binary="$builddir/server/lf-enqueued" OCF_RESKEY_user=
-    OCF_RESKEY_rundir="$work" OCF_RESKEY_statedir="$work")
+    OCF_RESKEY_rundir="$work" OCF_RESKEY_statedir="$work"
+    OCF_RESKEY_allow_no_secret=true) # as anything's server: no secret
 any_env=(OCF_RESOURCE_INSTANCE=anybench
     OCF_RESKEY_binfile="$builddir/server/lf-enqueued"
     OCF_RESKEY_cmdline_options="-f -i ${inst}a -p $((port + 1)) -a 127.0.0.1 -s $work"

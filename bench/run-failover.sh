@@ -161,7 +161,8 @@ trial() { # MODE INST FAULT N
     pid=$(lfc_exec "$e_i" cat "/run/leapfrog/$E.pid") ||
         fail "no pid file of $E on $e"
     out="$LFC_DIR/watch-$mode-$fault-$n"
-    "$watcher" -a "$(lfp_vip)" -g "$gen" -n "$nlocks" -w 240 >"$out" &
+    "$watcher" -a "$(lfp_vip)" -k "$(lfp_secret)" -g "$gen" -n "$nlocks" \
+        -w 240 >"$out" &
     wpid=$!
     lfc_wait_for 10 "the watcher to see generation $gen" \
         grep -q '^ready' "$out" || fail "the watcher did not start"

@@ -6,12 +6,21 @@
 # in one run. Prints a table and the leapfrog/Redis ratios.
 #
 #   bench/run-locks.sh [PAIRS_PER_CLIENT]     (default 2000)
+#   bench/run-locks.sh --auth [PAIRS_PER_CLIENT]
 #
 # Needs a built tree (make) and redis-server (apt-get install redis-server).
+# --auth compares leapfrog with itself instead, without and with a shared
+# secret (mutual authentication, then a MAC on every line both ways), and
+# prints the ratio; it needs no Redis.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 builddir=${LF_BUILDDIR:-$top}
+auth=0
+if [ "${1:-}" = --auth ]; then
+    auth=1
+    shift
+fi
 pairs=${1:-2000}
 work=$(mktemp -d /tmp/lf-bench-locks.XXXXXX)
 pids=()
@@ -26,13 +35,13 @@ cleanup() {
     for p in "${pids[@]}"; do
         while kill -0 "$p" 2>/dev/null; do sleep 0.05; done
     done
-    rm -f "/dev/shm/leapfrog-${inst}r"
+    rm -f "/dev/shm/leapfrog-${inst}r" "/dev/shm/leapfrog-${inst}b"
     rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-command -v redis-server >/dev/null ||
+[ $auth = 1 ] || command -v redis-server >/dev/null ||
     { echo "redis-server is not installed" >&2; exit 1; }
 
 wait_until() {
@@ -57,9 +66,64 @@ pids+=("$(cat "$work/er.pid")")
     -p $((base + 1)) -P "$work/r.pid" -N bench-r || exit 1
 pids+=("$(cat "$work/r.pid")")
 lf_in_sync() {
-    "$builddir/server/lf-enq" -p $((base + 1)) stats | grep -q replica=in-sync
+    "$builddir/server/lf-enq" -p "${1:-$((base + 1))}" ${2:+-k "$2"} stats |
+        grep -q replica=in-sync
 }
 wait_until lf_in_sync
+
+run() {
+    "$builddir/bench/lf-bench-locks" -s "$1" -p "$2" -c "$3" -n "$pairs" \
+        "${@:4}" || { echo "benchmark run failed: $*" >&2; exit 1; }
+}
+field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p"; }
+
+if [ $auth = 1 ]; then
+    # The same two servers again, with a secret: ports base+5 and +6.
+    secret="$work/secret"
+    (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' \
+        >"$secret")
+    "$builddir/server/lf-enqueued" -i "${inst}a" -a 127.0.0.1 \
+        -p $((base + 5)) -s "$work" -P "$work/ea.pid" -k "$secret" || exit 1
+    pids+=("$(cat "$work/ea.pid")")
+    "$builddir/server/lf-enqueued" -i "${inst}b" -a 127.0.0.1 \
+        -p $((base + 6)) -s "$work" -P "$work/eb.pid" -N bench-e \
+        -k "$secret" || exit 1
+    pids+=("$(cat "$work/eb.pid")")
+    "$builddir/server/lf-replicad" -i "${inst}b" -a 127.0.0.1 \
+        -p $((base + 6)) -P "$work/rb.pid" -N bench-r -k "$secret" || exit 1
+    pids+=("$(cat "$work/rb.pid")")
+    wait_until lf_in_sync $((base + 6)) "$secret"
+    echo "lock+unlock pairs, $pairs per client; latencies in microseconds"
+    printf '%-11s %-6s %7s %12s %9s %9s %11s %11s\n' replication secret \
+        clients pairs/s lock_p50 lock_p99 unlock_p50 unlock_p99
+    for repl in off on; do
+        for c in 1 16 64; do
+            if [ $repl = off ]; then
+                plain=$(run leapfrog $base "$c" -e "UNREPLICATED OK")
+                keyed=$(run leapfrog $((base + 5)) "$c" -e "UNREPLICATED OK" \
+                    -k "$secret")
+            else
+                plain=$(run leapfrog $((base + 1)) "$c")
+                keyed=$(run leapfrog $((base + 6)) "$c" -k "$secret")
+            fi
+            for line in "$plain" "$keyed"; do
+                printf '%-11s %-6s %7s %12s %9s %9s %11s %11s\n' $repl \
+                    "$([ "$line" = "$plain" ] && echo no || echo yes)" "$c" \
+                    "$(echo "$line" | field pairs_per_s)" \
+                    "$(echo "$line" | field lock_p50_us)" \
+                    "$(echo "$line" | field lock_p99_us)" \
+                    "$(echo "$line" | field unlock_p50_us)" \
+                    "$(echo "$line" | field unlock_p99_us)"
+            done
+            ratio=$(awk -v a="$(echo "$keyed" | field pairs_per_s)" \
+                -v b="$(echo "$plain" | field pairs_per_s)" \
+                'BEGIN { printf "%.2f", a / b }')
+            echo "ratio replication=$repl clients=$c with/without secret" \
+                "throughput: $ratio"
+        done
+    done
+    exit 0
+fi
 
 # Redis alone, and Redis with a replica.
 redis() {
@@ -78,12 +142,6 @@ replica_online() {
     redis-cli -p $((base + 3)) info replication | grep -q 'state=online'
 }
 wait_until replica_online
-
-run() {
-    "$builddir/bench/lf-bench-locks" -s "$1" -p "$2" -c "$3" -n "$pairs" \
-        "${@:4}" || { echo "benchmark run failed: $*" >&2; exit 1; }
-}
-field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p"; }
 
 echo "lock+unlock pairs, $pairs per client; latencies in microseconds"
 printf '%-11s %-8s %7s %12s %9s %9s %11s %11s\n' replication server clients \

@@ -15,6 +15,11 @@ SURVIVOR=${SURVIVOR:-g-$INSTANCE} # one node left: g-$INSTANCE, rep-$INSTANCE
 FENCE_DELAY=${FENCE_DELAY:-5s}   # priority-fencing-delay (two nodes)
 SERVER_LOG=${SERVER_LOG:-}       # an extra log file of both servers
 PCS=${PCS:-pcs}                  # e.g. "pcs -f cib.xml" to prepare a file
+SECRET_FILE=${SECRET_FILE:-/etc/leapfrog/$INSTANCE.secret} # the pair's
+                                 # secret: on every node, never in the CIB
+SERVER_USER=${SERVER_USER:-leapfrog}  # the servers' user, who owns it
+COPY_TO=${COPY_TO:-}             # the other nodes, to copy it to with scp;
+                                 # empty: it is there already (or you copy it)
 
 # Fencing first: leapfrog's lock guarantees do not hold without it (a hung
 # node that comes back, or a split of two nodes, would serve the lock table
@@ -27,6 +32,26 @@ PCS=${PCS:-pcs}                  # e.g. "pcs -f cib.xml" to prepare a file
 # (leapfrogd sets the resources' priority); it is harmless on more nodes.
 $PCS property set stonith-enabled=true no-quorum-policy=stop \
     priority-fencing-delay="$FENCE_DELAY"
+
+# The pair's secret: clients and the replication server prove it to the
+# enqueue server and it to them, and it keys a MAC on every message. A file
+# on every node (mode 600, owned by the servers' user), the same everywhere;
+# the CIB holds only its path. Created here when missing; it must be on
+# every node before the servers start there: COPY_TO copies it with scp
+# (crmsh: "crm cluster copy FILE"; or your configuration management).
+if [ ! -e "$SECRET_FILE" ]; then
+    mkdir -p "$(dirname "$SECRET_FILE")"
+    (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' \
+        >"$SECRET_FILE")
+fi
+chmod 600 "$SECRET_FILE"
+chown "$SERVER_USER" "$SECRET_FILE"
+# shellcheck disable=SC2029 # the paths are ours, expanded here
+for node in $COPY_TO; do
+    ssh "$node" mkdir -p "$(dirname "$SECRET_FILE")"
+    scp -p "$SECRET_FILE" "$node:$SECRET_FILE"
+    ssh "$node" chown "$SERVER_USER" "$SECRET_FILE"
+done
 
 # create_in GROUP ID AGENT ...: pcs resource create, in GROUP. pcs 0.12
 # (Debian 13) deprecates "--group GROUP" for "group GROUP" after --future;
@@ -50,6 +75,7 @@ create_in "g-$INSTANCE" "vip-$INSTANCE" ocf:heartbeat:IPaddr2 \
     op monitor interval=10s timeout=20s
 create_in "g-$INSTANCE" "enq-$INSTANCE" ocf:leapfrog:enqueue \
     instance="$INSTANCE" ${ADDRESS:+address="$ADDRESS"} port="$PORT" \
+    secret_file="$SECRET_FILE" \
     ${SERVER_LOG:+log_file="$SERVER_LOG"} \
     op start timeout=60s op stop timeout=60s \
     op monitor interval=10s timeout=20s OCF_CHECK_LEVEL=10
@@ -57,6 +83,7 @@ create_in "g-$INSTANCE" "enq-$INSTANCE" ocf:leapfrog:enqueue \
 # P: the replication server, following the enqueue server's virtual IP.
 $PCS resource create "rep-$INSTANCE" ocf:leapfrog:replication \
     instance="$INSTANCE" enqueue_address="$VIP" port="$PORT" \
+    secret_file="$SECRET_FILE" \
     ${SERVER_LOG:+log_file="$SERVER_LOG"} \
     op start timeout=30s op stop timeout=30s \
     op monitor interval=10s timeout=20s OCF_CHECK_LEVEL=10

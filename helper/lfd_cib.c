@@ -625,16 +625,22 @@ modify_meta(struct lfd_cib *cib, const struct lfd_change *c)
     return rc;
 }
 
+/* The XPath expressions below quote ids: safe only because an id by the
+ * CIB's rules (lfd_id_valid()) holds no quote, bracket or space. An id
+ * that is not one is refused here, whoever built the change. */
 int
 lfd_cib_apply(struct lfd_cib *cib, const struct lfd_change *c)
 {
     const int opts = cib_sync_call;
-    char xpath[512];
+    char xpath[512 + LFD_ID_MAX];
     bool meta = (c->parent != NULL);
     int rc;
 
     if (!cib->connected) {
         return ENOTCONN;
+    }
+    if (!lfd_id_valid(c->id) || (meta && !lfd_id_valid(c->parent))) {
+        return EINVAL;
     }
     if (meta) {
         snprintf(xpath, sizeof(xpath),
@@ -665,15 +671,14 @@ lfd_cib_apply(struct lfd_cib *cib, const struct lfd_change *c)
         /* fall through */
     case LFD_CREATE:
     default:
+        /* An element that appeared with this id meanwhile is not
+         * overwritten: the create fails, and the next evaluation sees
+         * whose it is. */
         if (meta) {
             rc = modify_meta(cib, c);
         } else {
             rc =
                 cib->conn->cmds->create(cib->conn, "constraints", c->xml, opts);
-        }
-        if (rc == -EEXIST || rc == -ENOTUNIQ) {
-            rc = cib->conn->cmds->replace(cib->conn, xpath, c->xml,
-                                          opts | cib_xpath);
         }
         break;
     }

@@ -45,6 +45,8 @@ struct derive {
     GHashTable *resources; /* id -> top-level resource element */
     GHashTable *history;   /* primitive id -> GPtrArray of lrm_resource */
     GHashTable *owned;     /* id -> element of ours (constraint or meta) */
+    GHashTable *foreign;   /* id -> somebody else's element with an id in
+                            * our namespace */
     GHashTable *leftovers; /* id of ours -> GPtrArray of the ids of the
                             * pieces an upgrade split it into */
     GHashTable *ties;      /* "A\nB" -> id of a colocation/order of A, B */
@@ -87,8 +89,9 @@ attr_is(const xmlNode *node, const char *name, const char *value)
     return v != NULL && value != NULL && strcmp(v, value) == 0;
 }
 
+/* In our namespace: a candidate, not yet ours (lfd_element_ours()). */
 static bool
-owned_id(const char *id)
+prefixed_id(const char *id)
 {
     return id != NULL && strncmp(id, LFD_ID_PREFIX, strlen(LFD_ID_PREFIX)) == 0;
 }
@@ -103,6 +106,386 @@ child(xmlNode *parent, const char *name)
         }
     }
     return NULL;
+}
+
+/* The kind of an owned id "leapfrog-<F>-<kind>" (its index in lfd_kinds)
+ * and the length of F; -1 when it is not one of ours. */
+static int
+id_kind(const char *id, size_t *f_len)
+{
+    const char *body;
+    size_t len;
+
+    if (!prefixed_id(id)) {
+        return -1;
+    }
+    body = id + strlen(LFD_ID_PREFIX);
+    len = strlen(body);
+    for (size_t k = 0; k < lfd_nkinds; k++) {
+        size_t klen = strlen(lfd_kinds[k]);
+
+        if (len > klen + 1 && body[len - klen - 1] == '-'
+            && strcmp(body + len - klen, lfd_kinds[k]) == 0) {
+            *f_len = len - klen - 1;
+            return (int)k;
+        }
+    }
+    return -1;
+}
+
+/* Which pair does an owned id belong to: "leapfrog-<F>-<kind>" -> F. */
+static bool
+id_pair(const char *id, char *f, size_t size)
+{
+    size_t f_len = 0;
+
+    if (id_kind(id, &f_len) < 0 || f_len >= size) {
+        return false;
+    }
+    memcpy(f, id + strlen(LFD_ID_PREFIX), f_len);
+    f[f_len] = '\0';
+    return true;
+}
+
+/* ---- what is ours ------------------------------------------------------ */
+
+/*
+ * leapfrogd knows its elements by a mark it writes itself, not by their id
+ * alone: anyone may name an element "leapfrog-...". Neither schema leaves
+ * room for an attribute of free text on what it writes: pacemaker-3.9
+ * (Pacemaker 2.1.5) and pacemaker-4.0 (3.0) allow no description (nor any
+ * other attribute outside their grammar, in any namespace) on
+ * rsc_location, rsc_colocation, rsc_order, rule, expression or
+ * meta_attributes, and a meta attribute or a rule added as a flag would
+ * change what Pacemaker does. So the mark is the element's shape, all of
+ * which leapfrogd writes: an id "leapfrog-<F>-<kind>", the element of that
+ * kind with its attributes and no other, leapfrogd's fixed values (the
+ * scores, the order's actions and kind), F where the kind names it, and
+ * inside a location only rules and expressions whose ids extend the
+ * location's ("<id>-..."). Every form any version of leapfrogd wrote has
+ * it (the first versions' -avoid on P's node, 0.1's with two rules, the
+ * -fresh without asyncmon, the pieces an upgrade split them into), so
+ * CIBs of earlier versions need no
+ * migration; an element an administrator wrote, or edited out of that
+ * shape, is not leapfrogd's: it is never rewritten or deleted, and when
+ * it holds an id a declared pair needs, the pair is reported and left
+ * alone (lfd_result's warnings). What is written validates on both
+ * schemas as before: nothing is added to it.
+ */
+
+/* Has n exactly these attributes (a NULL-terminated list), no others? */
+static bool
+has_exactly(const xmlNode *n, const char *const *names)
+{
+    size_t want = 0;
+    size_t have = 0;
+
+    for (; names[want] != NULL; want++) {
+        if (attr(n, names[want]) == NULL) {
+            return false;
+        }
+    }
+    for (const xmlAttr *a = n->properties; a != NULL; a = a->next) {
+        have++;
+    }
+    return have == want;
+}
+
+/* Are all of n's attributes among these, with an id? */
+static bool
+has_only(const xmlNode *n, const char *const *names)
+{
+    if (attr(n, "id") == NULL) {
+        return false;
+    }
+    for (const xmlAttr *a = n->properties; a != NULL; a = a->next) {
+        bool known = false;
+
+        for (size_t i = 0; names[i] != NULL && !known; i++) {
+            known = strcmp((const char *)a->name, names[i]) == 0;
+        }
+        if (!known) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool
+no_element_child(const xmlNode *n)
+{
+    for (const xmlNode *c = n->children; c != NULL; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Does n's id extend prefix ("<prefix>-...")? */
+static bool
+id_extends(const xmlNode *n, const char *prefix)
+{
+    const char *id = attr(n, "id");
+    size_t len = strlen(prefix);
+
+    return id != NULL && strncmp(id, prefix, len) == 0 && id[len] == '-'
+           && id[len + 1] != '\0';
+}
+
+/* A rule as leapfrogd writes them, with what it holds: rules and
+ * expressions only, every id extending prefix. */
+static bool
+rule_ours(const xmlNode *r, const char *prefix)
+{
+    static const char *const rule_attrs[] = {"id", "score", "boolean-op", NULL};
+    static const char *const expr_attrs[] = {"id", "attribute", "operation",
+                                             "value", NULL};
+    bool any = false;
+
+    if (!is(r, "rule") || !has_only(r, rule_attrs) || !id_extends(r, prefix)) {
+        return false;
+    }
+    for (const xmlNode *c = r->children; c != NULL; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE) {
+            continue;
+        }
+        any = true;
+        if (is(c, "rule")) {
+            if (!rule_ours(c, prefix)) {
+                return false;
+            }
+        } else if (!is(c, "expression") || !has_only(c, expr_attrs)
+                   || attr(c, "attribute") == NULL
+                   || attr(c, "operation") == NULL || !id_extends(c, prefix)
+                   || !no_element_child(c)) {
+            return false;
+        }
+    }
+    return any;
+}
+
+/* A location of rules (-avoid, -fresh, or a piece an upgrade split one
+ * into): rsc and nothing else, one or more rules of ours under prefix. */
+static bool
+rule_location_ours(const xmlNode *n, const char *prefix)
+{
+    static const char *const names[] = {"id", "rsc", NULL};
+    bool any = false;
+
+    if (!is(n, "rsc_location") || !has_exactly(n, names)) {
+        return false;
+    }
+    for (const xmlNode *c = n->children; c != NULL; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE) {
+            continue;
+        }
+        if (!rule_ours(c, prefix)) {
+            return false;
+        }
+        any = true;
+    }
+    return any;
+}
+
+/* Is this a meta attribute leapfrogd sets in -meta (follower) or
+ * -pmeta? */
+static bool
+meta_name_ours(bool follower, const char *name)
+{
+    static const char *const f_names[] = {
+        "resource-stickiness", "migration-threshold", "priority", NULL};
+    static const char *const p_names[] = {"resource-stickiness", "priority",
+                                          NULL};
+    const char *const *names = follower ? f_names : p_names;
+
+    for (size_t i = 0; name != NULL && names[i] != NULL; i++) {
+        if (strcmp(name, names[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* -meta (in F) and -pmeta (in P): score 1000 and the nvpairs
+ * "<id>-<name>" of the names leapfrogd sets. A value may differ (pcs
+ * resource meta may write one into the set; leapfrogd writes its own
+ * back). An nvpair of another name is somebody's, written into the set
+ * by pcs (which writes into a resource's first set: `pcs resource disable
+ * P` puts target-role there when P has no set of its own): the set stays
+ * leapfrogd's, that nvpair is not (nvpair_ours()) and is never rewritten
+ * or deleted. */
+static bool
+meta_ours(const xmlNode *m, const char *id, bool follower, const char *f)
+{
+    static const char *const set_attrs[] = {"id", "score", NULL};
+    static const char *const nv_attrs[] = {"id", "name", "value", NULL};
+    const xmlNode *parent = m->parent;
+
+    if (!is(m, "meta_attributes") || !has_only(m, set_attrs)
+        || (attr(m, "score") != NULL && !attr_is(m, "score", META_SCORE))
+        || !(is(parent, "primitive") || is(parent, "group"))
+        || (follower && !attr_is(parent, "id", f))) {
+        return false;
+    }
+    for (const xmlNode *nv = m->children; nv != NULL; nv = nv->next) {
+        const char *name;
+
+        if (nv->type != XML_ELEMENT_NODE) {
+            continue;
+        }
+        if (!is(nv, "nvpair") || !has_exactly(nv, nv_attrs)
+            || !no_element_child(nv)) {
+            return false;
+        }
+        name = attr(nv, "name");
+        if (meta_name_ours(follower, name)
+            && (!id_extends(nv, id)
+                || strcmp(attr(nv, "id") + strlen(id) + 1, name) != 0)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Is nv leapfrogd's: in a set of ours, of a name it sets there? */
+static bool
+nvpair_ours(const xmlNode *nv)
+{
+    const xmlNode *m = nv->parent;
+    size_t f_len = 0;
+    int kind;
+
+    if (!is(nv, "nvpair") || !is(m, "meta_attributes")
+        || !lfd_element_ours(m)) {
+        return false;
+    }
+    kind = id_kind(attr(m, "id"), &f_len);
+    return meta_name_ours(strcmp(lfd_kinds[kind], "meta") == 0,
+                          attr(nv, "name"));
+}
+
+/* Does a set of ours hold somebody else's meta attributes too? */
+static bool
+set_has_others(const xmlNode *m)
+{
+    for (const xmlNode *nv = m->children; nv != NULL; nv = nv->next) {
+        if (nv->type == XML_ELEMENT_NODE && !nvpair_ours(nv)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A location on a node: -follow (2000) and -yield (-INFINITY) on F
+ * (rsc NULL: the -avoid of the first versions, -INFINITY on P). */
+static bool
+node_location_ours(const xmlNode *n, const char *rsc, const char *score)
+{
+    static const char *const names[] = {"id", "rsc", "node", "score", NULL};
+
+    return is(n, "rsc_location") && has_exactly(n, names)
+           && (rsc == NULL || attr_is(n, "rsc", rsc))
+           && attr_is(n, "score", score) && no_element_child(n);
+}
+
+static bool
+push_ours(const xmlNode *n, const char *f)
+{
+    static const char *const names[] = {"id",    "rsc",       "with-rsc",
+                                        "score", "influence", NULL};
+
+    return is(n, "rsc_colocation") && has_exactly(n, names)
+           && attr_is(n, "with-rsc", f) && attr_is(n, "score", PUSH_SCORE)
+           && attr_is(n, "influence", "false") && no_element_child(n);
+}
+
+static bool
+order_ours(const xmlNode *n, const char *f)
+{
+    static const char *const names[] = {
+        "id",          "first", "first-action", "then",
+        "then-action", "kind",  "symmetrical",  NULL};
+
+    return is(n, "rsc_order") && has_exactly(n, names) && attr_is(n, "first", f)
+           && attr_is(n, "first-action", "start")
+           && attr_is(n, "then-action", "stop")
+           && attr_is(n, "kind", "Optional")
+           && attr_is(n, "symmetrical", "false") && no_element_child(n);
+}
+
+bool
+lfd_element_ours(const xmlNode *n)
+{
+    const char *id =
+        (n != NULL && n->type == XML_ELEMENT_NODE) ? attr(n, "id") : NULL;
+    char f[LFD_RSC_MAX + 1];
+    size_t f_len = 0;
+    int kind = (id != NULL) ? id_kind(id, &f_len) : -1;
+    const char *name;
+
+    if (kind < 0 || !id_pair(id, f, sizeof(f))) {
+        return false;
+    }
+    name = lfd_kinds[kind];
+    if (strcmp(name, "meta") == 0 || strcmp(name, "pmeta") == 0) {
+        return meta_ours(n, id, strcmp(name, "meta") == 0, f);
+    }
+    if (strcmp(name, "follow") == 0) {
+        return node_location_ours(n, f, FOLLOW_SCORE);
+    }
+    if (strcmp(name, "yield") == 0) {
+        return node_location_ours(n, f, "-INFINITY");
+    }
+    if (strcmp(name, "push") == 0) {
+        return push_ours(n, f);
+    }
+    if (strcmp(name, "order") == 0) {
+        return order_ours(n, f);
+    }
+    if (strcmp(name, "avoid") == 0 && node_location_ours(n, NULL, "-INFINITY")
+        && !attr_is(n, "rsc", f)) {
+        return true;
+    }
+    return rule_location_ours(n, id); /* avoid, fresh */
+}
+
+/* A piece `cibadmin --upgrade` split a location of rules of ours into:
+ * "pcmk__3_10_upgrade-<id>-<n>", its rules those of <id> (see
+ * upgrade_leftover()); *orig is set to <id> (the caller frees it with
+ * g_free()). */
+static bool
+piece_ours(const xmlNode *c, const char *id, char **orig)
+{
+    const size_t plen = strlen(LFD_UPGRADE_PREFIX);
+    const char *dash = strrchr(id, '-');
+    size_t f_len = 0;
+    int kind;
+
+    *orig = NULL;
+    if (strncmp(id, LFD_UPGRADE_PREFIX, plen) != 0 || dash == NULL
+        || dash < id + plen || dash[1] == '\0'
+        || strspn(dash + 1, "0123456789") != strlen(dash + 1)) {
+        return false;
+    }
+    *orig = g_strndup(id + plen, (gsize)(dash - (id + plen)));
+    kind = id_kind(*orig, &f_len);
+    if (kind < 0
+        || !(strcmp(lfd_kinds[kind], "avoid") == 0
+             || strcmp(lfd_kinds[kind], "fresh") == 0)
+        || !rule_location_ours(c, *orig)) {
+        g_free(*orig);
+        *orig = NULL;
+        return false;
+    }
+    return true;
+}
+
+bool
+lfd_id_valid(const char *id)
+{
+    return id != NULL && *id != '\0' && strlen(id) <= LFD_ID_MAX
+           && xmlValidateNCName((const xmlChar *)id, 0) == 0;
 }
 
 /* Evaluate an XPath expression; the caller frees the result. */
@@ -183,16 +566,17 @@ find_resource(struct derive *d, const char *id)
     return (id != NULL) ? g_hash_table_lookup(d->resources, id) : NULL;
 }
 
-/* A meta attribute set by the administrator (our own sets are skipped). */
+/* A meta attribute set by the administrator (leapfrogd's are skipped). */
 static const char *
 user_meta(xmlNode *rsc, const char *name)
 {
     for (xmlNode *m = rsc->children; m != NULL; m = m->next) {
-        if (!is(m, "meta_attributes") || owned_id(attr(m, "id"))) {
+        if (!is(m, "meta_attributes")) {
             continue;
         }
         for (xmlNode *nv = m->children; nv != NULL; nv = nv->next) {
-            if (is(nv, "nvpair") && attr_is(nv, "name", name)) {
+            if (is(nv, "nvpair") && attr_is(nv, "name", name)
+                && !nvpair_ours(nv)) {
                 return attr(nv, "value");
             }
         }
@@ -881,6 +1265,23 @@ current_element(struct derive *d, const char *id, const char **parent)
     return found;
 }
 
+/* Delete an element of ours; of a set that holds somebody else's meta
+ * attributes too, only leapfrogd's nvpairs go. */
+static void
+delete_ours(struct derive *d, const char *pair, const char *id, xmlNode *n,
+            const char *parent)
+{
+    if (!is(n, "meta_attributes") || !set_has_others(n)) {
+        add_change(d, LFD_DELETE, pair, id, parent, NULL);
+        return;
+    }
+    for (xmlNode *nv = n->children; nv != NULL; nv = nv->next) {
+        if (nvpair_ours(nv)) {
+            add_change(d, LFD_DELETE, pair, attr(nv, "id"), parent, NULL);
+        }
+    }
+}
+
 /* Delete the pieces an upgrade split the element of this id into; true
  * when there were any. */
 static bool
@@ -893,6 +1294,34 @@ delete_leftovers(struct derive *d, const char *pair, const char *id)
                    NULL);
     }
     return pieces != NULL && pieces->len > 0;
+}
+
+/* Is the set of ours as wanted, leapfrogd's nvpairs alone considered
+ * (somebody else's in it stay as they are)? */
+static bool
+meta_equal(const xmlNode *have, const xmlNode *want)
+{
+    xmlNode *mine = xmlCopyNode((xmlNode *)have, 1);
+    size_t f_len = 0;
+    bool follower =
+        strcmp(lfd_kinds[id_kind(attr(want, "id"), &f_len)], "meta") == 0;
+    xmlNode *next;
+    bool same;
+
+    if (mine == NULL) {
+        return false;
+    }
+    for (xmlNode *nv = mine->children; nv != NULL; nv = next) {
+        next = nv->next;
+        if (nv->type == XML_ELEMENT_NODE
+            && !meta_name_ours(follower, attr(nv, "name"))) {
+            xmlUnlinkNode(nv);
+            xmlFreeNode(nv);
+        }
+    }
+    same = xml_equal(mine, want);
+    xmlFreeNode(mine);
+    return same;
 }
 
 /* Compare one desired element (or its absence) with the CIB. What an
@@ -913,7 +1342,7 @@ reconcile(struct derive *d, struct lfd_pair *pair, const char *kind,
     }
     if (want == NULL) {
         if (have != NULL) {
-            add_change(d, LFD_DELETE, pair->follower, id, have_parent, NULL);
+            delete_ours(d, pair->follower, id, have, have_parent);
             pair->current = false;
         }
         return;
@@ -924,10 +1353,11 @@ reconcile(struct derive *d, struct lfd_pair *pair, const char *kind,
     } else if (parent != NULL && have_parent != NULL
                && strcmp(parent, have_parent) != 0) {
         /* The set hangs off another resource now: move it. */
-        add_change(d, LFD_DELETE, pair->follower, id, have_parent, NULL);
+        delete_ours(d, pair->follower, id, have, have_parent);
         add_change(d, LFD_CREATE, pair->follower, id, parent, want);
         pair->current = false;
-    } else if (!xml_equal(have, want)) {
+    } else if (is(have, "meta_attributes") ? !meta_equal(have, want)
+                                           : !xml_equal(have, want)) {
         add_change(d, LFD_REPLACE, pair->follower, id, parent, want);
         pair->current = false;
     } else {
@@ -1069,6 +1499,11 @@ check_pair(struct derive *d, struct lfd_pair *pair, xmlNode *f_rsc,
     const char *conflict;
 
     *p_out = NULL;
+    if (strlen(f) > LFD_RSC_MAX) {
+        pair_error(d, pair, "the id of %.40s... is longer than %d characters",
+                   f, LFD_RSC_MAX);
+        return;
+    }
     if (p == NULL || *p == '\0') {
         pair_error(d, pair, "leapfrog-follows on %s names no resource", f);
         return;
@@ -1291,9 +1726,9 @@ warn_left_over_moves(struct derive *d, const struct lfd_pair *pair,
     }
 }
 
-/* Is a non-empty secret_file among the primitive's instance attributes? */
-static bool
-has_secret(xmlNode *prim)
+/* A non-empty instance attribute of the primitive, or NULL. */
+static const char *
+instance_param(xmlNode *prim, const char *name)
 {
     for (xmlNode *ia = prim->children; ia != NULL; ia = ia->next) {
         if (!is(ia, "instance_attributes")) {
@@ -1302,16 +1737,17 @@ has_secret(xmlNode *prim)
         for (xmlNode *nv = ia->children; nv != NULL; nv = nv->next) {
             const char *v = attr(nv, "value");
 
-            if (is(nv, "nvpair") && attr_is(nv, "name", "secret_file")
-                && v != NULL && *v != '\0') {
-                return true;
+            if (is(nv, "nvpair") && attr_is(nv, "name", name) && v != NULL
+                && *v != '\0') {
+                return v;
             }
         }
     }
-    return false;
+    return NULL;
 }
 
-/* A leapfrog server of the pair configured without a secret. */
+/* A leapfrog server of the pair configured without a secret: it runs
+ * without one only when allow_no_secret says so, else it does not start. */
 static void
 warn_secrets(struct derive *d, const struct lfd_pair *pair, xmlNode *f_rsc,
              xmlNode *p_rsc)
@@ -1322,17 +1758,29 @@ warn_secrets(struct derive *d, const struct lfd_pair *pair, xmlNode *f_rsc,
     n += (p_rsc != NULL) ? primitives(p_rsc, prims + n, 64) : 0;
     for (size_t i = 0; i < n; i++) {
         bool enqueue = attr_is(prims[i], "type", "enqueue");
+        const char *allow = instance_param(prims[i], "allow_no_secret");
+        bool allowed = false;
 
         if (!attr_is(prims[i], "class", "ocf")
             || !attr_is(prims[i], "provider", "leapfrog")
             || !(enqueue || attr_is(prims[i], "type", "replication"))
-            || has_secret(prims[i])) {
+            || instance_param(prims[i], "secret_file") != NULL) {
+            continue;
+        }
+        (void)lf_parse_bool(allow != NULL ? allow : "false", &allowed);
+        if (!allowed) {
+            add_warning(d, LFD_WARN_NO_SECRET, pair->follower,
+                        "%s (ocf:leapfrog:%s) has no secret_file: it does not "
+                        "start (allow_no_secret is not true); give both "
+                        "servers of the pair the same secret_file, on every "
+                        "node",
+                        attr(prims[i], "id"), attr(prims[i], "type"));
             continue;
         }
         add_warning(d, LFD_WARN_NO_SECRET, pair->follower,
-                    "%s (ocf:leapfrog:%s) runs without a secret (no "
-                    "secret_file): %s; give both servers of the pair the "
-                    "same secret_file, on every node",
+                    "%s (ocf:leapfrog:%s) runs without a secret "
+                    "(allow_no_secret=true): %s; give both servers of the "
+                    "pair the same secret_file, on every node",
                     attr(prims[i], "id"), attr(prims[i], "type"),
                     enqueue ? "it lets every client and replication server "
                               "in without a challenge"
@@ -1362,6 +1810,38 @@ find_warnings(struct derive *d)
     }
 }
 
+/* An element of somebody else's holds an id a declared pair needs (any
+ * of its kinds: what is not written today may be tomorrow): the pair is
+ * left as it is, nothing of it written, and reported. */
+static void
+find_conflicts(struct derive *d)
+{
+    for (size_t i = 0; i < d->out->npairs && !d->nomem; i++) {
+        struct lfd_pair *pair = &d->out->pairs[i];
+
+        for (size_t k = 0; k < lfd_nkinds; k++) {
+            char id[512];
+            xmlNode *n;
+
+            make_id(id, sizeof(id), pair->follower, lfd_kinds[k]);
+            n = g_hash_table_lookup(d->foreign, id);
+            if (n == NULL) {
+                continue;
+            }
+            if (pair->conflict == NULL) {
+                pair->conflict = xstrdup(d, id);
+            }
+            add_warning(d, LFD_WARN_ID_CONFLICT, pair->follower,
+                        "%s %s is not leapfrogd's (not of its shape) but "
+                        "has an id pair %s needs: leapfrogd writes none of "
+                        "the pair's constraints and leaves them as they "
+                        "are; rename or delete that element (leapfrogd "
+                        "then writes its own)",
+                        (const char *)n->name, id, pair->follower);
+        }
+    }
+}
+
 /* Is some other declared pair's F also following this P? */
 static bool
 partner_taken(struct derive *d, size_t upto, const char *p)
@@ -1374,45 +1854,6 @@ partner_taken(struct derive *d, size_t upto, const char *p)
         }
     }
     return false;
-}
-
-/* The kind of an owned id "leapfrog-<F>-<kind>" (its index in lfd_kinds)
- * and the length of F; -1 when it is not one of ours. */
-static int
-id_kind(const char *id, size_t *f_len)
-{
-    const char *body;
-    size_t len;
-
-    if (!owned_id(id)) {
-        return -1;
-    }
-    body = id + strlen(LFD_ID_PREFIX);
-    len = strlen(body);
-    for (size_t k = 0; k < lfd_nkinds; k++) {
-        size_t klen = strlen(lfd_kinds[k]);
-
-        if (len > klen + 1 && body[len - klen - 1] == '-'
-            && strcmp(body + len - klen, lfd_kinds[k]) == 0) {
-            *f_len = len - klen - 1;
-            return (int)k;
-        }
-    }
-    return -1;
-}
-
-/* Which pair does an owned id belong to: "leapfrog-<F>-<kind>" -> F. */
-static bool
-id_pair(const char *id, char *f, size_t size)
-{
-    size_t f_len = 0;
-
-    if (id_kind(id, &f_len) < 0 || f_len >= size) {
-        return false;
-    }
-    memcpy(f, id + strlen(LFD_ID_PREFIX), f_len);
-    f[f_len] = '\0';
-    return true;
 }
 
 static bool
@@ -1440,20 +1881,20 @@ remove_undeclared(struct derive *d)
     while (g_hash_table_iter_next(&iter, &key, &value)) {
         xmlNode *n = value;
         const char *id = key;
-        char f[256];
+        char f[LFD_RSC_MAX + 1];
 
         if (!id_pair(id, f, sizeof(f))) {
             continue; /* not one of our kinds: leave it alone */
         }
         if (!pair_declared(d, f)) {
-            add_change(d, LFD_DELETE, f, id,
-                       is(n, "meta_attributes") ? attr(n->parent, "id") : NULL,
-                       NULL);
+            delete_ours(d, f, id, n,
+                        is(n, "meta_attributes") ? attr(n->parent, "id")
+                                                 : NULL);
         }
     }
     g_hash_table_iter_init(&iter, d->leftovers);
     while (g_hash_table_iter_next(&iter, &key, &value)) {
-        char f[256];
+        char f[LFD_RSC_MAX + 1];
 
         if (id_pair(key, f, sizeof(f)) && !pair_declared(d, f)) {
             (void)delete_leftovers(d, f, key);
@@ -1497,25 +1938,16 @@ free_array(gpointer list)
 /* `cibadmin --upgrade` to the pacemaker-4.0 schema (upgrade-3.10-2.xsl)
  * splits a location with several top-level rules, as earlier versions of
  * leapfrogd wrote them, into locations "pcmk__3_10_upgrade-<id>-<n>", one
- * rule each. Those of an id of ours are ours: indexed under that id, they
- * are deleted when the element is written. Is c such a piece? */
+ * rule each. Those of an id of ours, of our shape (piece_ours()), are
+ * ours: indexed under that id, they are deleted when the element is
+ * written. Is c such a piece? */
 static bool
 upgrade_leftover(struct derive *d, xmlNode *c, const char *id)
 {
-    const size_t plen = strlen(LFD_UPGRADE_PREFIX);
-    const char *dash = strrchr(id, '-');
-    char *orig;
-    size_t f_len = 0;
+    char *orig = NULL;
     GPtrArray *pieces;
 
-    if (!is(c, "rsc_location") || strncmp(id, LFD_UPGRADE_PREFIX, plen) != 0
-        || dash == NULL || dash < id + plen || dash[1] == '\0'
-        || strspn(dash + 1, "0123456789") != strlen(dash + 1)) {
-        return false;
-    }
-    orig = g_strndup(id + plen, (gsize)(dash - (id + plen)));
-    if (id_kind(orig, &f_len) < 0) {
-        g_free(orig);
+    if (!piece_ours(c, id, &orig)) {
         return false;
     }
     pieces = g_hash_table_lookup(d->leftovers, orig);
@@ -1527,6 +1959,39 @@ upgrade_leftover(struct derive *d, xmlNode *c, const char *id)
     }
     g_ptr_array_add(pieces, (gpointer)id);
     return true;
+}
+
+/* Is n inside an element of ours (or one itself)? */
+static bool
+within_ours(struct derive *d, const xmlNode *n)
+{
+    for (; n != NULL && n->type == XML_ELEMENT_NODE; n = n->parent) {
+        const char *id = attr(n, "id");
+
+        if (id != NULL && g_hash_table_lookup(d->owned, id) == n) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Every element of the configuration whose id is in our namespace but
+ * that is not ours (nor inside one of ours): somebody else's. Ids are
+ * unique in the whole CIB, so any element can hold one a pair needs. */
+static void
+index_foreign(struct derive *d)
+{
+    xmlXPathObject *obj =
+        query(d, "/cib/configuration//*[starts-with(@id, 'leapfrog-')]");
+
+    for (int i = 0; obj != NULL && i < obj->nodesetval->nodeNr; i++) {
+        xmlNode *n = obj->nodesetval->nodeTab[i];
+
+        if (!within_ours(d, n)) {
+            g_hash_table_insert(d->foreign, (gpointer)attr(n, "id"), n);
+        }
+    }
+    xmlXPathFreeObject(obj);
 }
 
 static void
@@ -1548,7 +2013,9 @@ index_configuration(struct derive *d)
     for (int i = 0; obj != NULL && i < obj->nodesetval->nodeNr; i++) {
         xmlNode *m = obj->nodesetval->nodeTab[i];
 
-        g_hash_table_insert(d->owned, (gpointer)attr(m, "id"), m);
+        if (lfd_element_ours(m)) {
+            g_hash_table_insert(d->owned, (gpointer)attr(m, "id"), m);
+        }
     }
     xmlXPathFreeObject(obj);
     obj = query(d, "/cib/configuration/constraints/*");
@@ -1561,10 +2028,12 @@ index_configuration(struct derive *d)
         if (id == NULL) {
             continue;
         }
-        if (owned_id(id)) {
+        if (lfd_element_ours(c)) {
             g_hash_table_insert(d->owned, (gpointer)id, c);
             continue;
         }
+        /* Somebody else's (an id like ours included): a constraint like
+         * any other. */
         if (upgrade_leftover(d, c, id)) {
             continue;
         }
@@ -1641,11 +2110,72 @@ free_indexes(struct derive *d)
     g_hash_table_destroy(d->resources);
     g_hash_table_destroy(d->history);
     g_hash_table_destroy(d->owned);
+    g_hash_table_destroy(d->foreign);
     g_hash_table_destroy(d->leftovers);
     g_hash_table_destroy(d->ties);
     g_ptr_array_free(d->nodes, TRUE);
     g_ptr_array_free(d->bans, TRUE);
     g_ptr_array_free(d->moves, TRUE);
+}
+
+/* Set up a derivation and index the CIB; false: out of memory. */
+static bool
+derive_begin(struct derive *d, xmlNode *cib, struct lfd_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    memset(d, 0, sizeof(*d));
+    d->cib = cib;
+    d->out = out;
+    d->doc = cib->doc;
+    d->xpath = xmlXPathNewContext(cib->doc);
+    if (d->xpath == NULL) {
+        return false;
+    }
+    d->resources = g_hash_table_new(g_str_hash, g_str_equal);
+    d->history =
+        g_hash_table_new_full(g_str_hash, g_str_equal, NULL, free_array);
+    d->owned = g_hash_table_new(g_str_hash, g_str_equal);
+    d->foreign = g_hash_table_new(g_str_hash, g_str_equal);
+    d->leftovers =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, free_array);
+    d->ties = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    d->nodes = g_ptr_array_new();
+    d->bans = g_ptr_array_new();
+    d->moves = g_ptr_array_new();
+    index_configuration(d);
+    index_foreign(d);
+    return true;
+}
+
+/* Done: 0, or ENOMEM (out is then released). */
+static int
+derive_end(struct derive *d)
+{
+    xmlXPathFreeContext(d->xpath);
+    free_indexes(d);
+    if (d->nomem) {
+        lfd_result_free(d->out);
+        return ENOMEM;
+    }
+    return 0;
+}
+
+/* Does a meta attribute of the administrator's declare rsc a follower? */
+static bool
+declares(xmlNode *rsc)
+{
+    for (xmlNode *m = rsc->children; m != NULL; m = m->next) {
+        if (!is(m, "meta_attributes")) {
+            continue;
+        }
+        for (xmlNode *nv = m->children; nv != NULL; nv = nv->next) {
+            if (is(nv, "nvpair") && attr_is(nv, "name", "leapfrog-follows")
+                && !nvpair_ours(nv)) {
+                return true;
+            }
+        }
+    }
+    return false;
 }
 
 int
@@ -1655,40 +2185,22 @@ lfd_derive(xmlNode *cib, struct lfd_result *out)
     xmlXPathObject *decl;
     const char *why;
 
-    memset(out, 0, sizeof(*out));
-    memset(&d, 0, sizeof(d));
-    d.cib = cib;
-    d.out = out;
-    d.doc = cib->doc;
-    d.xpath = xmlXPathNewContext(cib->doc);
-    if (d.xpath == NULL) {
+    if (!derive_begin(&d, cib, out)) {
         return ENOMEM;
     }
-    d.resources = g_hash_table_new(g_str_hash, g_str_equal);
-    d.history =
-        g_hash_table_new_full(g_str_hash, g_str_equal, NULL, free_array);
-    d.owned = g_hash_table_new(g_str_hash, g_str_equal);
-    d.leftovers =
-        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, free_array);
-    d.ties = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    d.nodes = g_ptr_array_new();
-    d.bans = g_ptr_array_new();
-    d.moves = g_ptr_array_new();
-    index_configuration(&d);
     index_status(&d);
     out->settled = true;
 
     /* Every declaration: a top-level resource with leapfrog-follows. */
     decl = query(&d, "/cib/configuration/resources/*[meta_attributes"
-                     "[not(starts-with(@id, 'leapfrog-'))]/nvpair[@name="
-                     "'leapfrog-follows']]");
+                     "/nvpair[@name='leapfrog-follows']]");
     for (int i = 0; decl != NULL && i < decl->nodesetval->nodeNr; i++) {
         xmlNode *f_rsc = decl->nodesetval->nodeTab[i];
         const char *f = attr(f_rsc, "id");
         const char *p = user_meta(f_rsc, "leapfrog-follows");
         const char *survivor = user_meta(f_rsc, "leapfrog-survivor");
 
-        if (f == NULL) {
+        if (f == NULL || !declares(f_rsc)) {
             continue;
         }
         if (add_pair(&d, f, p, survivor != NULL ? survivor : f) == NULL) {
@@ -1697,6 +2209,7 @@ lfd_derive(xmlNode *cib, struct lfd_result *out)
     }
     xmlXPathFreeObject(decl);
     find_warnings(&d);
+    find_conflicts(&d);
 
     why = status_unsettled(&d);
     for (size_t i = 0; i < out->npairs && !d.nomem; i++) {
@@ -1713,7 +2226,7 @@ lfd_derive(xmlNode *cib, struct lfd_result *out)
                        "already follows",
                        pair->follower, pair->partner);
         }
-        if (pair->error != NULL) {
+        if (pair->error != NULL || pair->conflict != NULL) {
             continue;
         }
         /* Every node must have probed both, or placement is unknown. */
@@ -1755,13 +2268,38 @@ lfd_derive(xmlNode *cib, struct lfd_result *out)
         remove_undeclared(&d);
         qsort(out->changes, out->nchanges, sizeof(*out->changes), cmp_change);
     }
-    xmlXPathFreeContext(d.xpath);
-    free_indexes(&d);
-    if (d.nomem) {
-        lfd_result_free(out);
+    return derive_end(&d);
+}
+
+int
+lfd_derive_removal(xmlNode *cib, const char *f, struct lfd_result *out)
+{
+    struct derive d;
+
+    if (!derive_begin(&d, cib, out)) {
         return ENOMEM;
     }
-    return 0;
+    out->settled = true;
+    for (size_t k = 0; k < lfd_nkinds && !d.nomem; k++) {
+        char id[512];
+        const char *parent = NULL;
+        xmlNode *n;
+
+        make_id(id, sizeof(id), f, lfd_kinds[k]);
+        n = current_element(&d, id, &parent);
+        if (n != NULL) {
+            delete_ours(&d, f, id, n, parent);
+        }
+        (void)delete_leftovers(&d, f, id);
+        n = g_hash_table_lookup(d.foreign, id);
+        if (n != NULL) {
+            add_warning(&d, LFD_WARN_ID_CONFLICT, f,
+                        "%s %s is not leapfrogd's (not of its shape): left "
+                        "as it is",
+                        (const char *)n->name, id);
+        }
+    }
+    return derive_end(&d);
 }
 
 void
@@ -1774,6 +2312,7 @@ lfd_result_free(struct lfd_result *r)
         free(r->pairs[i].node_f);
         free(r->pairs[i].node_p);
         free(r->pairs[i].error);
+        free(r->pairs[i].conflict);
     }
     for (size_t i = 0; i < r->nchanges; i++) {
         free(r->changes[i].pair);

@@ -22,6 +22,10 @@
  *            rule (nested ones for an "or"), as pacemaker-4.0 requires
  *   -yield   location F on node(P), -INFINITY: survivor=P, one node left
  *   -fresh   location rule on P, +100 where P has no fail-count
+ *
+ * An element is leapfrogd's when it has one of these ids and the shape
+ * leapfrogd gives it (lfd_element_ours()); another element with such an id
+ * is somebody else's and never rewritten or deleted.
  */
 #ifndef LFD_DERIVE_H
 #define LFD_DERIVE_H
@@ -32,6 +36,11 @@
 #include <libxml/tree.h>
 
 #define LFD_ID_PREFIX "leapfrog-"
+
+/* The longest follower id of a pair, and the longest id leapfrogd
+ * handles: its own for such a follower and the pieces of an upgrade. */
+#define LFD_RSC_MAX 255
+#define LFD_ID_MAX 400
 
 /* `cibadmin --upgrade` to the pacemaker-4.0 schema splits a location with
  * several top-level rules into locations "pcmk__3_10_upgrade-<id>-<n>";
@@ -68,6 +77,8 @@ struct lfd_pair {
     char *node_p;   /* where P runs, or NULL */
     int eligible;   /* nodes where P could run */
     char *error;    /* why the pair is left alone, or NULL */
+    char *conflict; /* an id of the pair's held by an element that is not
+                     * leapfrogd's: nothing of the pair is written */
     bool current;   /* its constraints are already as derived */
 };
 
@@ -78,6 +89,7 @@ enum lfd_warning_kind {
     LFD_WARN_NO_FENCE_DELAY, /* two nodes, no priority-fencing-delay */
     LFD_WARN_LEFT_OVER_MOVE, /* a cli-prefer-/cli-ban- location on the pair */
     LFD_WARN_NO_SECRET,      /* a leapfrog server without secret_file */
+    LFD_WARN_ID_CONFLICT,    /* somebody else's element has an id of ours */
 };
 
 struct lfd_warning {
@@ -109,6 +121,37 @@ struct lfd_result {
  * \return 0, or ENOMEM
  */
 int lfd_derive(xmlNode *cib, struct lfd_result *out);
+
+/*!
+ * \brief The changes that delete every element of pair F (leapfrogd
+ *        --remove): its elements and the pieces an upgrade split one
+ *        into, found in the CIB; an element with one of its ids that is
+ *        not leapfrogd's is left out and gets a warning.
+ *
+ * \param[in]  cib  a whole CIB
+ * \param[in]  f    the pair's follower, a valid id (lfd_id_valid())
+ * \param[out] out  changes (all LFD_DELETE) and warnings; release with
+ *                  lfd_result_free()
+ *
+ * \return 0, or ENOMEM
+ */
+int lfd_derive_removal(xmlNode *cib, const char *f, struct lfd_result *out);
+
+/*!
+ * \brief Is this element leapfrogd's: an id "leapfrog-<F>-<kind>" and the
+ *        shape leapfrogd writes for that kind (in any of its versions)?
+ *
+ * \param[in] node  an element of the CIB, in its document (the shape of
+ *                  -meta includes its parent)
+ */
+bool lfd_element_ours(const xmlNode *node);
+
+/*!
+ * \brief Is this a valid id by the CIB's rules (an XML NCName, the type
+ *        ID of the schema: no quote, bracket, space or colon), at most
+ *        LFD_ID_MAX characters?
+ */
+bool lfd_id_valid(const char *id);
 
 /*!
  * \brief Is this text among the result's warnings?

@@ -387,6 +387,10 @@ print_status(struct lfd *lfd)
         if (p->error != NULL) {
             printf("  error: %s\n", p->error);
             status = fold_status(status, LFD_STATUS_REFUSED);
+        } else if (p->conflict != NULL) {
+            /* Warned about below: the exit status says warnings. */
+            printf("  constraints: not written (%s is not leapfrogd's)\n",
+                   p->conflict);
         } else if (!r.settled) {
             printf("  unknown: %s\n", r.unsettled);
             status = fold_status(status, LFD_STATUS_UNSETTLED);
@@ -459,48 +463,40 @@ run_once(struct lfd *lfd)
     return status;
 }
 
-/* Delete every element of one pair, declared or not. */
-static int
-delete_id(struct lfd *lfd, const char *id)
-{
-    struct lfd_change c;
-    int rc;
-
-    memset(&c, 0, sizeof(c));
-    c.op = LFD_DELETE;
-    c.id = (char *)id;
-    rc = lfd_cib_apply(lfd->cib, &c);
-    if (rc != 0) {
-        fprintf(stderr, "leapfrogd: cannot delete %s: %s\n", id,
-                lfd_cib_strerror(rc));
-        return 1;
-    }
-    return 0;
-}
-
-/* Every element of the pair, and the pieces an upgrade to pacemaker-4.0
- * split one into (deleting a missing id succeeds). */
+/* Delete every element of one pair, declared or not: those the CIB holds
+ * that are leapfrogd's, found by walking it (lfd_derive_removal()), never
+ * by an expression built from the argument. */
 static int
 remove_pair(struct lfd *lfd)
 {
+    struct lfd_result r;
+    xmlNode *xml = lfd_cib_xml(lfd->cib);
     int status = 0;
+    int rc;
 
-    for (size_t k = 0; k < lfd_nkinds; k++) {
-        char id[512];
-
-        snprintf(id, sizeof(id), LFD_ID_PREFIX "%s-%s", lfd->remove_pair,
-                 lfd_kinds[k]);
-        status |= delete_id(lfd, id);
-        for (int n = 1; n <= LFD_UPGRADE_PIECES; n++) {
-            char piece[600];
-
-            snprintf(piece, sizeof(piece), LFD_UPGRADE_PREFIX "%s-%d", id, n);
-            status |= delete_id(lfd, piece);
+    if (xml == NULL) {
+        return 1;
+    }
+    rc = lfd_derive_removal(xml, lfd->remove_pair, &r);
+    lfd_cib_release(lfd->cib);
+    if (rc != 0) {
+        fprintf(stderr, "leapfrogd: cannot derive: %s\n", strerror(rc));
+        return 1;
+    }
+    print_warnings(&r, lfd->remove_pair, "");
+    for (size_t i = 0; i < r.nchanges; i++) {
+        rc = lfd_cib_apply(lfd->cib, &r.changes[i]);
+        if (rc != 0) {
+            fprintf(stderr, "leapfrogd: cannot delete %s: %s\n",
+                    r.changes[i].id, lfd_cib_strerror(rc));
+            status = 1;
         }
     }
     if (status == 0) {
-        printf("removed the constraints of pair %s\n", lfd->remove_pair);
+        printf("removed the constraints of pair %s (%zu elements)\n",
+               lfd->remove_pair, r.nchanges);
     }
+    lfd_result_free(&r);
     return status;
 }
 
@@ -556,6 +552,15 @@ parse_args(int argc, char **argv, struct lfd *lfd)
             lfd->mode = LFD_STATUS;
             break;
         case 'R':
+            /* A resource id by the CIB's rules, or nothing is looked up. */
+            if (!lfd_id_valid(optarg) || strlen(optarg) > LFD_RSC_MAX) {
+                fprintf(stderr,
+                        "leapfrogd: --remove takes a resource id (letters, "
+                        "digits, '.', '-', '_', not starting with a digit, "
+                        "'.' or '-'; at most %d characters)\n",
+                        LFD_RSC_MAX);
+                return 2;
+            }
             lfd->mode = LFD_REMOVE;
             lfd->remove_pair = optarg;
             break;

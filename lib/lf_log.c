@@ -1,6 +1,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lf_file.h"
 #include "lf_log.h"
 #include "lf_parse.h"
 
@@ -83,12 +85,23 @@ lf_log_dest(void)
 }
 
 int
-lf_log_open_file(const char *path)
+lf_log_open_file(const char *path, uid_t uid, gid_t gid, uid_t also,
+                 const char **why)
 {
-    FILE *file = fopen(path, "ae");
+    FILE *file;
+    int fd = -1;
+    int rc = lf_file_open_owned(path, O_WRONLY | O_APPEND, 0640, uid, gid, also,
+                                &fd, why);
 
+    if (rc != 0) {
+        return rc;
+    }
+    file = fdopen(fd, "a");
     if (file == NULL) {
-        return errno;
+        rc = errno;
+        *why = strerror(rc);
+        close(fd);
+        return rc;
     }
     setvbuf(file, NULL, _IOLBF, 0);
     if (lf_log_cfg.file != NULL) {

@@ -6,6 +6,7 @@
 #define LF_LOG_H
 
 #include <stdarg.h>
+#include <sys/types.h>
 #include <syslog.h>
 
 enum lf_log_dest {
@@ -33,11 +34,17 @@ void lf_log_set_dest(unsigned dest);
 unsigned lf_log_dest(void);
 
 /*!
- * \brief Also append every message, with a timestamp, to a file.
+ * \brief Also append every message, with a timestamp, to a file. Opened
+ *        as lf_file_open_owned() does: never through a symbolic link, and
+ *        only a regular file of root's, uid's or also's (one it creates
+ *        is uid's and gid's, mode 0640).
+ *
+ * \param[out] why  on failure, what was wrong with the file
  *
  * \return 0 or an errno value (logging to the file stays off then)
  */
-int lf_log_open_file(const char *path);
+int lf_log_open_file(const char *path, uid_t uid, gid_t gid, uid_t also,
+                     const char **why);
 
 /*!
  * \brief Set the most verbose priority that is still logged.

@@ -369,3 +369,19 @@ lf_proc_drop_to(const char *user)
     }
     return 0;
 }
+
+int
+lf_proc_act_as(uid_t uid, gid_t gid)
+{
+    if (geteuid() == uid && getegid() == gid) {
+        return 0;
+    }
+    /* Only root may change the gid: become root again first. */
+    if (geteuid() != 0 && seteuid(0) != 0) {
+        return errno;
+    }
+    if (setegid(gid) != 0 || seteuid(uid) != 0) {
+        return errno;
+    }
+    return 0;
+}

@@ -119,6 +119,19 @@ int lf_proc_lookup_user(const char *user, uid_t *uid, gid_t *gid);
  */
 int lf_proc_drop_to(const char *user);
 
+/*!
+ * \brief Change only the effective gid and uid (root can change back):
+ *        files opened meanwhile are opened with that user's rights. From
+ *        root to a user, and back with lf_proc_act_as(0, 0).
+ *
+ * \return 0 or an errno value
+ */
+int lf_proc_act_as(uid_t uid, gid_t gid);
+
+/* The servers ran as this user by default before they had their own: what
+ * it owns of their files is taken over after such an upgrade. */
+#define LF_FORMER_USER "hacluster"
+
 /*! \brief Monotonic clock in milliseconds. */
 long long lf_now_ms(void);
 

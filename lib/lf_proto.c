@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "lf_proto.h"
-#include "lf_sha256.h"
 
 #define MAX_FIELDS 7
 
@@ -181,10 +180,12 @@ parse_fields(struct lf_msg *msg, char **f, int n)
         msg->owner = f[1];
         return LF_PROTO_OK;
     case LF_MSG_AUTH:
-        if (n != 2) {
+        if (n != 4) {
             return LF_PROTO_ARGS;
         }
         msg->arg = f[1];
+        msg->nonce = f[2];
+        msg->proof = f[3];
         return LF_PROTO_OK;
     case LF_MSG_REPLICA:
         if (n != 6) {
@@ -324,24 +325,6 @@ lf_proto_err_str(enum lf_proto_err err)
         return "bad number";
     }
     return "unknown error";
-}
-
-void
-lf_proto_auth_response(const void *secret, size_t secret_len, const char *nonce,
-                       char *out)
-{
-    static const char prefix[] = "leapfrog-auth:";
-    char msg[sizeof(prefix) + LF_NONCE_HEX + 1];
-    uint8_t mac[LF_SHA256_LEN];
-    size_t n = strlen(nonce);
-
-    if (n > LF_NONCE_HEX) {
-        n = LF_NONCE_HEX;
-    }
-    memcpy(msg, prefix, sizeof(prefix) - 1);
-    memcpy(msg + sizeof(prefix) - 1, nonce, n);
-    lf_hmac_sha256(secret, secret_len, msg, sizeof(prefix) - 1 + n, mac);
-    lf_hex(mac, sizeof(mac), out);
 }
 
 bool

@@ -12,7 +12,7 @@
 
 #include "lf_table.h"
 
-#define LF_PROTO_VERSION 2
+#define LF_PROTO_VERSION 3
 #define LF_LINE_MAX 1024 /* longest line, without its newline */
 #define LF_NONCE_HEX 32  /* hex digits of the greeting's nonce */
 #define LF_DEFAULT_PORT 3200
@@ -26,7 +26,7 @@ enum lf_msg_type {
     LF_MSG_COUNT,     /* COUNT */
     LF_MSG_STATS,     /* STATS */
     LF_MSG_PING,      /* PING */
-    LF_MSG_AUTH,      /* AUTH hmac-hex */
+    LF_MSG_AUTH,      /* AUTH role nonce proof */
     LF_MSG_REPLICA,   /* REPLICA instance node generation seq count */
     LF_MSG_QUIT,      /* QUIT */
     /* replication stream (both ways: a snapshot also goes up in a
@@ -69,7 +69,9 @@ struct lf_msg {
     enum lf_lock_mode mode; /* LOCK, S, C L */
     const char *key;        /* points into buf */
     const char *owner;      /* points into buf */
-    const char *arg;        /* AUTH response, REPLICA instance */
+    const char *arg;        /* AUTH role, REPLICA instance */
+    const char *nonce;      /* AUTH: the client's nonce */
+    const char *proof;      /* AUTH: the client's proof */
     const char *node;       /* REPLICA: the replica's node name */
     uint64_t num;           /* SNAPSHOT, REPLICA generation; SYNC/C/ACK seq */
     uint64_t count;         /* SNAPSHOT, REPLICA count */
@@ -110,14 +112,5 @@ bool lf_proto_valid_owner(const char *s);
  */
 bool lf_proto_stat_field(const char *reply, const char *name, char *out,
                          size_t size);
-
-/*!
- * \brief The response to a greeting's nonce: hex HMAC-SHA-256 of
- *        "leapfrog-auth:" + nonce under the shared secret.
- *
- * \param[out] out  2 * 32 + 1 bytes
- */
-void lf_proto_auth_response(const void *secret, size_t secret_len,
-                            const char *nonce, char *out);
 
 #endif

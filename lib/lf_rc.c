@@ -22,6 +22,8 @@ lf_rc_str(int rc)
         return "timed out";
     case LF_ERR_PROTO:
         return "protocol error";
+    case LF_ERR_AUTH:
+        return "message integrity check failed";
     default:
         break;
     }

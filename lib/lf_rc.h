@@ -15,6 +15,7 @@ enum lf_rc {
     LF_ERR_STALE = -1003,   /* pid file names a process that is gone */
     LF_ERR_TIMEOUT = -1004, /* condition not reached in time */
     LF_ERR_PROTO = -1005,   /* peer broke the protocol */
+    LF_ERR_AUTH = -1006,    /* a line's MAC is wrong: forged or altered */
 };
 
 /*!

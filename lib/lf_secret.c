@@ -8,6 +8,37 @@
 
 #include "lf_secret.h"
 
+static int
+hex_digit(unsigned char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    return -1;
+}
+
+/* The 32-byte client key of a client credential, from 64 hex digits. */
+static int
+client_key(const unsigned char *hex, struct lf_secret *secret, const char **why)
+{
+    for (size_t i = 0; i < 32; i++) {
+        int hi = hex_digit(hex[2 * i]);
+        int lo = hex_digit(hex[2 * i + 1]);
+
+        if (hi < 0 || lo < 0) {
+            *why = "the client credential is not 64 lower-case hex digits";
+            return EINVAL;
+        }
+        secret->data[i] = (unsigned char)(hi * 16 + lo);
+    }
+    secret->len = 32;
+    secret->client_only = true;
+    return 0;
+}
+
 int
 lf_secret_load(const char *path, struct lf_secret *secret, const char **why)
 {
@@ -42,6 +73,12 @@ lf_secret_load(const char *path, struct lf_secret *secret, const char **why)
     }
     if (n > 0 && buf[n - 1] == '\n') {
         n--;
+    }
+    secret->client_only = false;
+    if ((size_t)n == sizeof(LF_SECRET_CLIENT_WORD) + 64
+        && memcmp(buf, LF_SECRET_CLIENT_WORD " ", sizeof(LF_SECRET_CLIENT_WORD))
+               == 0) {
+        return client_key(buf + sizeof(LF_SECRET_CLIENT_WORD), secret, why);
     }
     if (n < 16 || n > LF_SECRET_MAX) {
         *why = "the secret must be 16 to 1024 bytes long";

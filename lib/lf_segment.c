@@ -10,6 +10,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lf_proc.h"
@@ -123,6 +124,9 @@ lf_seg_verdict_str(enum lf_seg_verdict verdict)
                "stays valid";
     case LF_SEG_CHANGED:
         return "segment changed while it was taken over";
+    case LF_SEG_FOREIGN:
+        return "segment is not the service user's own: left untouched for the "
+               "administrator";
     }
     return "unknown verdict";
 }
@@ -207,6 +211,7 @@ check_header(const struct lf_seg_header *hdr, size_t size, const char *instance,
     info->writer_start = hdr->writer_start;
     info->heard_ms = hdr->heard_ms;
     info->valid_ms = hdr->valid_ms;
+    info->writer_uid = hdr->writer_uid;
     return LF_SEG_OK;
 }
 
@@ -298,7 +303,36 @@ lf_seg_current(const struct lf_seg_info *info, uint64_t min_generation,
     return LF_SEG_OK;
 }
 
-/* Open, lock and map the instance's segment read-write. */
+bool
+lf_seg_file_ok(const struct stat *st, uid_t uid, const char **why)
+{
+    if (!S_ISREG(st->st_mode)) {
+        *why = "not a regular file";
+    } else if (st->st_uid != uid) {
+        *why = "owned by another user";
+    } else if ((st->st_mode & 07777) != 0600) {
+        *why = "its mode is not 0600";
+    } else if (st->st_nlink != 1) {
+        *why = "it has another hard link";
+    } else {
+        return true;
+    }
+    return false;
+}
+
+/* The header's writer must be the user the file belongs to: us. */
+static enum lf_seg_verdict
+check_writer_uid(const struct lf_seg_info *info, const char **why)
+{
+    if (info->writer_uid != (uint32_t)geteuid()) {
+        *why = "its header names another user as its writer";
+        return LF_SEG_FOREIGN;
+    }
+    return LF_SEG_OK;
+}
+
+/* Open, lock and map the instance's segment read-write, once fstat() on
+ * the descriptor shows it is our own. */
 static enum lf_seg_verdict
 map_locked(const char *instance, int *fd_out, void **mem_out, size_t *size_out,
            const char **why)
@@ -309,10 +343,24 @@ map_locked(const char *instance, int *fd_out, void **mem_out, size_t *size_out,
     int fd;
 
     lf_seg_name(instance, name, sizeof(name));
-    fd = shm_open(name, O_RDWR | O_CLOEXEC, 0);
+    fd = shm_open(name, O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0);
+    if (fd < 0 && (errno == ELOOP || errno == EACCES)) {
+        *why = (errno == ELOOP) ? "it is a symbolic link"
+                                : "this user may not open it";
+        return LF_SEG_FOREIGN;
+    }
     if (fd < 0) {
         *why = strerror(errno);
         return (errno == ENOENT) ? LF_SEG_ABSENT : LF_SEG_IO;
+    }
+    if (fstat(fd, &st) != 0) {
+        *why = strerror(errno);
+        close(fd);
+        return LF_SEG_IO;
+    }
+    if (!lf_seg_file_ok(&st, geteuid(), why)) {
+        close(fd);
+        return LF_SEG_FOREIGN;
     }
     if (flock(fd, LOCK_EX) != 0 || fstat(fd, &st) != 0) {
         *why = strerror(errno);
@@ -354,6 +402,9 @@ lf_seg_adopt(const char *instance, uint64_t min_generation,
     }
     verdict = lf_seg_check(mem, size, instance, info, why);
     if (verdict == LF_SEG_OK) {
+        verdict = check_writer_uid(info, why);
+    }
+    if (verdict == LF_SEG_OK) {
         verdict = lf_seg_current(info, min_generation, lf_now_ms(), why);
     }
     if (verdict == LF_SEG_OK && !writer_alive(info)) {
@@ -389,6 +440,9 @@ lf_seg_mark_adopted(const char *instance, const struct lf_seg_info *loaded)
     }
     hdr = mem;
     verdict = check_header(hdr, size, instance, &now, &why);
+    if (verdict == LF_SEG_OK) {
+        verdict = check_writer_uid(&now, &why);
+    }
     if (verdict == LF_SEG_OK
         && (now.state != loaded->state || now.generation != loaded->generation
             || now.seq != loaded->seq || now.nlocks != loaded->nlocks
@@ -420,7 +474,7 @@ lf_seg_peek(const char *instance, struct lf_seg_info *info,
     memset(info, 0, sizeof(*info));
     *writer_running = false;
     lf_seg_name(instance, name, sizeof(name));
-    fd = shm_open(name, O_RDONLY | O_CLOEXEC, 0);
+    fd = shm_open(name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
     if (fd < 0) {
         return (errno == ENOENT) ? LF_SEG_ABSENT : LF_SEG_IO;
     }
@@ -505,6 +559,7 @@ lf_seg_info(const struct lf_seg *seg, struct lf_seg_info *info)
     info->writer_start = hdr->writer_start;
     info->heard_ms = hdr->heard_ms;
     info->valid_ms = hdr->valid_ms;
+    info->writer_uid = hdr->writer_uid;
 }
 
 void
@@ -581,6 +636,56 @@ other_writer_alive(const struct lf_seg_header *hdr)
     return writer_alive(&info);
 }
 
+/* A segment someone else made (any user may create names in /dev/shm) is
+ * never written: its maker may hold it open and change it under us. */
+static bool
+own_file(int fd)
+{
+    struct stat st;
+
+    return fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid()
+           && st.st_nlink == 1;
+}
+
+int
+lf_seg_move_foreign(const char *instance, uid_t uid, char *aside, size_t size,
+                    const char **why)
+{
+    char name[LF_SEG_INSTANCE_MAX + 16];
+    char path[LF_SEG_INSTANCE_MAX + 32];
+    struct stat st;
+
+    aside[0] = '\0';
+    *why = "";
+    if (strlen(instance) > LF_SEG_INSTANCE_MAX) {
+        return EINVAL;
+    }
+    lf_seg_name(instance, name, sizeof(name));
+    snprintf(path, sizeof(path), "%s%s", LF_SEG_DIR, name);
+    if (lstat(path, &st) != 0) {
+        return (errno == ENOENT) ? 0 : errno;
+    }
+    if (S_ISLNK(st.st_mode)) {
+        *why = "a symbolic link";
+    } else if (lf_seg_file_ok(&st, uid, why)) {
+        return 0;
+    }
+    /* '@' is not allowed in instance names: the new name is no segment;
+     * an older one moved aside is never replaced. */
+    for (int n = 0; n < 100; n++) {
+        snprintf(aside, size, "%s@aside-%ld-%lld-%d", path, (long)st.st_uid,
+                 (long long)time(NULL), n);
+        if (renameat2(AT_FDCWD, path, AT_FDCWD, aside, RENAME_NOREPLACE) == 0) {
+            return 0;
+        }
+        if (errno != EEXIST) {
+            break;
+        }
+    }
+    aside[0] = '\0';
+    return (errno != 0) ? errno : EEXIST;
+}
+
 int
 lf_seg_open_writer(const char *instance, uint64_t capacity,
                    struct lf_seg **seg_out)
@@ -598,9 +703,13 @@ lf_seg_open_writer(const char *instance, uint64_t capacity,
         return EINVAL;
     }
     lf_seg_name(instance, name, sizeof(name));
-    fd = shm_open(name, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    fd = shm_open(name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) {
         return errno;
+    }
+    if (!own_file(fd)) {
+        rc = EPERM;
+        goto fail;
     }
     if (fchmod(fd, 0600) != 0 || flock(fd, LOCK_EX) != 0) {
         rc = errno;
@@ -647,6 +756,7 @@ lf_seg_open_writer(const char *instance, uint64_t capacity,
     seg->hdr->writer_pid = getpid();
     (void)lf_proc_start_time(getpid(), &start);
     seg->hdr->writer_start = start;
+    seg->hdr->writer_uid = (uint32_t)geteuid();
     lf_seg_end(seg);
     *seg_out = seg;
     return 0;

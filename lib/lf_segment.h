@@ -11,6 +11,13 @@
  * enqueue server, if it still lives, may have served without it), and a
  * generation no older than the cluster has served. Every access holds
  * flock() on the segment, so an adopter never sees a half-applied change.
+ *
+ * Before its content is trusted at all, the opened segment must be the
+ * adopter's own (it runs as the service user): a regular file owned by the
+ * adopter's effective uid, mode 0600, with no other link, and its header
+ * must name that same uid as its writer's. Anyone may create names in
+ * /dev/shm, so a segment that fails this is refused as LF_SEG_FOREIGN and
+ * left untouched for the administrator.
  */
 #ifndef LF_SEGMENT_H
 #define LF_SEGMENT_H
@@ -18,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "lf_table.h"
@@ -25,6 +33,7 @@
 #define LF_SEG_MAGIC 0x313047455346464cULL /* "LFFSEG01" little-endian */
 #define LF_SEG_LAYOUT 2
 #define LF_SEG_INSTANCE_MAX 63
+#define LF_SEG_DIR "/dev/shm" /* where Linux keeps POSIX shared memory */
 
 enum lf_seg_state {
     LF_SEG_SYNCING = 1,      /* being (re)filled: never adoptable */
@@ -54,7 +63,12 @@ struct lf_seg_header {
     int64_t heard_ms;      /* CLOCK_MONOTONIC: last word from the enqueue
                               server */
     uint64_t valid_ms;     /* a copy stays adoptable this long after it */
-    uint8_t reserved[336];
+    /* The writer's effective uid. Layout 2 kept these bytes zero before
+     * the field existed, so an older writer reads as uid 0: adoptable only
+     * by an adopter running as root, as that writer did then. */
+    uint32_t writer_uid;
+    uint32_t reserved_pad;
+    uint8_t reserved[328];
 };
 
 struct lf_seg_slot {
@@ -83,6 +97,8 @@ enum lf_seg_verdict {
     LF_SEG_IO,             /* could not open, lock or map it */
     LF_SEG_EXPIRED,        /* lost its enqueue server too long ago */
     LF_SEG_CHANGED,        /* changed between loading and marking it */
+    LF_SEG_FOREIGN,        /* not the adopter's own file, or written by
+                              another user */
 };
 
 struct lf_seg_info {
@@ -94,6 +110,7 @@ struct lf_seg_info {
     uint64_t writer_start;
     int64_t heard_ms;
     uint64_t valid_ms;
+    uint32_t writer_uid; /* as its header says */
 };
 
 /*! \brief Explain a verdict in words. */
@@ -226,6 +243,28 @@ void lf_seg_remove(struct lf_seg *seg, uint32_t slot);
  *        fuzzer, which build images by hand). Checks nothing.
  */
 void lf_seg_reseal(void *mem, size_t size);
+
+/*!
+ * \brief Is the opened file st a segment its owner alone wrote: a regular
+ *        file owned by uid, mode 0600, with one link (pure)?
+ *
+ * \param[out] why  detail of a refusal (static string)
+ */
+bool lf_seg_file_ok(const struct stat *st, uid_t uid, const char **why);
+
+/*!
+ * \brief Before a writer running as uid opens the instance's segment: move
+ *        a segment that is not uid's own (lf_seg_file_ok(), or a symbolic
+ *        link) aside to "/dev/shm/leapfrog-INSTANCE@aside-<owner>-<time>-<n>"
+ *        (never deleted; left for the administrator). Run as root.
+ *
+ * \param[out] aside  the new name when one was moved ("" otherwise)
+ * \param[out] why    why it was moved
+ *
+ * \return 0 (nothing to do, or moved), or an errno value
+ */
+int lf_seg_move_foreign(const char *instance, uid_t uid, char *aside,
+                        size_t size, const char **why);
 
 /*! \brief Size in bytes of a segment for capacity slots. */
 size_t lf_seg_size(uint64_t capacity);

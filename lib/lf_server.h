@@ -14,6 +14,7 @@ struct lf_server_opts {
     const char *instance;   /* prefixes every message */
     const char *secretfile; /* or NULL */
     const char *logfile;    /* an additional log file, or NULL */
+    const char *user;       /* the service user it will run as, or NULL */
     bool foreground;
     bool verbose;
 };

@@ -28,7 +28,6 @@ static void
 compress(struct lf_sha256 *ctx, const uint8_t block[64])
 {
     uint32_t w[64];
-    uint32_t v[8];
 
     for (int i = 0; i < 16; i++) {
         w[i] = ((uint32_t)block[4 * i] << 24)
@@ -41,22 +40,36 @@ compress(struct lf_sha256 *ctx, const uint8_t block[64])
 
         w[i] = w[i - 16] + s0 + w[i - 7] + s1;
     }
-    memcpy(v, ctx->h, sizeof(v));
+    uint32_t a = ctx->h[0], b = ctx->h[1], c = ctx->h[2], d = ctx->h[3];
+    uint32_t e = ctx->h[4], f = ctx->h[5], g = ctx->h[6], h = ctx->h[7];
+
+    /* Named variables rather than an array shifted each round: they stay
+     * in registers (the MAC on every line runs this twice per line). */
     for (int i = 0; i < 64; i++) {
-        uint32_t s1 = ror(v[4], 6) ^ ror(v[4], 11) ^ ror(v[4], 25);
-        uint32_t ch = (v[4] & v[5]) ^ (~v[4] & v[6]);
-        uint32_t t1 = v[7] + s1 + ch + k256[i] + w[i];
-        uint32_t s0 = ror(v[0], 2) ^ ror(v[0], 13) ^ ror(v[0], 22);
-        uint32_t maj = (v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]);
+        uint32_t s1 = ror(e, 6) ^ ror(e, 11) ^ ror(e, 25);
+        uint32_t ch = (e & f) ^ (~e & g);
+        uint32_t t1 = h + s1 + ch + k256[i] + w[i];
+        uint32_t s0 = ror(a, 2) ^ ror(a, 13) ^ ror(a, 22);
+        uint32_t maj = (a & b) ^ (a & c) ^ (b & c);
         uint32_t t2 = s0 + maj;
 
-        memmove(&v[1], &v[0], 7 * sizeof(v[0]));
-        v[4] += t1;
-        v[0] = t1 + t2;
+        h = g;
+        g = f;
+        f = e;
+        e = d + t1;
+        d = c;
+        c = b;
+        b = a;
+        a = t1 + t2;
     }
-    for (int i = 0; i < 8; i++) {
-        ctx->h[i] += v[i];
-    }
+    ctx->h[0] += a;
+    ctx->h[1] += b;
+    ctx->h[2] += c;
+    ctx->h[3] += d;
+    ctx->h[4] += e;
+    ctx->h[5] += f;
+    ctx->h[6] += g;
+    ctx->h[7] += h;
 }
 
 void
@@ -98,15 +111,13 @@ lf_sha256_update(struct lf_sha256 *ctx, const void *data, size_t len)
 void
 lf_sha256_final(struct lf_sha256 *ctx, uint8_t out[LF_SHA256_LEN])
 {
+    static const uint8_t zeros[64] = {0};
     uint64_t bits = ctx->total * 8;
     uint8_t pad = 0x80;
     uint8_t len_be[8];
 
     lf_sha256_update(ctx, &pad, 1);
-    pad = 0;
-    while (ctx->used != 56) {
-        lf_sha256_update(ctx, &pad, 1);
-    }
+    lf_sha256_update(ctx, zeros, (120 - ctx->used) % 64);
     for (int i = 0; i < 8; i++) {
         len_be[i] = (uint8_t)(bits >> (56 - 8 * i));
     }

@@ -34,7 +34,8 @@ demo_load() {
 demo_configure() {
     local r
     lfp_require_installed
-    lfc_exec 1 env INSTANCE=DEMO VIP="$(lfp_vip)" \
+    lfc_exec 1 env SECRET_FILE="$(lfp_secret)" \
+        INSTANCE=DEMO VIP="$(lfp_vip)" \
         sh "$here/../crm-snippets/pcs-pair.sh" || return 1
     lfp_settle || return 1
     r=$(lfc_where rep-DEMO)

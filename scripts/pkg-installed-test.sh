@@ -64,8 +64,12 @@ ls -l "$ra"
 work=$(mktemp -d)
 chmod 755 "$work"
 mkdir -p "$work/run" "$work/state"
+# As tests/agents/ocf-tester.test: a secret, and the servers as the user
+# the package created.
+printf 'a-secret-of-enough-length\n' >"$work/secret"
+chmod 600 "$work/secret"
 common=(-o "instance=pk$$" -o "port=$((45000 + $$ % 10000))"
-    -o "rundir=$work/run")
+    -o "rundir=$work/run" -o "secret_file=$work/secret" -o user=leapfrog)
 ocf-tester -n pk-e "${common[@]}" -o address=127.0.0.1 \
     -o "statedir=$work/state" "$ra/enqueue" || fail "ocf-tester enqueue"
 ocf-tester -n pk-r "${common[@]}" -o enqueue_address=127.0.0.1 \

@@ -29,6 +29,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "lf_auth.h"
 #include "lf_buf.h"
 #include "lf_proto.h"
 #include "lf_secret.h"
@@ -89,8 +90,11 @@ enum enq_conn_role {
 struct enq_conn {
     int fd;
     struct lf_buf in;
-    struct lf_buf out;
+    struct lf_buf out;  /* lines queued, not yet sealed */
+    struct lf_buf wire; /* sealed, or sent as they are, being written */
     bool authed;
+    enum lf_auth_role auth_role;
+    struct lf_session session; /* on after AUTH: every line has its MAC */
     enum enq_conn_role role;
     bool closing;      /* close once out is flushed */
     bool dead;         /* closed: released at the end of the loop turn */
@@ -156,6 +160,8 @@ struct enq_server {
     struct enq_conns conns;
     /* the replica */
     struct enq_conn *replica;
+    char replica_node[LF_OWNER_MAX + 1];
+    bool refusal_logged; /* of a second replica, while this one lasts */
     enum enq_replica_state replica_state;
     bool replica_local; /* on this node: its copy does not count */
     uint64_t sync_seq;  /* seq whose ACK completes the snapshot */
@@ -264,6 +270,13 @@ struct enq_conn *enq_conn_add(struct enq_server *srv, int fd);
 /*! \brief Queue one reply line (a newline is added). */
 void enq_conn_reply(struct enq_server *srv, struct enq_conn *conn,
                     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*!
+ * \brief AUTH succeeded (its reply is queued): from the next line on,
+ *        every line both ways carries its MAC.
+ */
+void enq_conn_begin_session(struct enq_server *srv, struct enq_conn *conn,
+                            const uint8_t key[LF_SHA256_LEN],
+                            enum lf_auth_role role, const char *cnonce);
 /*! \brief Queue raw output already appended to conn->out. */
 void enq_conn_want_write(struct enq_server *srv, struct enq_conn *conn);
 /*! \brief The connection has work (input, or a released reply). */

@@ -33,6 +33,7 @@ enq_conn_add(struct enq_server *srv, int fd)
     conn->fd = fd;
     lf_buf_init(&conn->in, ENQ_IN_MAX);
     lf_buf_init(&conn->out, ENQ_CLIENT_OUT_MAX);
+    lf_buf_init(&conn->wire, ENQ_CLIENT_OUT_MAX);
     ev.data.ptr = conn;
     if (epoll_ctl(srv->epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) {
         free(conn);
@@ -46,6 +47,32 @@ enq_conn_add(struct enq_server *srv, int fd)
     c->all = conn;
     c->count++;
     return conn;
+}
+
+/* Sealed a little at a time, as the socket drains: the queue's limit
+ * stays the one of out. */
+#define WIRE_LOW (64u * 1024)
+
+static size_t
+pending(const struct enq_conn *conn)
+{
+    return lf_buf_pending(&conn->out) + lf_buf_pending(&conn->wire);
+}
+
+void
+enq_conn_begin_session(struct enq_server *srv, struct enq_conn *conn,
+                       const uint8_t key[LF_SHA256_LEN], enum lf_auth_role role,
+                       const char *cnonce)
+{
+    /* What is queued so far (the reply to AUTH) goes out as it is. */
+    if (lf_buf_append(&conn->wire, conn->out.data + conn->out.start,
+                      lf_buf_pending(&conn->out))
+        != 0) {
+        enq_conn_kill(srv, conn);
+        return;
+    }
+    conn->out.start = conn->out.len = 0;
+    lf_session_start(&conn->session, key, role, conn->nonce, cnonce, true);
 }
 
 void
@@ -200,7 +227,7 @@ enq_conn_update_events(struct enq_server *srv, struct enq_conn *conn)
     if (conn->wait_seq == 0 && !conn->closing) {
         ev.events |= EPOLLIN;
     }
-    if (lf_buf_pending(&conn->out) > 0) {
+    if (pending(conn) > 0) {
         ev.events |= EPOLLOUT;
     }
     /* One system call saved per request when nothing changes. */
@@ -210,17 +237,42 @@ enq_conn_update_events(struct enq_server *srv, struct enq_conn *conn)
     }
 }
 
+/* Write what the socket takes: what is on the wire first, then (sealed
+ * when the session is on) what is queued. */
+static int
+write_out(struct enq_conn *conn)
+{
+    int rc;
+
+    if (!conn->session.on) {
+        rc = lf_buf_write_fd(&conn->wire, conn->fd);
+        return (rc != 0 || lf_buf_pending(&conn->wire) > 0)
+                   ? rc
+                   : lf_buf_write_fd(&conn->out, conn->fd);
+    }
+    do {
+        rc = lf_session_seal_buf(&conn->session, &conn->out, &conn->wire,
+                                 WIRE_LOW);
+        if (rc != 0 || lf_buf_pending(&conn->wire) == 0) {
+            break;
+        }
+        rc = lf_buf_write_fd(&conn->wire, conn->fd);
+    } while (rc == 0 && lf_buf_pending(&conn->wire) == 0
+             && lf_buf_pending(&conn->out) > 0);
+    return rc;
+}
+
 void
 enq_conn_write_now(struct enq_server *srv, struct enq_conn *conn)
 {
     if (conn->dead) {
         return;
     }
-    if (lf_buf_write_fd(&conn->out, conn->fd) != 0) {
+    if (write_out(conn) != 0) {
         enq_conn_kill(srv, conn);
         return;
     }
-    if (conn->closing && lf_buf_pending(&conn->out) == 0) {
+    if (conn->closing && pending(conn) == 0) {
         enq_conn_kill(srv, conn);
         return;
     }
@@ -252,6 +304,7 @@ enq_conn_bury(struct enq_server *srv)
         c->graveyard = conn->next;
         lf_buf_free(&conn->in);
         lf_buf_free(&conn->out);
+        lf_buf_free(&conn->wire);
         free(conn);
     }
 }

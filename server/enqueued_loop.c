@@ -92,6 +92,20 @@ replica_line(struct enq_server *srv, struct enq_conn *conn, const char *line,
     }
 }
 
+/* A line whose MAC is wrong: forged, altered, replayed or out of order.
+ * Nothing more from this connection can be trusted. */
+static void
+integrity_failed(struct enq_server *srv, struct enq_conn *conn, const char *why)
+{
+    srv->stats.protocol_errors++;
+    lf_warn("connection %d: %s; closing it", conn->fd, why);
+    if (conn == srv->replica) {
+        enq_repl_lost(srv, why, false);
+    } else {
+        enq_conn_kill(srv, conn);
+    }
+}
+
 /* Serve the complete lines a connection has, until it has to wait. */
 static void
 serve(struct enq_server *srv, struct enq_conn *conn)
@@ -99,10 +113,20 @@ serve(struct enq_server *srv, struct enq_conn *conn)
     while (!conn->dead && conn->wait_seq == 0 && !conn->closing) {
         const char *line = NULL;
         size_t len = 0;
-        enum lf_line_rc rc =
-            lf_buf_next_line(&conn->in, LF_LINE_MAX, &line, &len);
+        enum lf_line_rc rc = lf_buf_next_line(
+            &conn->in, lf_session_line_max(&conn->session, LF_LINE_MAX), &line,
+            &len);
 
         if (rc == LF_LINE_NONE) {
+            break;
+        }
+        if (rc == LF_LINE_OVERSIZED && conn->session.on) {
+            integrity_failed(srv, conn, "a line too long to check its MAC");
+            break;
+        }
+        if (rc == LF_LINE_READY && conn->session.on
+            && !lf_session_open(&conn->session, line, &len)) {
+            integrity_failed(srv, conn, "a line failed its integrity check");
             break;
         }
         if (rc == LF_LINE_OVERSIZED) {

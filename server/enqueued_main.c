@@ -9,6 +9,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -189,27 +190,65 @@ parse_args(int argc, char **argv, struct enq_config *cfg, bool *verbose)
     return 0;
 }
 
-/* The state directory belongs to the service user. */
+/* The state directory belongs to the service user. Root prepares it
+ * through a descriptor, never through a symbolic link, and gives it to
+ * the service user only when root, that user or LF_FORMER_USER owns it. */
 static int
-prepare_statedir(const struct enq_config *cfg)
+prepare_statedir(const struct enq_config *cfg, const char **why)
 {
-    uid_t uid = 0;
-    gid_t gid = 0;
+    uid_t uid = geteuid();
+    gid_t gid = getegid();
+    uid_t former = 0;
+    gid_t former_gid = 0;
+    struct stat st;
+    int rc = 0;
+    int fd;
 
+    *why = "";
+    if (cfg->user != NULL && geteuid() == 0
+        && (rc = lf_proc_lookup_user(cfg->user, &uid, &gid)) != 0) {
+        *why = (rc == ENOENT) ? "no such service user" : strerror(rc);
+        return rc;
+    }
     if (mkdir(cfg->statedir, 0755) != 0 && errno != EEXIST) {
-        return errno;
+        rc = errno;
+        *why = strerror(rc);
+        return rc;
     }
-    if (cfg->user != NULL && geteuid() == 0) {
-        int rc = lf_proc_lookup_user(cfg->user, &uid, &gid);
-
-        if (rc != 0) {
-            return rc;
+    fd = open(cfg->statedir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        rc = errno;
+        *why = strerror(rc);
+        if (rc == ELOOP
+            || (lstat(cfg->statedir, &st) == 0 && S_ISLNK(st.st_mode))) {
+            *why = "it is a symbolic link";
+        } else if (rc == ENOTDIR) {
+            *why = "it is not a directory";
         }
-        if (chown(cfg->statedir, uid, gid) != 0) {
-            return errno;
-        }
+        return rc;
     }
-    return 0;
+    if (fstat(fd, &st) != 0) {
+        rc = errno;
+        *why = strerror(rc);
+    } else if (geteuid() != 0 || st.st_uid == uid) {
+        /* Nothing to change (or nothing we could). */
+    } else if (st.st_uid != 0
+               && (lf_proc_lookup_user(LF_FORMER_USER, &former, &former_gid)
+                       != 0
+                   || st.st_uid != former)) {
+        rc = EPERM;
+        *why = "it belongs to another user than root, the service user "
+               "or " LF_FORMER_USER " (chown it to the service user)";
+    } else if (fchown(fd, uid, gid) != 0) {
+        rc = errno;
+        *why = strerror(rc);
+    } else if (st.st_uid != 0) {
+        lf_notice("state directory %s belonged to " LF_FORMER_USER
+                  ": now the service user's",
+                  cfg->statedir);
+    }
+    close(fd);
+    return rc;
 }
 
 /* This node's name, as a replica reports its own. */
@@ -259,7 +298,11 @@ main(int argc, char **argv)
 {
     struct enq_server srv;
     struct lf_server_opts opts;
+    const char *why = "";
+    bool acting = false;
     bool verbose = false;
+    uid_t uid = 0;
+    gid_t gid = 0;
     int notify_fd = -1;
     int status = 1;
     int rc;
@@ -274,6 +317,7 @@ main(int argc, char **argv)
     opts.instance = srv.cfg.instance;
     opts.secretfile = srv.cfg.secretfile;
     opts.logfile = srv.cfg.logfile;
+    opts.user = srv.cfg.user;
     opts.foreground = srv.cfg.foreground;
     opts.verbose = verbose;
     if (lf_server_start(&opts, &srv.secret, &notify_fd) != 0) {
@@ -286,13 +330,26 @@ main(int argc, char **argv)
         lf_err("out of memory");
         goto done;
     }
-    rc = prepare_statedir(&srv.cfg);
+    rc = prepare_statedir(&srv.cfg, &why);
     if (rc != 0) {
-        lf_err("cannot prepare state directory %s: %s", srv.cfg.statedir,
-               strerror(rc));
+        lf_err("cannot prepare state directory %s: %s", srv.cfg.statedir, why);
+        goto done;
+    }
+    /* The segment is opened and read with the service user's rights, so
+     * that only that user's own copy can be adopted. */
+    acting = srv.cfg.user != NULL && geteuid() == 0;
+    if (acting
+        && ((rc = lf_proc_lookup_user(srv.cfg.user, &uid, &gid)) != 0
+            || (rc = lf_proc_act_as(uid, gid)) != 0)) {
+        lf_err("cannot act as user %s: %s", srv.cfg.user,
+               rc == ENOENT ? "no such user" : strerror(rc));
         goto done;
     }
     enq_takeover_local(&srv);
+    if (acting && (rc = lf_proc_act_as(0, 0)) != 0) {
+        lf_err("cannot become root again: %s", strerror(rc));
+        goto done;
+    }
     rc = lf_net_listen(srv.cfg.address, srv.cfg.port, &srv.listen_fd);
     if (rc != 0) {
         lf_err("cannot listen on %s port %u: %s",

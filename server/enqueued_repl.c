@@ -278,17 +278,54 @@ copy_valid_ms(const struct enq_server *srv)
     return valid > 1000 ? (uint64_t)valid : 1000;
 }
 
+/* Attached, not closing, and heard from within its timeout: a second
+ * replica cannot take its place (two would push each other out forever,
+ * and a client must not knock the real one off). */
+static bool
+replica_healthy(const struct enq_server *srv, long long now)
+{
+    const struct enq_conn *r = srv->replica;
+
+    return r != NULL && !r->dead && !r->closing
+           && now - srv->replica_heard_ms <= srv->cfg.replica_timeout_ms;
+}
+
+static void
+refuse_second(struct enq_server *srv, struct enq_conn *conn, const char *node)
+{
+    if (!srv->refusal_logged) {
+        lf_warn("refusing a second replica (on %s, connection %d): the "
+                "replica on %s is attached and healthy (connection %d)",
+                node, conn->fd, srv->replica_node, srv->replica->fd);
+        srv->refusal_logged = true;
+    } else {
+        lf_debug("refusing a second replica (on %s, connection %d)", node,
+                 conn->fd);
+    }
+    enq_conn_reply(srv, conn,
+                   "ERR BUSY a replica on %s is attached and healthy; only "
+                   "one replica at a time",
+                   srv->replica_node);
+    conn->closing = true;
+}
+
 void
 enq_repl_attach(struct enq_server *srv, struct enq_conn *conn, const char *node)
 {
     struct snapshot_ctx ctx = {&conn->out, 0};
 
     if (srv->replica != NULL && srv->replica != conn) {
+        if (replica_healthy(srv, lf_now_ms())) {
+            refuse_second(srv, conn, node);
+            return;
+        }
         enq_repl_lost(srv, "a new replica connected", false);
     }
     conn->out.max = ENQ_REPLICA_OUT_MAX;
     conn->role = ENQ_CONN_REPLICA;
     srv->replica = conn;
+    snprintf(srv->replica_node, sizeof(srv->replica_node), "%s", node);
+    srv->refusal_logged = false;
     srv->replica_state = ENQ_REPLICA_SYNCING;
     srv->replica_local = strcmp(node, srv->node) == 0;
     srv->sync_seq = srv->seq;

@@ -177,40 +177,61 @@ do_unlockall(struct enq_server *srv, struct enq_conn *conn,
     }
 }
 
+/* AUTH <role> <client nonce> <proof>: the proof of the role's key, then
+ * ours, and from then on every line carries its MAC. */
 static void
 do_auth(struct enq_server *srv, struct enq_conn *conn, const struct lf_msg *msg)
 {
-    char expect[2 * 32 + 1];
-    unsigned char diff = 0;
+    enum lf_auth_role role = LF_AUTH_CLIENT;
+    uint8_t key[LF_SHA256_LEN];
+    char proof[LF_AUTH_PROOF_HEX + 1];
 
     if (srv->secret.len == 0) {
-        conn->authed = true;
-        enq_conn_reply(srv, conn, "OK no secret configured");
+        enq_conn_reply(srv, conn, "ERR AUTH this server has no shared secret");
         return;
     }
-    lf_proto_auth_response(srv->secret.data, srv->secret.len, conn->nonce,
-                           expect);
-    if (strlen(msg->arg) != strlen(expect)) {
-        diff = 1;
-    } else {
-        for (size_t i = 0; expect[i] != '\0'; i++) {
-            diff |= (unsigned char)(expect[i] ^ msg->arg[i]);
-        }
+    if (conn->session.on) {
+        enq_conn_reply(srv, conn, "ERR AUTH already authenticated");
+        return;
     }
-    if (diff != 0) {
-        lf_warn("authentication failed on connection %d; closing it", conn->fd);
+    if (!lf_auth_role_parse(msg->arg, &role)
+        || strlen(msg->nonce) != LF_AUTH_NONCE_HEX
+        || lf_auth_role_key(&srv->secret, role, key) != 0) {
+        enq_conn_reply(srv, conn, "ERR AUTH unknown role or bad nonce");
+        conn->closing = true;
+        return;
+    }
+    lf_auth_proof(key, false, role, conn->nonce, msg->nonce, proof);
+    if (!lf_auth_equal(proof, msg->proof)) {
+        lf_warn("authentication as %s failed on connection %d; closing it",
+                lf_auth_role_str(role), conn->fd);
         enq_conn_reply(srv, conn, "ERR AUTH bad response");
         conn->closing = true;
         return;
     }
     conn->authed = true;
-    enq_conn_reply(srv, conn, "OK");
+    conn->auth_role = role;
+    lf_auth_proof(key, true, role, conn->nonce, msg->nonce, proof);
+    enq_conn_reply(srv, conn, "OK %s", proof);
+    enq_conn_begin_session(srv, conn, key, role, msg->nonce);
 }
 
 static void
 do_replica(struct enq_server *srv, struct enq_conn *conn,
            const struct lf_msg *msg)
 {
+    /* With a secret, only the replication role's key makes a replica: a
+     * client could otherwise acknowledge changes no replica holds. */
+    if (srv->secret.len > 0 && conn->auth_role != LF_AUTH_REPLICA) {
+        lf_warn("connection %d authenticated as a client asked to be the "
+                "replica (node %s); refused",
+                conn->fd, msg->node);
+        enq_conn_reply(srv, conn,
+                       "ERR AUTH only the replication credential may act as "
+                       "the replica");
+        conn->closing = true;
+        return;
+    }
     if (strcmp(msg->arg, srv->cfg.instance) != 0) {
         enq_conn_reply(srv, conn, "ERR INSTANCE this is instance %s",
                        srv->cfg.instance);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lf_auth.h"
 #include "lf_client.h"
 #include "lf_parse.h"
 #include "lf_rc.h"
@@ -34,7 +35,11 @@ usage(FILE *out)
             "  list                   one line per lock: KEY OWNER MODE\n"
             "  count                  number of locks held\n"
             "  stats                  server statistics\n"
-            "  ping                   check the server answers\n");
+            "  ping                   check the server answers\n"
+            "  client-key             print a client credential derived"
+            " from -k's\n"
+            "                         secret (lets a client in, never a"
+            " replica)\n");
 }
 
 /* Build the request line for argv; NULL (with a message) when invalid. */
@@ -59,6 +64,8 @@ build_request(int argc, char **argv, char *out, size_t size)
         n = snprintf(out, size, "STATS");
     } else if (strcmp(cmd, "ping") == 0 && argc == 1) {
         n = snprintf(out, size, "PING");
+    } else if (strcmp(cmd, "client-key") == 0 && argc == 1) {
+        n = snprintf(out, size, "client-key");
     } else {
         usage(stderr);
         return EXIT_USAGE;
@@ -114,6 +121,25 @@ print_list(struct lf_client *client, const char *reply)
         }
         puts(line);
     }
+    return 0;
+}
+
+/* client-key: no server involved, only the secret file. */
+static int
+print_client_key(const char *secretfile, const struct lf_secret *secret)
+{
+    char text[LF_AUTH_CREDENTIAL_LEN + 1];
+
+    if (secretfile == NULL) {
+        fprintf(stderr, "lf-enq: client-key needs -k SECRETFILE\n");
+        return EXIT_USAGE;
+    }
+    if (lf_auth_client_credential(secret, text) != 0) {
+        fprintf(stderr, "lf-enq: %s is a client credential already\n",
+                secretfile);
+        return EXIT_USAGE;
+    }
+    puts(text);
     return 0;
 }
 
@@ -175,6 +201,9 @@ main(int argc, char **argv)
         && (rc = lf_secret_load(secretfile, &secret, &why)) != 0) {
         fprintf(stderr, "lf-enq: %s %s: %s\n", why, secretfile, lf_rc_str(rc));
         return EXIT_USAGE;
+    }
+    if (strcmp(argv[optind], "client-key") == 0) {
+        return print_client_key(secretfile, &secret);
     }
     rc = lf_client_open(&client, address, port, (int)timeout, &secret, &why);
     if (rc != 0) {

@@ -50,6 +50,7 @@ struct rep_server {
     bool synced;
     bool upload_requested; /* UPLOAD: a takeover wants our copy */
     long long hb_sent_ms;
+    char last_refusal[256]; /* the last refusal logged */
 };
 
 /*!

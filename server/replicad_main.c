@@ -19,6 +19,7 @@
 #include "lf_parse.h"
 #include "lf_proc.h"
 #include "lf_proto.h"
+#include "lf_segment.h"
 #include "lf_server.h"
 #include "replicad.h"
 
@@ -149,6 +150,39 @@ node_name(struct rep_server *rep)
     }
 }
 
+/* A segment of this instance that is not the service user's own (left by
+ * the servers' former user, or planted: anyone may create names in
+ * /dev/shm) cannot be written; it is moved aside, never deleted. */
+static int
+move_foreign_segment(const struct rep_config *cfg)
+{
+    char aside[256];
+    const char *why = "";
+    uid_t uid = geteuid();
+    gid_t gid = getegid();
+    int rc = 0;
+
+    if (cfg->user != NULL
+        && (rc = lf_proc_lookup_user(cfg->user, &uid, &gid)) != 0) {
+        lf_err("cannot run as user %s: %s", cfg->user,
+               rc == ENOENT ? "no such user" : strerror(rc));
+        return rc;
+    }
+    rc = lf_seg_move_foreign(cfg->instance, uid, aside, sizeof(aside), &why);
+    if (rc != 0) {
+        lf_err("the replica segment is not the service user's own and cannot "
+               "be moved aside: %s",
+               strerror(rc));
+        return rc;
+    }
+    if (aside[0] != '\0') {
+        lf_warn("the replica segment was not the service user's own (%s): "
+                "moved aside to %s for the administrator to look at",
+                why, aside);
+    }
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -170,6 +204,7 @@ main(int argc, char **argv)
     opts.instance = rep.cfg.instance;
     opts.secretfile = rep.cfg.secretfile;
     opts.logfile = rep.cfg.logfile;
+    opts.user = rep.cfg.user;
     opts.foreground = rep.cfg.foreground;
     opts.verbose = verbose;
     if (lf_server_start(&opts, &rep.secret, &notify_fd) != 0) {
@@ -178,6 +213,9 @@ main(int argc, char **argv)
     if (rep.cfg.pidfile != NULL
         && (rc = lf_pidfile_write(rep.cfg.pidfile, getpid())) != 0) {
         lf_err("cannot write pid file %s: %s", rep.cfg.pidfile, strerror(rc));
+        goto done;
+    }
+    if (move_foreign_segment(&rep.cfg) != 0) {
         goto done;
     }
     if (rep.cfg.user != NULL && (rc = lf_proc_drop_to(rep.cfg.user)) != 0) {
@@ -201,9 +239,10 @@ main(int argc, char **argv)
     rc = lf_seg_open_writer(rep.cfg.instance, rep.cfg.capacity, &rep.seg);
     if (rc != 0) {
         lf_err("cannot open the replica segment: %s",
-               rc == EBUSY ? "another replication server runs for this "
-                             "instance"
-                           : strerror(rc));
+               rc == EBUSY   ? "another replication server runs for this "
+                               "instance"
+               : rc == EPERM ? "it is not this user's own file"
+                             : strerror(rc));
         goto done;
     }
     lf_notice("replicating the enqueue server at %s port %u into shared "

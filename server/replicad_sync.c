@@ -169,6 +169,19 @@ begin_snapshot(struct rep_server *rep, const struct lf_msg *msg)
     return 0;
 }
 
+/* A refusal (wrong secret, a replica already attached, ...) comes back
+ * at every retry: logged when it is new, at debug level while it lasts. */
+static void
+refused(struct rep_server *rep, const char *why)
+{
+    if (strcmp(rep->last_refusal, why) == 0) {
+        lf_debug("%s", why);
+        return;
+    }
+    lf_err("%s", why);
+    snprintf(rep->last_refusal, sizeof(rep->last_refusal), "%s", why);
+}
+
 /* One line of the stream; sets *ack when an ACK is due. */
 static int
 apply_line(struct rep_server *rep, const char *line, size_t len, bool *ack)
@@ -177,7 +190,11 @@ apply_line(struct rep_server *rep, const char *line, size_t len, bool *ack)
 
     if (lf_proto_parse(line, len, &msg) != LF_PROTO_OK) {
         if (len >= 4 && strncmp(line, "ERR ", 4) == 0) {
-            lf_err("the enqueue server refused us: %.*s", (int)len, line);
+            char text[LF_LINE_MAX + 1];
+
+            snprintf(text, sizeof(text), "the enqueue server refused us: %.*s",
+                     (int)len, line);
+            refused(rep, text);
         } else {
             lf_err("malformed line from the enqueue server");
         }
@@ -254,22 +271,28 @@ apply_batch(struct rep_server *rep, struct lf_client *client, bool *ack)
 {
     const char *line = NULL;
     size_t len = 0;
-    enum lf_line_rc lrc;
+    /* Whatever arrived (and passed its check), the enqueue server was
+     * alive just now. */
+    bool heard = !(rep->synced || rep->in_snapshot);
     int rc = lf_seg_begin(rep->seg);
 
     if (rc != 0) {
         lf_err("cannot lock the segment: %s", strerror(rc));
         return rc;
     }
-    /* Whatever arrived, the enqueue server was alive just now. */
-    if (rep->synced || rep->in_snapshot) {
-        lf_seg_set_heard(rep->seg, lf_now_ms(), rep->valid_ms);
-    }
-    while ((lrc = lf_buf_next_line(&client->in, LF_LINE_MAX, &line, &len))
-           != LF_LINE_NONE) {
-        if (lrc == LF_LINE_OVERSIZED) {
-            rc = LF_ERR_PROTO;
-        } else {
+
+    for (;;) {
+        rc = lf_client_next_line(client, &line, &len);
+        if (rc == 0 && line != NULL && !heard) {
+            lf_seg_set_heard(rep->seg, lf_now_ms(), rep->valid_ms);
+            heard = true;
+        }
+        if (rc == LF_ERR_AUTH) {
+            lf_err("a line from the enqueue server failed its integrity "
+                   "check (forged or altered on the way); reconnecting");
+        } else if (rc == 0 && line == NULL) {
+            break;
+        } else if (rc == 0) {
             rc = apply_line(rep, line, len, ack);
         }
         if (rc == EILSEQ) {
@@ -338,23 +361,6 @@ upload_one(const char *key, const char *owner, enum lf_lock_mode mode,
     }
 }
 
-/* Write the whole buffer to the enqueue server, within the deadline. */
-static int
-send_all(struct lf_client *client, struct lf_buf *out)
-{
-    while (lf_buf_pending(out) > 0) {
-        int rc = lf_net_wait(client->fd, POLLOUT, client->timeout_ms);
-
-        if (rc == 0) {
-            rc = lf_buf_write_fd(out, client->fd);
-        }
-        if (rc != 0) {
-            return rc;
-        }
-    }
-    return 0;
-}
-
 /* A takeover: hand our copy to the enqueue server, as it streams to us,
  * in one buffer (one write per socket buffer, not per lock). */
 static int
@@ -380,7 +386,7 @@ upload(struct rep_server *rep, struct lf_client *client)
     }
     lf_seg_end(rep->seg);
     if (ctx.rc == 0) {
-        ctx.rc = send_all(client, &out);
+        ctx.rc = lf_client_send_buf(client, &out);
     }
     lf_buf_free(&out);
     if (ctx.rc == 0) {
@@ -431,15 +437,16 @@ follow_once(struct rep_server *rep, bool *was_synced)
     struct lf_client client;
     const char *why = "";
     char request[LF_LINE_MAX + 1];
-    int rc = lf_client_open(&client, rep->cfg.enqueue_address, rep->cfg.port,
-                            CONNECT_TIMEOUT_MS, &rep->secret, &why);
+    int rc = lf_client_open_as(&client, rep->cfg.enqueue_address, rep->cfg.port,
+                               CONNECT_TIMEOUT_MS, &rep->secret,
+                               LF_AUTH_REPLICA, &why);
 
     *was_synced = false;
     if (rc != 0) {
         lf_debug("%s %s port %u: %s", why, rep->cfg.enqueue_address,
                  rep->cfg.port, lf_rc_str(rc));
         if (rc == EACCES) {
-            lf_err("%s", why);
+            refused(rep, why);
         }
         return;
     }
@@ -495,6 +502,7 @@ follow_once(struct rep_server *rep, bool *was_synced)
         }
         if (rep->synced) {
             *was_synced = true;
+            rep->last_refusal[0] = '\0';
         }
         if (heartbeat_up(rep, &client) != 0) {
             break;

@@ -17,22 +17,25 @@
 static void
 usage(FILE *out)
 {
-    fprintf(out,
-            "usage: lf-watch -a ARMFILE -r RESOURCE -t TYPE -N NODE\n"
-            "                [-P PIDFILE] [-L LOGFILE] [-T REPORT_MS] [-f] "
-            "[-v]\n"
-            "  -a  the arm record the agent wrote (server pid and start "
-            "time)\n"
-            "  -r  the resource's id in the cluster\n"
-            "  -t  its agent: enqueue or replication "
-            "(ocf:leapfrog:TYPE)\n"
-            "  -N  the node it runs on, as the cluster names it\n"
-            "  -P  pid file\n"
-            "  -L  also log to this file\n"
-            "  -T  how long to keep trying to report, in ms (default "
-            "5000)\n"
-            "  -f  stay in the foreground, log to stderr\n"
-            "  -v  verbose (debug) logging\n");
+    fprintf(
+        out,
+        "usage: lf-watch -a ARMFILE -r RESOURCE -t TYPE -N NODE\n"
+        "                [-P PIDFILE] [-L LOGFILE] [-u USER] [-T REPORT_MS]\n"
+        "                [-f] [-v]\n"
+        "  -a  the arm record the agent wrote (server pid and start "
+        "time)\n"
+        "  -r  the resource's id in the cluster\n"
+        "  -t  its agent: enqueue or replication "
+        "(ocf:leapfrog:TYPE)\n"
+        "  -N  the node it runs on, as the cluster names it\n"
+        "  -P  pid file\n"
+        "  -L  also log to this file\n"
+        "  -u  the server's user, who may own that file (lf-watch "
+        "stays root)\n"
+        "  -T  how long to keep trying to report, in ms (default "
+        "5000)\n"
+        "  -f  stay in the foreground, log to stderr\n"
+        "  -v  verbose (debug) logging\n");
 }
 
 static int
@@ -42,7 +45,7 @@ parse_args(int argc, char **argv, struct lfw_config *cfg)
     int opt;
 
     cfg->report_ms = 5000;
-    while ((opt = getopt(argc, argv, "a:r:t:N:P:L:T:fvh")) != -1) {
+    while ((opt = getopt(argc, argv, "a:r:t:N:P:L:u:T:fvh")) != -1) {
         switch (opt) {
         case 'a':
             cfg->arm_path = optarg;
@@ -61,6 +64,9 @@ parse_args(int argc, char **argv, struct lfw_config *cfg)
             break;
         case 'L':
             cfg->logfile = optarg;
+            break;
+        case 'u':
+            cfg->user = optarg;
             break;
         case 'T':
             if (lf_parse_option("lf-watch", 'T', optarg, 0, 600000, &n) != 0) {

@@ -184,6 +184,7 @@ lfw_watch_run(const struct lfw_config *cfg)
         .instance = cfg->target.rsc,
         .secretfile = NULL,
         .logfile = cfg->logfile,
+        .user = cfg->user,
         .foreground = cfg->foreground,
         .verbose = cfg->verbose,
     };

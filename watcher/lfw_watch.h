@@ -22,6 +22,7 @@ struct lfw_config {
     const char *arm_path; /* the arm record the agent wrote */
     const char *pidfile;  /* lf-watch's own pid file, or NULL */
     const char *logfile;  /* an additional log file, or NULL */
+    const char *user;     /* the servers' user, who may own it, or NULL */
     struct lfw_pcmk_target target;
     long long report_ms; /* how long to keep trying to report */
     bool foreground;

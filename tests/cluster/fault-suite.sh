@@ -49,7 +49,8 @@ fs_setup() {
 }
 
 fs_configure() {
-    lfc_exec 1 env INSTANCE=$FS_INST VIP="$(lfp_vip)" ADDRESS= \
+    lfc_exec 1 env SECRET_FILE="$(lfp_secret)" \
+        INSTANCE=$FS_INST VIP="$(lfp_vip)" ADDRESS= \
         SERVER_LOG=/var/log/pacemaker/leapfrog-$FS_INST.log \
         sh "$FS_TOP/crm-snippets/pcs-pair.sh" >/dev/null || return 1
     # The snippet turns fencing on, as every real cluster needs; an

@@ -48,7 +48,7 @@ lfh_prefix() { echo "$LFH_NAME-"; }
 lfh_baseline() {
     lfc_host_exec 1 "$LFH_BIN/lf-hist-client" --baseline "$1" -n base \
         -o "$LFH_DIR/baseline.journal" -a "$(lfp_vip)" -p "$LFH_PORT" \
-        -x "$(lfh_prefix)" -t "$LFH_TIMEOUT_MS" 2>>"$LFH_DIR/clients.err"
+        -k "$(lfp_secret)" -x "$(lfh_prefix)" -t "$LFH_TIMEOUT_MS" 2>>"$LFH_DIR/clients.err"
 }
 
 # lfh_client HOST NAME ADDRESS: one client in the background.
@@ -56,7 +56,8 @@ lfh_client() {
     # ip netns exec becomes the client (no shell in between), so $! is the
     # client's own pid and lfh_stop reaches it.
     ip netns exec "$(lfc_host_ns "$1")" "$LFH_BIN/lf-hist-client" -n "$2" \
-        -o "$LFH_DIR/$2.journal" -a "$3" -p "$LFH_PORT" -x "$(lfh_prefix)" \
+        -o "$LFH_DIR/$2.journal" -a "$3" -p "$LFH_PORT" -k "$(lfp_secret)" \
+        -x "$(lfh_prefix)" \
         -K "$LFH_KEYS" -t "$LFH_TIMEOUT_MS" -i "$LFH_PAUSE_MS" -s "$RANDOM" \
         2>>"$LFH_DIR/clients.err" &
     LFH_PIDS+=($!)
@@ -104,7 +105,8 @@ lfh_stopped() {
 
 # The server's count of changes, seen through the virtual IP.
 lfh_server_seq() {
-    "$(lfp_lf_enq)" -a "$(lfp_vip)" -p "$LFH_PORT" -t 2000 stats 2>/dev/null |
+    "$(lfp_lf_enq)" -a "$(lfp_vip)" -p "$LFH_PORT" -t 2000 \
+        -k "$(lfp_secret)" stats 2>/dev/null |
         tr ' ' '\n' | sed -n 's/^seq=//p'
 }
 
@@ -127,10 +129,10 @@ lfh_check() {
     for j in $(seq 1 "$LFC_NODES"); do
         args+=(-A "$(lfc_addr "$j")")
     done
-    "$(lfp_lf_enq)" -a "$(lfp_vip)" -p "$LFH_PORT" list >"$LFH_DIR/final.list" \
-        2>&1
+    "$(lfp_lf_enq)" -a "$(lfp_vip)" -p "$LFH_PORT" -k "$(lfp_secret)" list \
+        >"$LFH_DIR/final.list" 2>&1
     out=$(lfc_host_exec 1 "$LFH_BIN/lf-hist-check" -a "$(lfp_vip)" \
-        -p "$LFH_PORT" "${args[@]}" "$LFH_DIR"/c*.journal 2>&1)
+        -p "$LFH_PORT" -k "$(lfp_secret)" "${args[@]}" "$LFH_DIR"/c*.journal 2>&1)
     rc=$?
     echo "$out" >"$LFH_DIR/check.out"
     LFH_SUMMARY=$(echo "$out" | grep '^history:')

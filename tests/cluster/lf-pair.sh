@@ -4,6 +4,8 @@
 # the virtual IP from the host.
 #
 #   lfp_require_installed      bail out unless the agents are installed
+#   lfp_secret                 the pairs' secret file (made by lfp_create_pair
+#                              or the snippet; lfp_enq uses it)
 #   lfp_create_pair INST       pcs resource create ... (group g-INST)
 #   lfp_vip                    the virtual IP of this cluster
 #   lfp_enq ARGS...            lf-enq against the virtual IP
@@ -11,6 +13,7 @@
 #   lfp_locks_intact INST N    exactly those locks are held
 #   lfp_node_attr NODE NAME    a transient node attribute, from crm_mon
 #   lfp_kill_server NODE RSC   kill -9 the server of resource RSC
+#   lfp_server_user_is NODE RSC USER  RSC's server runs as USER
 
 LFP_OCF_DIR=${LFP_OCF_DIR:-/usr/lib/ocf/resource.d/leapfrog}
 
@@ -34,22 +37,40 @@ lfp_lf_enq() {
     fi
 }
 
+# The pairs' secret: one file per test cluster, in its state directory,
+# removed with it. Every node of a harness cluster shares the host's file
+# system, so the file is on every node at once; a real cluster copies it to
+# each node (the guide's Security chapter).
+lfp_secret() { echo "$LFC_DIR/leapfrog.secret"; }
+
+lfp_make_secret() {
+    local f
+    f=$(lfp_secret)
+    [ -e "$f" ] ||
+        (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' \
+            >"$f") || return 1
+    chown leapfrog "$f"
+}
+
 lfp_enq() {
-    "$(lfp_lf_enq)" -a "$(lfp_vip)" -t 3000 "$@"
+    "$(lfp_lf_enq)" -a "$(lfp_vip)" -t 3000 -k "$(lfp_secret)" "$@"
 }
 
 # lfp_create_pair INST: F is the group g-INST (vip-INST, enq-INST), P is
 # rep-INST. Monitors at depth 10 so the node attributes are published.
 lfp_create_pair() {
     local inst=$1 log=/var/log/pacemaker/leapfrog-$1.log
+    lfp_make_secret &&
     lf_pcs_in_group "g-$inst" lfc_exec 1 pcs resource create "vip-$inst" \
         ocf:heartbeat:IPaddr2 ip="$(lfp_vip)" cidr_netmask=24 nic=eth0 \
         op monitor interval=5s &&
     lf_pcs_in_group "g-$inst" lfc_exec 1 pcs resource create "enq-$inst" \
         ocf:leapfrog:enqueue instance="$inst" address="$(lfp_vip)" \
-        log_file="$log" op monitor interval=5s OCF_CHECK_LEVEL=10 &&
+        log_file="$log" secret_file="$(lfp_secret)" \
+        op monitor interval=5s OCF_CHECK_LEVEL=10 &&
     lfc_exec 1 pcs resource create "rep-$inst" ocf:leapfrog:replication \
         instance="$inst" enqueue_address="$(lfp_vip)" log_file="$log" \
+        secret_file="$(lfp_secret)" \
         op monitor interval=5s OCF_CHECK_LEVEL=10
 }
 
@@ -118,7 +139,7 @@ lfp_constraints_current() {
     i=$(lfc_any_up_node) || return 1
     out=$(lfc_exec "$i" leapfrogd --status 2>&1)
     rc=$?
-    # 6: current, with warnings only (no secret configured, say).
+    # 6: current, with warnings only (no fencing delay, say).
     [ "$rc" = 0 ] || [ "$rc" = 6 ] || return 1
     echo "$out" | grep -q "constraints: current" &&
         ! echo "$out" | grep -q "out of date\|error:\|unknown:"
@@ -142,6 +163,19 @@ lfp_settle() {
 # The pid of RSC's server on NODE (to tell a restart from no change).
 lfp_server_pid() {
     lfc_exec "${1#node}" cat "/run/leapfrog/$2.pid" 2>/dev/null
+}
+
+# lfp_server_user_is NODE RSC USER: RSC's server on NODE runs as USER
+# (real and effective uid, as ps sees them inside the node; by number, as
+# ps shortens names longer than 8 characters).
+lfp_server_user_is() {
+    local pid uid ids ruid euid
+    pid=$(lfp_server_pid "$1" "$2") || return 1
+    uid=$(id -u "$3") || return 1
+    ids=$(lfc_exec "${1#node}" ps -o ruid=,euid=,ruser= -p "$pid") || return 1
+    lfc_log "$2's server (pid $pid on $1) runs as uid, euid, user: $ids"
+    read -r ruid euid _ <<<"$ids"
+    [ "$ruid" = "$uid" ] && [ "$euid" = "$uid" ]
 }
 
 lfp_cleanup() {

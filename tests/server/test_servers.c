@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <poll.h>
 #include <limits.h>
 #include <setjmp.h>
@@ -23,6 +24,7 @@
 
 #include <cmocka.h>
 
+#include "lf_auth.h"
 #include "lf_client.h"
 #include "lf_file.h"
 #include "lf_net.h"
@@ -47,8 +49,11 @@ struct pair {
     bool verbose;
     char *extra[8]; /* more options for lf-enqueued */
     int nextra;
-    int expect_exit;    /* of lf-enqueued's start */
-    char *replica_node; /* -N of lf-replicad (default r-node) */
+    int expect_exit; /* of lf-enqueued's start */
+    int expect_replica_exit;
+    char planted[PATH_MAX]; /* a name a test planted in /dev/shm */
+    char *replica_node;     /* -N of lf-replicad (default r-node) */
+    char *replica_user;     /* -u of lf-replicad (default: none) */
     pid_t e;
     pid_t r;
 };
@@ -148,13 +153,19 @@ start_replica_with(struct pair *p, bool secret)
     if (p->verbose) {
         argv[n++] = "-v";
     }
+    if (p->replica_user != NULL) {
+        argv[n++] = "-u";
+        argv[n++] = p->replica_user;
+    }
     if (secret) {
         argv[n++] = "-k";
         argv[n++] = p->secret;
     }
     argv[n] = NULL;
-    assert_int_equal(run_wait(argv), 0);
-    p->r = read_pid(p->rpid);
+    assert_int_equal(run_wait(argv), p->expect_replica_exit);
+    if (p->expect_replica_exit == 0) {
+        p->r = read_pid(p->rpid);
+    }
 }
 
 static void
@@ -217,6 +228,22 @@ pair_teardown(void **state)
     }
     lf_seg_name(p->instance, name, sizeof(name));
     shm_unlink(name);
+    if (p->planted[0] != '\0') {
+        (void)unlink(p->planted);
+    }
+    {
+        char pattern[128];
+        glob_t g;
+
+        /* What a replica moved aside. */
+        snprintf(pattern, sizeof(pattern), "%s%s@aside-*", LF_SEG_DIR, name);
+        if (glob(pattern, 0, NULL, &g) == 0) {
+            for (size_t i = 0; i < g.gl_pathc; i++) {
+                (void)unlink(g.gl_pathv[i]);
+            }
+            globfree(&g);
+        }
+    }
     free(p);
     *state = NULL;
     return 0;
@@ -602,13 +629,17 @@ replica_resyncs_after_reconnect(void **state)
     wait_in_sync(p);
     take_locks(p, 200, "a");
     /* A new enqueue server adopts, the replica reconnects to it and is
-     * brought up to date with a full snapshot... */
+     * brought up to date with a full snapshot... (each start once the
+     * replica has seen its server go: a copy that changes while it is
+     * taken over is refused, rightly) */
     stop_pid(&p->e, SIGKILL);
+    wait_segment_state(p, LF_SEG_DISCONNECTED);
     start_enqueue(p);
     wait_in_sync(p);
     take_locks(p, 100, "b");
     /* ...so the next takeover has both old and new locks. */
     stop_pid(&p->e, SIGKILL);
+    wait_segment_state(p, LF_SEG_DISCONNECTED);
     start_enqueue(p);
     verify_locks2(p, 200, "a", 100, "b");
 }
@@ -902,6 +933,7 @@ replica_refuses_an_older_snapshot(void **state)
     wait_in_sync(p);
     take_locks(p, 50, "k");
     stop_pid(&p->e, SIGKILL);
+    wait_segment_state(p, LF_SEG_DISCONNECTED);
     start_enqueue(p); /* takes over: generation 2 */
     wait_in_sync(p);
     stop_pid(&p->e, SIGKILL);
@@ -1243,6 +1275,286 @@ shared_secret(void **state)
     wait_in_sync(p);
 }
 
+/* The pair's secret as a credential of one role, for raw exchanges. */
+static void
+load_secret(struct pair *p, struct lf_secret *secret)
+{
+    const char *why = "";
+
+    assert_int_equal(lf_secret_load(p->secret, secret, &why), 0);
+}
+
+/* A client credential cannot act as the replica: it is refused, and the
+ * replica that is attached stays in sync. */
+static void
+client_credential_cannot_become_the_replica(void **state)
+{
+    struct pair *p = new_pair(state);
+    struct lf_secret secret;
+    struct lf_client c;
+    char reply[LF_LINE_MAX + 1];
+    char request[128];
+
+    p->use_secret = true;
+    write_secret(p, "correct horse battery staple\n");
+    start_enqueue(p);
+    start_replica(p);
+    wait_in_sync(p);
+    connect_client(p, &c);
+    snprintf(request, sizeof(request), "REPLICA %s evil-node 0 0 0",
+             p->instance);
+    assert_int_equal(lf_client_call(&c, request, reply, sizeof(reply)), 0);
+    assert_string_equal(reply, "ERR AUTH only the replication credential may "
+                               "act as the replica");
+    lf_client_close(&c);
+    assert_true(log_contains(p->elog, "authenticated as a client asked to be "
+                                      "the replica (node evil-node)"));
+    assert_true(replica_in_sync(p));
+    /* A client credential file lets a client in, never a replica. */
+    {
+        struct lf_secret cred;
+        char text[LF_AUTH_CREDENTIAL_LEN + 2];
+        char path[PATH_MAX + 8];
+        const char *why = "";
+
+        load_secret(p, &secret);
+        assert_int_equal(lf_auth_client_credential(&secret, text), 0);
+        strcat(text, "\n");
+        snprintf(path, sizeof(path), "%s.client", p->secret);
+        assert_int_equal(lf_file_write_atomic(path, text, strlen(text), 0600),
+                         0);
+        assert_int_equal(lf_secret_load(path, &cred, &why), 0);
+        assert_true(cred.client_only);
+        assert_int_equal(
+            lf_client_open(&c, "127.0.0.1", p->port, 5000, &cred, &why), 0);
+        call(&c, "PING", "OK PONG");
+        lf_client_close(&c);
+        assert_int_equal(lf_client_open_as(&c, "127.0.0.1", p->port, 5000,
+                                           &cred, LF_AUTH_REPLICA, &why),
+                         EACCES);
+        /* ...and a server will not start with one. */
+        snprintf(p->secret + strlen(p->secret),
+                 sizeof(p->secret) - strlen(p->secret), ".client");
+        stop_pid(&p->r, SIGTERM);
+        {
+            char exe[PATH_MAX + 32];
+            char port[8];
+
+            snprintf(exe, sizeof(exe), "%s/lf-replicad", bindir);
+            snprintf(port, sizeof(port), "%u", p->port);
+            char *argv[] = {exe,  "-i", p->instance, "-a", "127.0.0.1", "-p",
+                            port, "-k", p->secret,   "-f", NULL};
+
+            assert_int_equal(run_wait(argv), 1);
+        }
+    }
+}
+
+/* A second replica while a healthy one is attached is refused and logged
+ * (before, each knocked the other off, forever). */
+static void
+second_replica_is_refused(void **state)
+{
+    struct pair *p = new_pair(state);
+    struct lf_secret secret;
+    struct lf_client c;
+    char reply[LF_LINE_MAX + 1];
+    char request[128];
+    const char *why = "";
+
+    p->use_secret = true;
+    write_secret(p, "correct horse battery staple\n");
+    start_enqueue(p);
+    start_replica(p);
+    wait_in_sync(p);
+    take_locks(p, 20, "k");
+    load_secret(p, &secret);
+    assert_int_equal(lf_client_open_as(&c, "127.0.0.1", p->port, 5000, &secret,
+                                       LF_AUTH_REPLICA, &why),
+                     0);
+    snprintf(request, sizeof(request), "REPLICA %s other-node 0 0 0",
+             p->instance);
+    assert_int_equal(lf_client_call(&c, request, reply, sizeof(reply)), 0);
+    assert_string_equal(reply, "ERR BUSY a replica on r-node is attached and "
+                               "healthy; only one replica at a time");
+    lf_client_close(&c);
+    assert_true(log_contains(p->elog, "refusing a second replica (on "
+                                      "other-node"));
+    assert_true(replica_in_sync(p));
+    /* The attached replica is the one still followed: it has every lock. */
+    take_locks(p, 10, "m");
+    stop_pid(&p->e, SIGKILL);
+    start_enqueue(p);
+    verify_locks2(p, 20, "k", 10, "m");
+}
+
+/* A fake enqueue server: it greets, reads one line and answers with reply
+ * (NULL: nothing), then reports whether the peer sent anything more before
+ * it closed. */
+struct fake_server {
+    int listen_fd;
+    const char *greeting_mode; /* "AUTH" or "NOAUTH" */
+    const char *reply;
+    bool got_more;
+    char more[LF_LINE_MAX + 1];
+};
+
+static void
+fake_serve_once(struct fake_server *f)
+{
+    struct lf_buf in;
+    char greeting[128];
+    const char *line = NULL;
+    size_t len = 0;
+    int lines = 0;
+    int fd;
+
+    assert_int_equal(lf_net_wait(f->listen_fd, POLLIN, 10000), 0);
+    fd = accept(f->listen_fd, NULL, NULL);
+    assert_true(fd >= 0);
+    snprintf(greeting, sizeof(greeting),
+             "LEAPFROG 3 00112233445566778899aabbccddeeff %s\n",
+             f->greeting_mode);
+    raw_send(fd, greeting, strlen(greeting));
+    lf_buf_init(&in, 64 * 1024);
+    f->got_more = false;
+    for (;;) {
+        enum lf_line_rc rc = lf_buf_next_line(&in, 4096, &line, &len);
+        long n;
+
+        if (rc == LF_LINE_READY) {
+            lines++;
+            if (lines == 1 && f->reply != NULL) {
+                raw_send(fd, f->reply, strlen(f->reply));
+                continue;
+            }
+            if (lines > 1 || f->reply == NULL) {
+                f->got_more = true;
+                snprintf(f->more, sizeof(f->more), "%.*s", (int)len, line);
+                break;
+            }
+            continue;
+        }
+        if (lf_net_wait(fd, POLLIN, 10000) != 0) {
+            break;
+        }
+        n = lf_buf_read_fd(&in, fd);
+        if (n == 0 || (n < 0 && n != -EAGAIN)) {
+            break; /* the peer closed */
+        }
+    }
+    lf_buf_free(&in);
+    close(fd);
+}
+
+/* Clients and the replica check the server too: a server that does not
+ * ask for the secret, or answers AUTH without knowing it, is refused
+ * (before, a client with a secret took any server's word). */
+static void
+fake_server_is_refused(void **state)
+{
+    struct pair *p = new_pair(state);
+    struct fake_server f = {.listen_fd = -1};
+    struct lf_secret secret;
+    struct lf_client c;
+    const char *why = "";
+    pid_t child;
+    int status = 0;
+
+    write_secret(p, "correct horse battery staple\n");
+    load_secret(p, &secret);
+    assert_int_equal(lf_net_listen("127.0.0.1", p->port, &f.listen_fd), 0);
+    /* A server that asks for nothing. */
+    child = fork();
+    if (child == 0) {
+        f.greeting_mode = "NOAUTH";
+        f.reply = NULL;
+        fake_serve_once(&f);
+        _exit(f.got_more ? 1 : 0);
+    }
+    assert_int_equal(
+        lf_client_open(&c, "127.0.0.1", p->port, 5000, &secret, &why), EACCES);
+    assert_non_null(strstr(why, "does not ask for the shared secret"));
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_int_equal(WEXITSTATUS(status), 0);
+    /* A server that says OK without the proof of the secret. */
+    child = fork();
+    if (child == 0) {
+        f.greeting_mode = "AUTH";
+        f.reply = "OK 00000000000000000000000000000000000000000000000000000"
+                  "00000000000\n";
+        fake_serve_once(&f);
+        _exit(f.got_more ? 1 : 0);
+    }
+    assert_int_equal(
+        lf_client_open(&c, "127.0.0.1", p->port, 5000, &secret, &why), EACCES);
+    assert_non_null(strstr(why, "could not prove it knows the shared secret"));
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_int_equal(WEXITSTATUS(status), 0);
+    /* The replica never introduces itself to such a server. */
+    child = fork();
+    if (child == 0) {
+        f.greeting_mode = "AUTH";
+        f.reply = "OK 00000000000000000000000000000000000000000000000000000"
+                  "00000000000\n";
+        fake_serve_once(&f);
+        if (f.got_more) {
+            fprintf(stderr, "the replica sent: %s\n", f.more);
+        }
+        _exit(f.got_more ? 1 : 0);
+    }
+    p->use_secret = true;
+    start_replica(p);
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_int_equal(WEXITSTATUS(status), 0);
+    wait_log(p->rlog, "could not prove it knows the shared secret");
+    close(f.listen_fd);
+}
+
+/* After AUTH every line carries its MAC: a line altered on the way, or a
+ * recorded one sent again, ends the connection unserved. */
+static void
+altered_or_replayed_line_is_refused(void **state)
+{
+    struct pair *p = new_pair(state);
+    struct lf_client c;
+    char wire[LF_LINE_MAX + LF_AUTH_TAG_WIRE + 2];
+    char reply[LF_LINE_MAX + 1];
+    struct lf_session copy;
+    size_t n;
+
+    p->use_secret = true;
+    write_secret(p, "correct horse battery staple\n");
+    start_enqueue(p);
+    connect_client(p, &c);
+    call(&c, "LOCK a o", "UNREPLICATED OK");
+    /* Altered: the tag of "LOCK b o" on "LOCK c o". */
+    copy = c.session;
+    n = lf_session_seal_line(&copy, "LOCK b o", 8, wire);
+    wire[5] = 'c';
+    raw_send(c.fd, wire, n);
+    assert_int_not_equal(lf_client_read_line(&c, reply, sizeof(reply)), 0);
+    lf_client_close(&c);
+    /* Replayed: the same sealed line twice. */
+    connect_client(p, &c);
+    n = lf_session_seal_line(&c.session, "UNLOCK a o", 10, wire);
+    raw_send(c.fd, wire, n);
+    assert_int_equal(lf_client_read_line(&c, reply, sizeof(reply)), 0);
+    assert_string_equal(reply, "UNREPLICATED OK");
+    raw_send(c.fd, wire, n);
+    assert_int_not_equal(lf_client_read_line(&c, reply, sizeof(reply)), 0);
+    lf_client_close(&c);
+    /* A line without a tag, after AUTH. */
+    connect_client(p, &c);
+    raw_send(c.fd, "LOCK d o\n", 9);
+    assert_int_not_equal(lf_client_read_line(&c, reply, sizeof(reply)), 0);
+    lf_client_close(&c);
+    connect_client(p, &c);
+    call(&c, "COUNT", "OK 0"); /* neither c nor d, and a released */
+    lf_client_close(&c);
+    assert_true(log_contains(p->elog, "failed its integrity check"));
+}
+
 static void
 bad_secret_file_refused(void **state)
 {
@@ -1275,6 +1587,243 @@ bad_secret_file_refused(void **state)
     }
 }
 
+/* How a test forges the copy a new enqueue server finds. */
+enum forgery {
+    FORGED_OWNER,   /* another user's file */
+    FORGED_MODE,    /* readable by others */
+    FORGED_LINK,    /* a second hard link */
+    FORGED_SYMLINK, /* a symbolic link to the copy */
+};
+
+/* A sound, current copy of a live replica, that is not the service
+ * user's own: refused, the server starts empty, the file stays. */
+static void
+forged_copy_is_refused(void **state, enum forgery how)
+{
+    struct pair *p = new_pair(state);
+    char name[64];
+    char path[128];
+    struct stat st;
+
+    if (how == FORGED_OWNER && geteuid() != 0) {
+        skip();
+    }
+    start_enqueue(p);
+    start_replica(p);
+    wait_in_sync(p);
+    take_locks(p, 50, "k");
+    stop_pid(&p->e, SIGKILL);
+    wait_segment_state(p, LF_SEG_DISCONNECTED);
+    lf_seg_name(p->instance, name, sizeof(name));
+    snprintf(path, sizeof(path), "%s%s", LF_SEG_DIR, name);
+    snprintf(p->planted, sizeof(p->planted), "%s/lfst-%s", LF_SEG_DIR,
+             p->instance);
+    switch (how) {
+    case FORGED_OWNER:
+        assert_int_equal(chown(path, 65534, 65534), 0);
+        break;
+    case FORGED_MODE:
+        assert_int_equal(chmod(path, 0644), 0);
+        break;
+    case FORGED_LINK:
+        assert_int_equal(link(path, p->planted), 0);
+        break;
+    case FORGED_SYMLINK:
+        assert_int_equal(rename(path, p->planted), 0);
+        assert_int_equal(symlink(p->planted, path), 0);
+        break;
+    }
+    start_enqueue(p);
+    assert_int_equal(count_locks(p), 0);
+    assert_true(log_contains(p->elog, "not the service user's own"));
+    /* Left for the administrator: neither deleted nor changed hands. */
+    assert_int_equal(lstat(path, &st), 0);
+    if (how == FORGED_OWNER) {
+        assert_int_equal(st.st_uid, 65534);
+    } else if (how == FORGED_SYMLINK) {
+        assert_true(S_ISLNK(st.st_mode));
+    }
+}
+
+static void
+refuses_copy_of_another_user(void **state)
+{
+    forged_copy_is_refused(state, FORGED_OWNER);
+}
+
+static void
+refuses_copy_readable_by_others(void **state)
+{
+    forged_copy_is_refused(state, FORGED_MODE);
+}
+
+static void
+refuses_copy_with_a_hard_link(void **state)
+{
+    forged_copy_is_refused(state, FORGED_LINK);
+}
+
+static void
+refuses_copy_behind_a_symbolic_link(void **state)
+{
+    forged_copy_is_refused(state, FORGED_SYMLINK);
+}
+
+/* The servers open their log file as root: a link planted there (say to
+ * a file of /etc) stops the start, and its target is not written. */
+static void
+log_file_link_is_refused(void **state)
+{
+    struct pair *p = new_pair(state);
+    char target[PATH_MAX + 16];
+    char text[16];
+
+    snprintf(target, sizeof(target), "%s/passwd", p->statedir);
+    assert_int_equal(lf_file_write_atomic(target, "keep\n", 5, 0644), 0);
+    assert_int_equal(symlink(target, p->elog), 0);
+    assert_int_equal(symlink(target, p->rlog), 0);
+    p->expect_exit = 1;
+    start_enqueue(p);
+    p->expect_replica_exit = 1;
+    start_replica(p);
+    assert_int_equal(lf_file_read_small(target, text, sizeof(text)), 0);
+    assert_string_equal(text, "keep");
+}
+
+/* The state directory is prepared as root: never through a link. */
+static void
+state_directory_link_is_refused(void **state)
+{
+    struct pair *p = new_pair(state);
+    char real[PATH_MAX + 16];
+    char record[PATH_MAX + 64];
+
+    snprintf(real, sizeof(real), "%s/real", p->statedir);
+    assert_int_equal(mkdir(real, 0755), 0);
+    assert_true(strlen(p->statedir) + 6 < sizeof(p->statedir));
+    strcat(p->statedir, "/link");
+    assert_int_equal(symlink(real, p->statedir), 0);
+    p->expect_exit = 1;
+    start_enqueue(p);
+    snprintf(record, sizeof(record), "%s/%s.generation", real, p->instance);
+    assert_int_equal(access(record, F_OK), -1);
+}
+
+/* A segment name another user made first (anyone may create names in
+ * /dev/shm; after an upgrade, the servers' former user's): the replica
+ * moves it aside, whole, and writes a segment of its own. */
+static void
+replica_moves_a_foreign_segment_aside(void **state)
+{
+    struct pair *p = new_pair(state);
+    char name[64];
+    char path[128];
+    char pattern[160];
+    char text[16];
+    struct stat st;
+    glob_t g;
+    int fd;
+
+    if (geteuid() != 0) {
+        skip();
+    }
+    lf_seg_name(p->instance, name, sizeof(name));
+    snprintf(path, sizeof(path), "%s%s", LF_SEG_DIR, name);
+    fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0666);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "forged\n", 7), 7);
+    assert_int_equal(fchown(fd, 65534, 65534), 0);
+    close(fd);
+    start_enqueue(p);
+    start_replica(p);
+    wait_in_sync(p);
+    assert_true(log_contains(p->rlog, "moved aside to"));
+    snprintf(pattern, sizeof(pattern), "%s@aside-65534-*", path);
+    assert_int_equal(glob(pattern, 0, NULL, &g), 0);
+    assert_int_equal(g.gl_pathc, 1);
+    assert_int_equal(lf_file_read_small(g.gl_pathv[0], text, sizeof(text)), 0);
+    assert_string_equal(text, "forged");
+    globfree(&g);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_uid, 0);
+    assert_int_equal(st.st_mode & 07777, 0600);
+}
+
+/* Both servers as an unprivileged service user (nobody here), as the
+ * agents run them: the follow still adopts the copy, which that user
+ * wrote; a copy root wrote is not that user's own. */
+static void
+service_user_adopts_its_own_copy_only(void **state)
+{
+    struct pair *p = new_pair(state);
+    struct stat st;
+    char value[32];
+
+    if (geteuid() != 0) {
+        skip();
+    }
+    p->extra[p->nextra++] = "-u";
+    p->extra[p->nextra++] = "nobody";
+    p->replica_user = "nobody";
+    start_enqueue(p);
+    start_replica(p);
+    wait_in_sync(p);
+    take_locks(p, 50, "k");
+    assert_int_equal(stat(p->statedir, &st), 0);
+    assert_int_equal(st.st_uid, 65534);
+    assert_int_equal(stat(p->elog, &st), 0);
+    assert_int_equal(st.st_uid, 65534);
+    stop_pid(&p->e, SIGKILL);
+    wait_segment_state(p, LF_SEG_DISCONNECTED);
+    start_enqueue(p);
+    stat_value(p, "adopted", value, sizeof(value));
+    assert_int_not_equal(atoi(value), 0);
+    verify_locks(p, 50, "k");
+    /* A replica running as root writes a copy nobody does not own. */
+    stop_pid(&p->r, SIGTERM);
+    p->replica_user = NULL;
+    /* (Its log, nobody's, is not root's to append to: refused.) */
+    snprintf(p->rlog, sizeof(p->rlog), "%s/r-root.log", p->statedir);
+    start_replica(p);
+    wait_in_sync(p);
+    stop_pid(&p->e, SIGKILL);
+    wait_segment_state(p, LF_SEG_DISCONNECTED);
+    start_enqueue(p);
+    assert_int_equal(count_locks(p), 0);
+    assert_true(log_contains(p->elog, "not the service user's own: left "
+                                      "untouched for the administrator (this "
+                                      "user may not open it)"));
+}
+
+/* After an upgrade from servers that ran as hacluster, the state
+ * directory is taken over; one of any other user is refused. */
+static void
+state_directory_of_former_user_is_taken_over(void **state)
+{
+    struct pair *p = new_pair(state);
+    uid_t uid = 0;
+    gid_t gid = 0;
+    struct stat st;
+
+    if (geteuid() != 0 || lf_proc_lookup_user("hacluster", &uid, &gid) != 0) {
+        skip();
+    }
+    p->extra[p->nextra++] = "-u";
+    p->extra[p->nextra++] = "nobody";
+    assert_int_equal(chown(p->statedir, 12345, 12345), 0);
+    p->expect_exit = 1;
+    start_enqueue(p);
+    assert_int_equal(stat(p->statedir, &st), 0);
+    assert_int_equal(st.st_uid, 12345);
+    assert_true(log_contains(p->elog, "belongs to another user"));
+    assert_int_equal(chown(p->statedir, uid, gid), 0);
+    p->expect_exit = 0;
+    start_enqueue(p);
+    assert_int_equal(stat(p->statedir, &st), 0);
+    assert_int_equal(st.st_uid, 65534);
+    assert_true(log_contains(p->elog, "belonged to hacluster"));
+}
+
 static int
 setup(void **state)
 {
@@ -1283,7 +1832,8 @@ setup(void **state)
     snprintf(bindir, sizeof(bindir), "%s/server",
              builddir != NULL ? builddir : ".");
     snprintf(workdir, sizeof(workdir), "/tmp/lf-servers.XXXXXX");
-    return (mkdtemp(workdir) == NULL) ? -1 : 0;
+    /* A service user (nobody) reaches its state directory under it. */
+    return (mkdtemp(workdir) == NULL || chmod(workdir, 0711) != 0) ? -1 : 0;
 }
 
 static int
@@ -1369,7 +1919,28 @@ main(void)
         cmocka_unit_test_teardown(protocol_errors, pair_teardown),
         cmocka_unit_test_teardown(shared_secret, pair_teardown),
         cmocka_unit_test_teardown(bad_secret_file_refused, pair_teardown),
+        cmocka_unit_test_teardown(client_credential_cannot_become_the_replica,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(second_replica_is_refused, pair_teardown),
+        cmocka_unit_test_teardown(fake_server_is_refused, pair_teardown),
+        cmocka_unit_test_teardown(altered_or_replayed_line_is_refused,
+                                  pair_teardown),
         cmocka_unit_test_teardown(replica_stops_while_waiting_for_the_server,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(refuses_copy_of_another_user, pair_teardown),
+        cmocka_unit_test_teardown(refuses_copy_readable_by_others,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(refuses_copy_with_a_hard_link, pair_teardown),
+        cmocka_unit_test_teardown(refuses_copy_behind_a_symbolic_link,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(log_file_link_is_refused, pair_teardown),
+        cmocka_unit_test_teardown(state_directory_link_is_refused,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(replica_moves_a_foreign_segment_aside,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(service_user_adopts_its_own_copy_only,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(state_directory_of_former_user_is_taken_over,
                                   pair_teardown),
     };
 

@@ -53,6 +53,18 @@ enq_conn_reply(struct enq_server *srv, struct enq_conn *conn, const char *fmt,
 }
 
 void
+enq_conn_begin_session(struct enq_server *srv, struct enq_conn *conn,
+                       const uint8_t key[LF_SHA256_LEN], enum lf_auth_role role,
+                       const char *cnonce)
+{
+    (void)srv;
+    (void)key;
+    (void)role;
+    (void)cnonce;
+    conn->session.on = true; /* the lines here stay as they are */
+}
+
+void
 enq_conn_want_write(struct enq_server *srv, struct enq_conn *conn)
 {
     (void)srv;
@@ -436,6 +448,59 @@ takeover_deadline(void **state)
     free_server(srv);
 }
 
+/* With a secret, a connection authenticated as a client cannot be the
+ * replica: it could acknowledge changes no replica holds. */
+static void
+client_credential_cannot_replicate(void **state)
+{
+    struct enq_server *srv = new_server();
+    struct enq_conn *c = enq_conn_add(srv, 1);
+
+    memcpy(srv->secret.data, "a-secret-of-enough-length", 25);
+    srv->secret.len = 25;
+    c->auth_role = LF_AUTH_CLIENT;
+    request(srv, c, "REPLICA UT node2 0 0 0");
+    assert_int_equal(strncmp(next_out(c), "ERR AUTH only the replication", 29),
+                     0);
+    assert_true(c->closing);
+    assert_null(srv->replica);
+    /* The replication role's credential may. */
+    c->closing = false;
+    c->auth_role = LF_AUTH_REPLICA;
+    request(srv, c, "REPLICA UT node2 0 0 0");
+    assert_ptr_equal(srv->replica, c);
+    free_conn(c);
+    free_server(srv);
+}
+
+/* A second replica while a healthy one is attached is refused; the one
+ * attached stays, and once it has gone silent a new one gets in. */
+static void
+second_replica_refused_while_healthy(void **state)
+{
+    struct enq_server *srv = new_server();
+    struct enq_conn *r = attach_in_sync(srv, "node2");
+    struct enq_conn *r2 = enq_conn_add(srv, 98);
+
+    request(srv, r2, "REPLICA UT node3 0 0 0");
+    assert_int_equal(strncmp(next_out(r2), "ERR BUSY a replica on node2", 27),
+                     0);
+    assert_true(r2->closing);
+    assert_ptr_equal(srv->replica, r);
+    assert_int_equal(srv->replica_state, ENQ_REPLICA_IN_SYNC);
+    assert_false(r->dead);
+    /* Silent past its timeout: no longer healthy, the new one replaces
+     * it. */
+    r2->closing = false;
+    srv->replica_heard_ms -= srv->cfg.replica_timeout_ms + 1;
+    request(srv, r2, "REPLICA UT node3 0 0 0");
+    assert_ptr_equal(srv->replica, r2);
+    assert_true(r->dead);
+    free_conn(r);
+    free_conn(r2);
+    free_server(srv);
+}
+
 int
 main(void)
 {
@@ -452,6 +517,8 @@ main(void)
         cmocka_unit_test(takeover_without_a_copy),
         cmocka_unit_test(takeover_refuses_an_old_copy),
         cmocka_unit_test(takeover_deadline),
+        cmocka_unit_test(client_credential_cannot_replicate),
+        cmocka_unit_test(second_replica_refused_while_healthy),
     };
 
     return cmocka_run_group_tests_name("enqueued_repl", tests, NULL, NULL);

@@ -108,6 +108,7 @@ atomic_file(void **state)
 {
     char dir[] = "/tmp/lf_file_test.XXXXXX";
     char path[256];
+    char link_path[256];
     char buf[8];
 
     assert_non_null(mkdtemp(dir));
@@ -119,6 +120,17 @@ atomic_file(void **state)
     assert_int_equal(lf_file_read_small(path, buf, sizeof(buf)), EFBIG);
     unlink(path);
     assert_int_equal(lf_file_read_small(path, buf, sizeof(buf)), ENOENT);
+    /* A pid or generation file is never read through a planted link. */
+    snprintf(link_path, sizeof(link_path), "%s/link", dir);
+    assert_int_equal(lf_file_write_atomic(path, "12\n", 3, 0600), 0);
+    assert_int_equal(symlink(path, link_path), 0);
+    assert_int_equal(lf_file_read_small(link_path, buf, sizeof(buf)), ELOOP);
+    /* Writing one replaces the link, never its target. */
+    assert_int_equal(lf_file_write_atomic(link_path, "34\n", 3, 0600), 0);
+    assert_int_equal(lf_file_read_small(path, buf, sizeof(buf)), 0);
+    assert_string_equal(buf, "12");
+    unlink(link_path);
+    unlink(path);
     rmdir(dir);
 }
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -332,6 +333,235 @@ check_survives_garbage(void **state)
     assert_int_equal(lf_seg_check(buf, 10, inst, &info, &why), LF_SEG_CORRUPT);
 }
 
+/* The path of a name in /dev/shm (for link(), chown(), ...). */
+static void
+shm_path(const char *instance, char *out, size_t size)
+{
+    char name[64];
+
+    lf_seg_name(instance, name, sizeof(name));
+    snprintf(out, size, "%s%s", LF_SEG_DIR, name);
+}
+
+/* Extra names a test planted in /dev/shm, removed whatever happens. */
+static char planted[2][128];
+
+static int
+teardown_planted(void **state)
+{
+    for (size_t i = 0; i < sizeof(planted) / sizeof(planted[0]); i++) {
+        if (planted[i][0] != '\0') {
+            (void)unlink(planted[i]);
+            planted[i][0] = '\0';
+        }
+    }
+    return teardown(state);
+}
+
+/* The copy is still there, unchanged: refusing never touches it. */
+static void
+assert_untouched(const char *instance, enum lf_seg_state state)
+{
+    struct lf_seg_info info;
+    bool running = false;
+
+    assert_int_equal(lf_seg_peek(instance, &info, &running), LF_SEG_OK);
+    assert_int_equal(info.state, state);
+    assert_int_equal(info.nlocks, 3);
+}
+
+static void
+writer_records_its_uid(void **state)
+{
+    struct lf_seg *seg = make_segment(inst, LF_SEG_IN_SYNC, 5);
+    struct lf_seg_info info;
+    bool running = false;
+
+    assert_int_equal(lf_seg_peek(inst, &info, &running), LF_SEG_OK);
+    assert_int_equal(info.writer_uid, geteuid());
+    lf_seg_close(seg);
+}
+
+/* A sound, current copy that another user owns (anyone may create names
+ * in /dev/shm) is never adopted, nor marked. */
+static void
+refuses_segment_of_another_user(void **state)
+{
+    struct lf_seg *seg = make_segment(inst, LF_SEG_IN_SYNC, 5);
+    struct lf_table *t = lf_table_new(0);
+    struct lf_seg_info info;
+    const char *why = "";
+    char path[128];
+    size_t n = 0;
+
+    if (geteuid() != 0) {
+        lf_seg_close(seg);
+        lf_table_free(t);
+        skip();
+    }
+    shm_path(inst, path, sizeof(path));
+    assert_int_equal(lf_seg_adopt(inst, 0, t, &info, &why), LF_SEG_OK);
+    lf_table_clear(t);
+    assert_int_equal(chown(path, 65534, 65534), 0);
+    assert_int_equal(lf_seg_adopt(inst, 0, t, &info, &why), LF_SEG_FOREIGN);
+    assert_string_equal(why, "owned by another user");
+    assert_int_equal(lf_table_count(t), 0);
+    assert_int_equal(lf_seg_mark_adopted(inst, &info), LF_SEG_FOREIGN);
+    assert_untouched(inst, LF_SEG_IN_SYNC);
+    /* Given back to us, it is adoptable again. */
+    assert_int_equal(chown(path, 0, 0), 0);
+    assert_int_equal(adopt(inst, 0, &n), LF_SEG_OK);
+    lf_table_free(t);
+    lf_seg_close(seg);
+}
+
+static void
+refuses_segment_readable_by_others(void **state)
+{
+    struct lf_seg *seg = make_segment(inst, LF_SEG_IN_SYNC, 5);
+    char path[128];
+    size_t n = 0;
+
+    shm_path(inst, path, sizeof(path));
+    assert_int_equal(chmod(path, 0644), 0);
+    assert_int_equal(adopt(inst, 0, &n), LF_SEG_FOREIGN);
+    assert_int_equal(n, 0);
+    assert_untouched(inst, LF_SEG_IN_SYNC);
+    lf_seg_close(seg);
+}
+
+/* A symbolic link in the segment's place, even to a sound copy. */
+static void
+refuses_symbolic_link(void **state)
+{
+    struct lf_seg *seg = make_segment(inst, LF_SEG_IN_SYNC, 5);
+    struct lf_table *t = lf_table_new(0);
+    struct lf_seg_info info;
+    const char *why = "";
+    char path[128];
+
+    shm_path(inst, path, sizeof(path));
+    snprintf(planted[0], sizeof(planted[0]), "%s/lfut-real-%ld", LF_SEG_DIR,
+             (long)getpid());
+    assert_int_equal(rename(path, planted[0]), 0);
+    assert_int_equal(symlink(planted[0], path), 0);
+    assert_int_equal(lf_seg_adopt(inst, 0, t, &info, &why), LF_SEG_FOREIGN);
+    assert_string_equal(why, "it is a symbolic link");
+    assert_int_equal(lf_table_count(t), 0);
+    lf_table_free(t);
+    lf_seg_close(seg);
+}
+
+/* A second name for the file: someone else may reach it through it. */
+static void
+refuses_hard_link(void **state)
+{
+    struct lf_seg *seg = make_segment(inst, LF_SEG_IN_SYNC, 5);
+    char path[128];
+    size_t n = 0;
+
+    shm_path(inst, path, sizeof(path));
+    snprintf(planted[0], sizeof(planted[0]), "%s/lfut-link-%ld", LF_SEG_DIR,
+             (long)getpid());
+    assert_int_equal(link(path, planted[0]), 0);
+    assert_int_equal(adopt(inst, 0, &n), LF_SEG_FOREIGN);
+    assert_int_equal(n, 0);
+    assert_untouched(inst, LF_SEG_IN_SYNC);
+    assert_int_equal(unlink(planted[0]), 0);
+    planted[0][0] = '\0';
+    assert_int_equal(adopt(inst, 0, &n), LF_SEG_OK);
+    lf_seg_close(seg);
+}
+
+/* The header must name the file's owner (us) as its writer. */
+static void
+refuses_header_of_another_writer(void **state)
+{
+    struct lf_seg *seg = make_segment(inst, LF_SEG_IN_SYNC, 5);
+    struct lf_seg_header *hdr;
+    char name[64];
+    size_t size = lf_seg_size(64);
+    size_t n = 0;
+    int fd;
+
+    lf_seg_name(inst, name, sizeof(name));
+    fd = shm_open(name, O_RDWR, 0);
+    assert_true(fd >= 0);
+    hdr = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    assert_true(hdr != MAP_FAILED);
+    hdr->writer_uid = (uint32_t)geteuid() + 1;
+    lf_seg_reseal(hdr, size);
+    assert_int_equal(adopt(inst, 0, &n), LF_SEG_FOREIGN);
+    assert_int_equal(n, 0);
+    /* A layout-2 writer from before the field left it 0 (root). */
+    hdr->writer_uid = 0;
+    lf_seg_reseal(hdr, size);
+    assert_int_equal(adopt(inst, 0, &n),
+                     geteuid() == 0 ? LF_SEG_OK : LF_SEG_FOREIGN);
+    munmap(hdr, size);
+    close(fd);
+    lf_seg_close(seg);
+}
+
+/* A writer never writes a file another user made: that user may hold it
+ * open and change it under the writer. */
+static void
+writer_refuses_a_file_of_another_user(void **state)
+{
+    struct lf_seg *seg = NULL;
+    char path[128];
+    int fd;
+
+    if (geteuid() != 0) {
+        skip();
+    }
+    shm_path(inst, path, sizeof(path));
+    fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0666);
+    assert_true(fd >= 0);
+    assert_int_equal(fchown(fd, 65534, 65534), 0);
+    close(fd);
+    assert_int_equal(lf_seg_open_writer(inst, 64, &seg), EPERM);
+    assert_null(seg);
+}
+
+static void
+moves_a_foreign_segment_aside(void **state)
+{
+    struct lf_seg *seg = make_segment(inst, LF_SEG_STOPPED, 5);
+    struct stat st;
+    const char *why = "";
+    char path[128];
+
+    lf_seg_close(seg);
+    shm_path(inst, path, sizeof(path));
+    /* Our own: nothing to do. */
+    assert_int_equal(lf_seg_move_foreign(inst, geteuid(), planted[0],
+                                         sizeof(planted[0]), &why),
+                     0);
+    assert_string_equal(planted[0], "");
+    assert_int_equal(lstat(path, &st), 0);
+    /* Another user's (as after running as another user): moved aside,
+     * kept whole, and the name is free for a segment of our own. */
+    assert_int_equal(lf_seg_move_foreign(inst, geteuid() + 1, planted[0],
+                                         sizeof(planted[0]), &why),
+                     0);
+    assert_string_equal(why, "owned by another user");
+    assert_non_null(strstr(planted[0], "@aside-"));
+    assert_int_equal(lstat(planted[0], &st), 0);
+    assert_int_equal(st.st_size, (off_t)lf_seg_size(64));
+    assert_int_equal(lstat(path, &st), -1);
+    /* A symbolic link is moved, not followed. */
+    assert_int_equal(symlink(planted[0], path), 0);
+    assert_int_equal(lf_seg_move_foreign(inst, geteuid(), planted[1],
+                                         sizeof(planted[1]), &why),
+                     0);
+    assert_string_equal(why, "a symbolic link");
+    assert_int_equal(lstat(planted[1], &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    assert_int_equal(lstat(planted[0], &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+}
+
 int
 main(void)
 {
@@ -348,6 +578,16 @@ main(void)
         cmocka_unit_test_teardown(refuses_copy_of_dead_writer, teardown),
         cmocka_unit_test_teardown(one_live_writer_only, teardown),
         cmocka_unit_test(check_survives_garbage),
+        cmocka_unit_test_teardown(writer_records_its_uid, teardown),
+        cmocka_unit_test_teardown(refuses_segment_of_another_user, teardown),
+        cmocka_unit_test_teardown(refuses_segment_readable_by_others, teardown),
+        cmocka_unit_test_teardown(refuses_symbolic_link, teardown_planted),
+        cmocka_unit_test_teardown(refuses_hard_link, teardown_planted),
+        cmocka_unit_test_teardown(refuses_header_of_another_writer, teardown),
+        cmocka_unit_test_teardown(writer_refuses_a_file_of_another_user,
+                                  teardown),
+        cmocka_unit_test_teardown(moves_a_foreign_segment_aside,
+                                  teardown_planted),
     };
 
     return cmocka_run_group_tests_name("lf_segment", tests, setup, teardown);

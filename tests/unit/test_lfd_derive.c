@@ -1427,7 +1427,8 @@ warns_of_servers_without_a_secret(void **state)
         strstr(r.warnings[0].text, "enq-T1 (ocf:leapfrog:enqueue)"));
     assert_non_null(
         strstr(r.warnings[1].text, "rep-T1 (ocf:leapfrog:replication)"));
-    assert_non_null(strstr(text, "without a secret"));
+    /* Without allow_no_secret such a server does not even start. */
+    assert_non_null(strstr(text, "has no secret_file: it does not start"));
     assert_string_equal(r.warnings[0].pair, "g-T1");
     lfd_result_free(&r);
     xmlFreeDoc(doc);
@@ -1442,6 +1443,19 @@ warns_of_servers_without_a_secret(void **state)
     assert_int_equal(warnings_of(&r, LFD_WARN_NO_SECRET, &text), 1);
     assert_int_equal(r.nwarnings, 1);
     assert_non_null(strstr(text, "rep-T1"));
+    lfd_result_free(&r);
+    xmlFreeDoc(doc);
+
+    /* allow_no_secret=true: it runs, and the warning says so. */
+    doc = build(&fx);
+    xmlSetProp(by_id(doc, "r-s"), (const xmlChar *)"name",
+               (const xmlChar *)"allow_no_secret");
+    xmlSetProp(by_id(doc, "r-s"), (const xmlChar *)"value",
+               (const xmlChar *)"true");
+    derive(doc, &r);
+    assert_int_equal(warnings_of(&r, LFD_WARN_NO_SECRET, &text), 1);
+    assert_non_null(strstr(text, "rep-T1 (ocf:leapfrog:replication) runs "
+                                 "without a secret (allow_no_secret=true)"));
     lfd_result_free(&r);
     xmlFreeDoc(doc);
 }
@@ -1659,6 +1673,493 @@ others_elements_untouched(void **state)
     xmlFreeDoc(doc);
 }
 
+/* ---- what is ours ------------------------------------------------------ */
+
+/* Every element in the namespace leapfrog- of the configuration that is
+ * not inside another such (nor inside a piece of an upgrade's split): the
+ * elements leapfrogd writes, and lookalikes. */
+static size_t
+top_prefixed(xmlDoc *doc, xmlNode **out, size_t max)
+{
+    xmlXPathContext *ctx = xmlXPathNewContext(doc);
+    xmlXPathObject *o = xmlXPathEvalExpression(
+        (const xmlChar *)"/cib/configuration//*[starts-with(@id, "
+                         "'leapfrog-')][not(ancestor::*[starts-with(@id, "
+                         "'leapfrog-') or starts-with(@id, 'pcmk__')])]",
+        ctx);
+    size_t n = 0;
+
+    for (int i = 0; o != NULL && o->nodesetval != NULL
+                    && i < o->nodesetval->nodeNr && n < max;
+         i++) {
+        out[n++] = o->nodesetval->nodeTab[i];
+    }
+    xmlXPathFreeObject(o);
+    xmlXPathFreeContext(ctx);
+    return n;
+}
+
+/* Everything leapfrogd writes, of every form, and everything that earlier
+ * versions wrote (the saved CIBs of 0.1), carries its mark. */
+static void
+every_form_written_is_ours(void **state)
+{
+    static const char *const survivors[] = {NULL, "rep-T1", "none"};
+    xmlNode *found[64];
+
+    (void)state;
+    for (size_t s = 0; s < 3; s++) {
+        for (int down = 0; down <= 2; down++) {
+            struct fixture fx = {
+                .f_node = 1, .p_node = 2, .survivor = survivors[s]};
+            xmlDoc *doc;
+            size_t n;
+
+            fx.offline[3] = (down >= 1);
+            if (down == 2) {
+                fx.no_marker = true;
+            }
+            doc = build(&fx);
+            converges(doc);
+            n = top_prefixed(doc, found, 64);
+            assert_true(n >= 6);
+            for (size_t i = 0; i < n; i++) {
+                assert_true(lfd_element_ours(found[i]));
+            }
+            xmlFreeDoc(doc);
+        }
+    }
+    for (size_t f = 0; f < 2; f++) {
+        xmlDoc *doc = load_fixture(f == 0 ? "upgrade-written-2.1.xml"
+                                          : "upgrade-upgraded-4.0.xml");
+        size_t n = top_prefixed(doc, found, 64);
+
+        assert_int_equal(n, f == 0 ? 14 : 12);
+        for (size_t i = 0; i < n; i++) {
+            assert_true(lfd_element_ours(found[i]));
+        }
+        xmlFreeDoc(doc);
+    }
+}
+
+/* Parse one element in a CIB of its own (a -meta set inside F). */
+static xmlDoc *
+one_element(const char *xml)
+{
+    buf[0] = '\0';
+    append("<cib><configuration><resources><group id=\"g-T1\">%s</group>"
+           "<primitive id=\"rep-T1\"/></resources><constraints>%s"
+           "</constraints></configuration></cib>",
+           strstr(xml, "<meta_attributes") == xml ? xml : "",
+           strstr(xml, "<meta_attributes") == xml ? "" : xml);
+    return xmlReadMemory(buf, (int)strlen(buf), "one.xml", NULL,
+                         XML_PARSE_NOBLANKS);
+}
+
+static bool
+ours(const char *xml)
+{
+    xmlDoc *doc = one_element(xml);
+    xmlNode *found[4];
+    bool mine;
+
+    assert_non_null(doc);
+    assert_int_equal(top_prefixed(doc, found, 4), 1);
+    mine = lfd_element_ours(found[0]);
+    xmlFreeDoc(doc);
+    return mine;
+}
+
+/* An id in leapfrogd's namespace is not enough: an element of another
+ * shape is somebody else's. */
+static void
+lookalikes_are_not_ours(void **state)
+{
+    static const char *const mine[] = {
+        "<rsc_location id=\"leapfrog-g-T1-follow\" rsc=\"g-T1\" "
+        "node=\"node2\" score=\"2000\"/>",
+        "<rsc_location id=\"leapfrog-g-T1-yield\" rsc=\"g-T1\" "
+        "node=\"node2\" score=\"-INFINITY\"/>",
+        "<rsc_colocation id=\"leapfrog-g-T1-push\" rsc=\"rep-T1\" "
+        "with-rsc=\"g-T1\" score=\"-5000\" influence=\"false\"/>",
+        "<rsc_order id=\"leapfrog-g-T1-order\" first=\"g-T1\" "
+        "first-action=\"start\" then=\"rep-T1\" then-action=\"stop\" "
+        "kind=\"Optional\" symmetrical=\"false\"/>",
+        "<rsc_location id=\"leapfrog-g-T1-fresh\" rsc=\"rep-T1\"><rule "
+        "id=\"leapfrog-g-T1-fresh-rule\" score=\"100\" boolean-op=\"and\">"
+        "<expression id=\"leapfrog-g-T1-fresh-expr-1\" attribute=\"a\" "
+        "operation=\"not_defined\"/></rule></rsc_location>",
+        "<meta_attributes id=\"leapfrog-g-T1-meta\" score=\"1000\"><nvpair "
+        "id=\"leapfrog-g-T1-meta-priority\" name=\"priority\" "
+        "value=\"7\"/></meta_attributes>",
+        /* a meta attribute pcs wrote into the set: the set stays ours,
+         * that nvpair is somebody else's */
+        "<meta_attributes id=\"leapfrog-g-T1-meta\" score=\"1000\"><nvpair "
+        "id=\"leapfrog-g-T1-meta-target-role\" name=\"target-role\" "
+        "value=\"Stopped\"/></meta_attributes>",
+        /* the -avoid of the first versions: P off F's node by name */
+        "<rsc_location id=\"leapfrog-g-T1-avoid\" rsc=\"rep-T1\" "
+        "node=\"node1\" score=\"-INFINITY\"/>",
+    };
+    static const char *const theirs[] = {
+        /* a score of its own */
+        "<rsc_location id=\"leapfrog-g-T1-follow\" rsc=\"g-T1\" "
+        "node=\"node2\" score=\"100\"/>",
+        /* on another resource than the id's F */
+        "<rsc_location id=\"leapfrog-g-T1-follow\" rsc=\"rep-T1\" "
+        "node=\"node2\" score=\"2000\"/>",
+        /* another element for the kind */
+        "<rsc_colocation id=\"leapfrog-g-T1-follow\" rsc=\"rep-T1\" "
+        "with-rsc=\"g-T1\" score=\"2000\"/>",
+        /* an attribute leapfrogd does not write */
+        "<rsc_colocation id=\"leapfrog-g-T1-push\" rsc=\"rep-T1\" "
+        "with-rsc=\"g-T1\" score=\"-5000\" influence=\"false\" "
+        "rsc-role=\"Started\"/>",
+        "<rsc_order id=\"leapfrog-g-T1-order\" first=\"g-T1\" "
+        "first-action=\"start\" then=\"rep-T1\" then-action=\"stop\" "
+        "kind=\"Mandatory\" symmetrical=\"false\"/>",
+        /* rules of ids that are not the location's */
+        "<rsc_location id=\"leapfrog-g-T1-avoid\" rsc=\"rep-T1\"><rule "
+        "id=\"mine\" score=\"-INFINITY\"><expression id=\"mine-e\" "
+        "attribute=\"#uname\" operation=\"eq\" value=\"n1\"/></rule>"
+        "</rsc_location>",
+        /* something else than rules and expressions */
+        "<rsc_location id=\"leapfrog-g-T1-avoid\" rsc=\"rep-T1\"><rule "
+        "id=\"leapfrog-g-T1-avoid-r\" score=\"-INFINITY\"><date_expression "
+        "id=\"leapfrog-g-T1-avoid-d\" operation=\"gt\" start=\"2020\"/>"
+        "</rule></rsc_location>",
+        "<rsc_location id=\"leapfrog-g-T1-fresh\" rsc=\"rep-T1\" "
+        "node=\"node1\" score=\"100\"/>",
+        "<rsc_location id=\"leapfrog-g-T1-avoid\" rsc=\"rep-T1\" "
+        "node=\"node1\" score=\"-100\"/>",
+        /* one of its names under another id */
+        "<meta_attributes id=\"leapfrog-g-T1-meta\" score=\"1000\"><nvpair "
+        "id=\"my-priority\" name=\"priority\" value=\"7\"/>"
+        "</meta_attributes>",
+        /* a rule in a set */
+        "<meta_attributes id=\"leapfrog-g-T1-meta\" score=\"1000\"><rule "
+        "id=\"leapfrog-g-T1-meta-r\" score=\"1\"><expression "
+        "id=\"leapfrog-g-T1-meta-e\" attribute=\"a\" operation=\"defined\"/>"
+        "</rule></meta_attributes>",
+        "<meta_attributes id=\"leapfrog-g-T1-meta\" score=\"10\"><nvpair "
+        "id=\"leapfrog-g-T1-meta-priority\" name=\"priority\" "
+        "value=\"10\"/></meta_attributes>",
+        /* not a kind of leapfrogd's */
+        "<rsc_location id=\"leapfrog-g-T1-mine\" rsc=\"g-T1\" "
+        "node=\"node2\" score=\"2000\"/>",
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(mine) / sizeof(mine[0]); i++) {
+        assert_true(ours(mine[i]));
+    }
+    for (size_t i = 0; i < sizeof(theirs) / sizeof(theirs[0]); i++) {
+        assert_false(ours(theirs[i]));
+    }
+}
+
+/* `pcs resource disable P` on a P without a set of its own writes
+ * target-role into leapfrogd's -pmeta (pcs writes into the first set):
+ * the pair stays current, and that nvpair is never rewritten nor deleted,
+ * not even when the pair goes (only leapfrogd's nvpairs of the set do). */
+static void
+meta_attribute_written_into_our_set(void **state)
+{
+    struct fixture fx = {.f_node = 1, .p_node = 2};
+    xmlDoc *doc = build(&fx);
+    xmlNode *pmeta;
+    xmlNode *nv;
+    xmlNode *decl;
+    struct lfd_result r;
+
+    (void)state;
+    converges(doc);
+    pmeta = by_id(doc, "leapfrog-g-T1-pmeta");
+    nv = xmlNewChild(pmeta, NULL, (const xmlChar *)"nvpair", NULL);
+    xmlNewProp(nv, (const xmlChar *)"id",
+               (const xmlChar *)"leapfrog-g-T1-pmeta-target-role");
+    xmlNewProp(nv, (const xmlChar *)"name", (const xmlChar *)"target-role");
+    xmlNewProp(nv, (const xmlChar *)"value", (const xmlChar *)"Stopped");
+    /* pcs resource meta rep-T1 priority=3 writes one of leapfrogd's. */
+    xmlSetProp(by_id(doc, "leapfrog-g-T1-pmeta-priority"),
+               (const xmlChar *)"value", (const xmlChar *)"3");
+    derive(doc, &r);
+    assert_null(r.pairs[0].conflict);
+    assert_int_equal(r.nchanges, 1);
+    assert_string_equal(r.changes[0].id, "leapfrog-g-T1-pmeta");
+    assert_int_equal(r.changes[0].op, LFD_REPLACE);
+    /* The test's apply() replaces the set whole; the CIB merges a
+     * modification by id and keeps the other nvpair: put it back. */
+    nv = xmlCopyNode(nv, 1);
+    apply(doc, &r);
+    lfd_result_free(&r);
+    xmlAddChild(by_id(doc, "leapfrog-g-T1-pmeta"), nv);
+    derive(doc, &r);
+    assert_int_equal(r.nchanges, 0);
+    assert_true(r.pairs[0].current);
+    lfd_result_free(&r);
+
+    decl = by_id(doc, "g-T1-meta");
+    xmlUnlinkNode(decl);
+    xmlFreeNode(decl);
+    derive(doc, &r);
+    assert_null(find_change(&r, "leapfrog-g-T1-pmeta"));
+    assert_non_null(find_change(&r, "leapfrog-g-T1-pmeta-priority"));
+    assert_non_null(find_change(&r, "leapfrog-g-T1-pmeta-resource-stickiness"));
+    assert_null(find_change(&r, "leapfrog-g-T1-pmeta-target-role"));
+    assert_non_null(find_change(&r, "leapfrog-g-T1-meta"));
+    apply(doc, &r);
+    lfd_result_free(&r);
+    assert_non_null(by_id(doc, "leapfrog-g-T1-pmeta-target-role"));
+    derive(doc, &r);
+    assert_int_equal(r.nchanges, 0);
+    lfd_result_free(&r);
+    xmlFreeDoc(doc);
+}
+
+/* Elements with the ids of a pair that is not declared, that leapfrogd
+ * did not write: none deleted (before, every one was). Its own elements
+ * of that pair go as before. */
+static void
+lookalikes_of_undeclared_pairs_stay(void **state)
+{
+    struct fixture fx = {
+        .f_node = 1,
+        .p_node = 2,
+        .extra_rsc = "<primitive id=\"web\" class=\"ocf\" "
+                     "provider=\"pacemaker\" type=\"Dummy\"><meta_attributes "
+                     "id=\"leapfrog-web-meta\"><nvpair "
+                     "id=\"leapfrog-web-meta-target-role\" "
+                     "name=\"target-role\" value=\"Stopped\"/>"
+                     "</meta_attributes></primitive>",
+        .constraints =
+            "<rsc_location id=\"leapfrog-web-follow\" rsc=\"web\" "
+            "node=\"node3\" score=\"100\"/>"
+            "<rsc_colocation id=\"leapfrog-web-push\" rsc=\"web\" "
+            "with-rsc=\"rep-T1\" score=\"-100\"/>"
+            "<rsc_location id=\"leapfrog-web-avoid\" rsc=\"web\">"
+            "<rule id=\"web-rule\" score=\"-INFINITY\"><expression "
+            "id=\"web-rule-e\" attribute=\"#uname\" operation=\"eq\" "
+            "value=\"node1\"/></rule></rsc_location>"
+            "<rsc_order id=\"leapfrog-web-order\" first=\"web\" "
+            "first-action=\"start\" then=\"rep-T1\" then-action=\"stop\" "
+            "kind=\"Optional\" symmetrical=\"false\"/>"};
+    xmlDoc *doc = build(&fx);
+    struct lfd_result r;
+
+    (void)state;
+    derive(doc, &r);
+    assert_true(r.settled);
+    assert_null(find_change(&r, "leapfrog-web-follow"));
+    assert_null(find_change(&r, "leapfrog-web-push"));
+    assert_null(find_change(&r, "leapfrog-web-avoid"));
+    assert_null(find_change(&r, "leapfrog-web-meta"));
+    /* The order is of leapfrogd's shape: its own, left over. */
+    assert_non_null(find_change(&r, "leapfrog-web-order"));
+    assert_int_equal(find_change(&r, "leapfrog-web-order")->op, LFD_DELETE);
+    for (size_t i = 0; i < r.nwarnings; i++) {
+        assert_int_not_equal(r.warnings[i].kind, LFD_WARN_ID_CONFLICT);
+    }
+    lfd_result_free(&r);
+    converges(doc);
+    assert_non_null(by_id(doc, "leapfrog-web-follow"));
+    assert_non_null(by_id(doc, "leapfrog-web-meta"));
+    xmlFreeDoc(doc);
+}
+
+/* The pair's conflict warning, if any. */
+static const struct lfd_warning *
+conflict_warning(const struct lfd_result *r, const char *id)
+{
+    for (size_t i = 0; i < r->nwarnings; i++) {
+        if (r->warnings[i].kind == LFD_WARN_ID_CONFLICT
+            && strstr(r->warnings[i].text, id) != NULL) {
+            return &r->warnings[i];
+        }
+    }
+    return NULL;
+}
+
+/* Somebody else's element holds an id a declared pair needs: nothing of
+ * the pair is written (before, the element was overwritten), the pair is
+ * reported, the other pairs go on; settled or not. */
+static void
+collision_leaves_the_pair_alone(void **state)
+{
+    static const char *const collisions[] = {
+        "<rsc_location id=\"leapfrog-g-T1-follow\" rsc=\"g-T1\" "
+        "node=\"node3\" score=\"100\"/>",
+        /* any element: ids are unique in the whole CIB */
+        "<rsc_location id=\"mine\" rsc=\"g-T1\"><rule "
+        "id=\"leapfrog-g-T1-yield\" score=\"10\"><expression id=\"mine-e\" "
+        "attribute=\"#uname\" operation=\"eq\" value=\"node3\"/></rule>"
+        "</rsc_location>",
+    };
+
+    (void)state;
+    for (size_t k = 0; k < 2; k++) {
+        struct fixture fx = {
+            .f_node = 1, .p_node = 2, .constraints = collisions[k]};
+        const char *id =
+            k == 0 ? "leapfrog-g-T1-follow" : "leapfrog-g-T1-yield";
+        xmlDoc *doc = build(&fx);
+        const struct lfd_warning *w;
+        struct lfd_result r;
+
+        derive(doc, &r);
+        assert_true(r.settled);
+        assert_int_equal(r.npairs, 1);
+        assert_null(r.pairs[0].error);
+        assert_non_null(r.pairs[0].conflict);
+        assert_string_equal(r.pairs[0].conflict, id);
+        assert_int_equal(r.nchanges, 0);
+        w = conflict_warning(&r, id);
+        assert_non_null(w);
+        assert_string_equal(w->pair, "g-T1");
+        assert_null(strstr(w->text, "error:"));
+        lfd_result_free(&r);
+
+        /* Unsettled: still reported. */
+        fx.pending = true;
+        xmlFreeDoc(doc);
+        doc = build(&fx);
+        derive(doc, &r);
+        assert_false(r.settled);
+        assert_non_null(conflict_warning(&r, id));
+        lfd_result_free(&r);
+        xmlFreeDoc(doc);
+    }
+}
+
+/* An element of leapfrogd's that an administrator edited out of its shape
+ * (saved CIB of 0.1, the push's score changed) is theirs now: that pair
+ * is left alone and reported, the other pair is brought up to date as
+ * before. A value pcs wrote into leapfrogd's set is put back, as before. */
+static void
+edited_elements_of_saved_cibs(void **state)
+{
+    xmlDoc *doc = load_fixture("upgrade-written-2.1.xml");
+    xmlNode *push = by_id(doc, "leapfrog-g-T1-push");
+    xmlNode *prio = by_id(doc, "leapfrog-g-T2-meta-priority");
+    struct lfd_result r;
+
+    (void)state;
+    xmlSetProp(push, (const xmlChar *)"score", (const xmlChar *)"-100");
+    xmlSetProp(prio, (const xmlChar *)"value", (const xmlChar *)"3");
+    derive(doc, &r);
+    assert_true(r.settled);
+    assert_int_equal(r.npairs, 2);
+    assert_string_equal(r.pairs[0].conflict, "leapfrog-g-T1-push");
+    assert_null(r.pairs[1].conflict);
+    for (size_t i = 0; i < r.nchanges; i++) {
+        assert_string_equal(r.changes[i].pair, "g-T2");
+    }
+    assert_non_null(find_change(&r, "leapfrog-g-T2-avoid"));
+    assert_non_null(find_change(&r, "leapfrog-g-T2-fresh"));
+    assert_int_equal(find_change(&r, "leapfrog-g-T2-meta")->op, LFD_REPLACE);
+    assert_int_equal(r.nchanges, 3);
+    lfd_result_free(&r);
+    xmlFreeDoc(doc);
+}
+
+/* A piece of an upgrade's split that is not of leapfrogd's shape stays;
+ * the others go as before. */
+static void
+edited_piece_stays(void **state)
+{
+    xmlDoc *doc = load_fixture("upgrade-upgraded-4.0.xml");
+    xmlNode *piece = by_id(doc, "pcmk__3_10_upgrade-leapfrog-g-T1-avoid-2");
+    struct lfd_result r;
+
+    (void)state;
+    xmlSetProp(piece, (const xmlChar *)"role", (const xmlChar *)"Started");
+    derive(doc, &r);
+    assert_null(find_change(&r, "pcmk__3_10_upgrade-leapfrog-g-T1-avoid-2"));
+    assert_non_null(
+        find_change(&r, "pcmk__3_10_upgrade-leapfrog-g-T1-avoid-1"));
+    assert_non_null(
+        find_change(&r, "pcmk__3_10_upgrade-leapfrog-g-T2-avoid-2"));
+    assert_null(r.pairs[0].conflict);
+    lfd_result_free(&r);
+    xmlFreeDoc(doc);
+}
+
+/* --remove's list: leapfrogd's elements of the pair and the pieces of an
+ * upgrade, nothing of somebody else's (reported), nothing of another
+ * pair. */
+static void
+removal_takes_only_ours(void **state)
+{
+    struct fixture fx = {.f_node = 1, .p_node = 2};
+    xmlDoc *doc = build(&fx);
+    xmlNode *yield;
+    struct lfd_result r;
+
+    (void)state;
+    converges(doc);
+    yield = xmlNewChild(by_id(doc, "leapfrog-g-T1-push")->parent, NULL,
+                        (const xmlChar *)"rsc_location", NULL);
+    xmlNewProp(yield, (const xmlChar *)"id",
+               (const xmlChar *)"leapfrog-g-T1-yield");
+    xmlNewProp(yield, (const xmlChar *)"rsc", (const xmlChar *)"g-T1");
+    xmlNewProp(yield, (const xmlChar *)"node", (const xmlChar *)"node3");
+    xmlNewProp(yield, (const xmlChar *)"score", (const xmlChar *)"-100");
+    assert_int_equal(lfd_derive_removal(xmlDocGetRootElement(doc), "g-T1", &r),
+                     0);
+    assert_int_equal(r.nchanges, 7);
+    for (size_t i = 0; i < r.nchanges; i++) {
+        assert_int_equal(r.changes[i].op, LFD_DELETE);
+    }
+    assert_string_equal(find_change(&r, "leapfrog-g-T1-meta")->parent, "g-T1");
+    assert_null(find_change(&r, "leapfrog-g-T1-yield"));
+    assert_non_null(conflict_warning(&r, "leapfrog-g-T1-yield"));
+    lfd_result_free(&r);
+    assert_int_equal(lfd_derive_removal(xmlDocGetRootElement(doc), "g", &r), 0);
+    assert_int_equal(r.nchanges, 0);
+    lfd_result_free(&r);
+    xmlFreeDoc(doc);
+
+    doc = load_fixture("upgrade-upgraded-4.0.xml");
+    assert_int_equal(lfd_derive_removal(xmlDocGetRootElement(doc), "g-T1", &r),
+                     0);
+    assert_int_equal(r.nchanges, 6 + 2);
+    assert_non_null(
+        find_change(&r, "pcmk__3_10_upgrade-leapfrog-g-T1-avoid-2"));
+    assert_null(find_change(&r, "leapfrog-g-T2-push"));
+    lfd_result_free(&r);
+    xmlFreeDoc(doc);
+}
+
+/* What --remove accepts, and what lfd_cib_apply() quotes into an XPath:
+ * ids by the CIB's rules, nothing that could end the quoted string. */
+static void
+ids_by_the_cibs_rules(void **state)
+{
+    static const char *const good[] = {"g-T1", "rep_T1.a", "_x", "F"};
+    static const char *const bad[] = {
+        "",      "x' or @id!='", "f1'] | //*[@id='p2",
+        "f1\"]", "a b",          "a[1]",
+        "1abc",  "-a",           "a:b",
+        "a/b",   "x\n",          "a or 1=1",
+        "'",     "f1)",
+    };
+    char longest[LFD_ID_MAX + 2];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        assert_true(lfd_id_valid(good[i]));
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_false(lfd_id_valid(bad[i]));
+    }
+    memset(longest, 'a', sizeof(longest) - 1);
+    longest[LFD_ID_MAX] = '\0';
+    assert_true(lfd_id_valid(longest));
+    longest[LFD_ID_MAX] = 'a';
+    longest[LFD_ID_MAX + 1] = '\0';
+    assert_false(lfd_id_valid(longest));
+}
+
 int
 main(void)
 {
@@ -1691,6 +2192,15 @@ main(void)
         cmocka_unit_test(loops_refused_others_served),
         cmocka_unit_test(removed_declaration_removes_its_elements),
         cmocka_unit_test(others_elements_untouched),
+        cmocka_unit_test(every_form_written_is_ours),
+        cmocka_unit_test(lookalikes_are_not_ours),
+        cmocka_unit_test(meta_attribute_written_into_our_set),
+        cmocka_unit_test(lookalikes_of_undeclared_pairs_stay),
+        cmocka_unit_test(collision_leaves_the_pair_alone),
+        cmocka_unit_test(edited_elements_of_saved_cibs),
+        cmocka_unit_test(edited_piece_stays),
+        cmocka_unit_test(removal_takes_only_ours),
+        cmocka_unit_test(ids_by_the_cibs_rules),
     };
 
     return cmocka_run_group_tests_name("lfd_derive", tests, NULL, NULL);
