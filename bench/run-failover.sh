@@ -71,15 +71,15 @@ setup_static() { # INST
     local inst=$1
     lfp_create_pair "$inst" &&
     lfc_exec 1 pcs resource group add "g-rep-$inst" "rep-$inst" &&
-    lfc_exec 1 pcs resource create "ers-$inst" ocf:pacemaker:attribute \
-        name="runs_ers_$inst" active_value=1 inactive_value=0 \
-        --group "g-rep-$inst" &&
+    lf_pcs_in_group "g-rep-$inst" lfc_exec 1 pcs resource create \
+        "ers-$inst" ocf:pacemaker:attribute \
+        name="runs_ers_$inst" active_value=1 inactive_value=0 &&
     lfc_exec 1 pcs resource meta "g-$inst" resource-stickiness=5000 \
         migration-threshold=1 &&
-    lfc_exec 1 pcs constraint location "g-$inst" rule score=2000 \
-        "runs_ers_$inst" eq 1 &&
+    lf_pcs_with_rule "runs_ers_$inst eq 1" \
+        lfc_exec 1 pcs constraint location "g-$inst" rule score=2000 &&
     lfc_exec 1 pcs constraint colocation add "g-rep-$inst" with "g-$inst" \
-        -- -5000 &&
+        score=-5000 &&
     lfc_exec 1 pcs constraint order start "g-$inst" then stop \
         "g-rep-$inst" kind=Optional symmetrical=false &&
     lfc_settle
@@ -182,9 +182,12 @@ trial() { # MODE INST FAULT N
     e2=$(lfc_where "$E")
     r2=$(lfc_where "$R")
 
+    # Result texts: "not running", "error", "ok" before Pacemaker 3.0;
+    # "Not running", "Error occurred (...)", "OK" from 3.0 on.
     if [ "$fault" = kill ]; then
         t_det=$(first_log "$t0" pacemaker.log \
-            "Result of monitor operation for $E on $e: (not running|error)")
+            "Result of monitor operation for $E on $e: \
+([Nn]ot running|[Ee]rror)")
     else
         t_det=$(first_log "$t0" pacemaker.log \
             "pacemaker-controld.*Node $e state is now lost")
@@ -194,7 +197,7 @@ trial() { # MODE INST FAULT N
     t_fstart=$(first_log "$t0" pacemaker.log \
         "Initiating start operation ${V}_start_0")
     t_enq_ok=$(first_log "$t0" pacemaker.log \
-        "Result of start operation for $E on $e2: ok")
+        "Result of start operation for $E on $e2: (ok|OK)")
     t_adopt0=$(first_log "$t0" "leapfrog-$inst.log" \
         "lf-enqueued.*(adopted|starting with)")
     t_adopt1=$(first_log "$t0" "leapfrog-$inst.log" "lf-enqueued.*serving [0-9]")

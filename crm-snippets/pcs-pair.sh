@@ -53,20 +53,32 @@ for node in $COPY_TO; do
     ssh "$node" chown "$SERVER_USER" "$SECRET_FILE"
 done
 
+# create_in GROUP ID AGENT ...: pcs resource create, in GROUP. pcs 0.12
+# (Debian 13) deprecates "--group GROUP" for "group GROUP" after --future;
+# pcs 0.11 (Debian 12) knows only --group.
+case "$($PCS --version)" in
+0.[0-9].* | 0.1[01].*)
+    create_in() { g=$1; shift; $PCS resource create "$@" --group "$g"; } ;;
+*)
+    create_in() {
+        g=$1
+        shift
+        $PCS resource create --future "$@" group "$g"
+    } ;;
+esac
+
 # F: the virtual IP, then the enqueue server, in one group. The server
 # listens on the virtual IP only (by default), so several pairs can share
 # nodes and a port. Depth-10 monitors make crm_mon -A show the lock count.
-$PCS resource create "vip-$INSTANCE" ocf:heartbeat:IPaddr2 \
+create_in "g-$INSTANCE" "vip-$INSTANCE" ocf:heartbeat:IPaddr2 \
     ip="$VIP" cidr_netmask="$CIDR" \
-    op monitor interval=10s timeout=20s \
-    --group "g-$INSTANCE"
-$PCS resource create "enq-$INSTANCE" ocf:leapfrog:enqueue \
+    op monitor interval=10s timeout=20s
+create_in "g-$INSTANCE" "enq-$INSTANCE" ocf:leapfrog:enqueue \
     instance="$INSTANCE" ${ADDRESS:+address="$ADDRESS"} port="$PORT" \
     secret_file="$SECRET_FILE" \
     ${SERVER_LOG:+log_file="$SERVER_LOG"} \
     op start timeout=60s op stop timeout=60s \
-    op monitor interval=10s timeout=20s OCF_CHECK_LEVEL=10 \
-    --group "g-$INSTANCE"
+    op monitor interval=10s timeout=20s OCF_CHECK_LEVEL=10
 
 # P: the replication server, following the enqueue server's virtual IP.
 $PCS resource create "rep-$INSTANCE" ocf:leapfrog:replication \

@@ -5,6 +5,10 @@
 #   lfch_make DIR SUITE PACKAGE...  make DIR with mmdebstrap (--variant=apt)
 #                                   unless it was made with these packages
 #                                   (lfch_run needs "mount" among them)
+#   lfch_make_tar TAR SUITE PACKAGE...  the same as a tarball TAR (its
+#                                   package list in TAR.stamp), to be
+#                                   unpacked afresh for each use
+#   lfch_need_mmdebstrap            install mmdebstrap unless it is there
 #   lfch_run DIR CMD...             run CMD as root in the chroot DIR
 #   lfch_copy_tree SRC DEST         the files git knows in SRC (as they are
 #                                   in the work tree) and new files it does
@@ -24,7 +28,8 @@
 
 # The Debian 13 chroot for building and testing: what scripts/deps.sh
 # installs on Debian 12 (libclang-rt-dev for libclang-rt-14-dev), mount
-# (not in the apt variant), and what building the packages needs.
+# (not in the apt variant), and what building the packages needs. Every
+# name exists in Debian 12 too (build-packages.sh's Debian 12 chroot).
 lfch_trixie_packages=(
     build-essential autoconf automake libtool pkg-config
     pacemaker pacemaker-dev pacemaker-cli-utils corosync pcs crmsh
@@ -53,6 +58,14 @@ lfch_mounted_below() {
     findmnt -rn -o TARGET | grep -q "^$1\(/\|$\)"
 }
 
+lfch_need_mmdebstrap() {
+    if ! command -v mmdebstrap >/dev/null; then
+        echo "installing mmdebstrap" >&2
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q mmdebstrap ||
+            lfch_die "cannot install mmdebstrap"
+    fi
+}
+
 lfch_make() {
     local dir=$1 suite=$2 stamp mirror d
     shift 2
@@ -61,11 +74,7 @@ lfch_make() {
         [ "$(cat "$dir/.leapfrog-chroot")" = "$stamp" ]; then
         return 0
     fi
-    if ! command -v mmdebstrap >/dev/null; then
-        echo "installing mmdebstrap" >&2
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q mmdebstrap ||
-            lfch_die "cannot install mmdebstrap"
-    fi
+    lfch_need_mmdebstrap
     for d in "$dir" "$dir.new"; do
         if lfch_mounted_below "$d"; then
             lfch_die "$d has file systems mounted below it; unmount them"
@@ -79,6 +88,27 @@ lfch_make() {
     echo "$stamp" >"$dir.new/.leapfrog-chroot"
     rm -rf "$dir"
     mv "$dir.new" "$dir"
+}
+
+lfch_make_tar() {
+    local tar=$1 suite=$2 stamp mirror
+    shift 2
+    stamp="$suite unsafe-io $*"
+    if [ -f "$tar" ] && [ -f "$tar.stamp" ] &&
+        [ "$(cat "$tar.stamp")" = "$stamp" ]; then
+        return 0
+    fi
+    lfch_need_mmdebstrap
+    mirror=$(lfch_mirror)
+    rm -f "$tar.stamp" "$tar.new.tar"
+    echo "making the $suite tarball $tar (mirror $mirror)" >&2
+    # dpkg without fsync (the setting stays in the tarball): the tarball
+    # is unpacked for one install test and thrown away.
+    mmdebstrap --variant=apt --dpkgopt=force-unsafe-io \
+        --include="$(IFS=,; echo "$*")" \
+        "$suite" "$tar.new.tar" "$mirror" || lfch_die "mmdebstrap failed"
+    mv "$tar.new.tar" "$tar"
+    echo "$stamp" >"$tar.stamp"
 }
 
 lfch_copy_tree() {

@@ -61,13 +61,13 @@ lfp_enq() {
 lfp_create_pair() {
     local inst=$1 log=/var/log/pacemaker/leapfrog-$1.log
     lfp_make_secret &&
-    lfc_exec 1 pcs resource create "vip-$inst" ocf:heartbeat:IPaddr2 \
-        ip="$(lfp_vip)" cidr_netmask=24 nic=eth0 \
-        op monitor interval=5s --group "g-$inst" &&
-    lfc_exec 1 pcs resource create "enq-$inst" ocf:leapfrog:enqueue \
-        instance="$inst" address="$(lfp_vip)" log_file="$log" \
-        secret_file="$(lfp_secret)" \
-        op monitor interval=5s OCF_CHECK_LEVEL=10 --group "g-$inst" &&
+    lf_pcs_in_group "g-$inst" lfc_exec 1 pcs resource create "vip-$inst" \
+        ocf:heartbeat:IPaddr2 ip="$(lfp_vip)" cidr_netmask=24 nic=eth0 \
+        op monitor interval=5s &&
+    lf_pcs_in_group "g-$inst" lfc_exec 1 pcs resource create "enq-$inst" \
+        ocf:leapfrog:enqueue instance="$inst" address="$(lfp_vip)" \
+        log_file="$log" secret_file="$(lfp_secret)" \
+        op monitor interval=5s OCF_CHECK_LEVEL=10 &&
     lfc_exec 1 pcs resource create "rep-$inst" ocf:leapfrog:replication \
         instance="$inst" enqueue_address="$(lfp_vip)" log_file="$log" \
         secret_file="$(lfp_secret)" \

@@ -14,6 +14,8 @@
 # copy, which splits both locations into pcmk__3_10_upgrade-<id>-1, -2.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/lf-pcs.sh
+. "$here/tests/lf-pcs.sh"
 old=${1:?usage: $0 OLD_LEAPFROGD}
 work=$(mktemp -d /tmp/lf-fixture.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -43,8 +45,8 @@ mark() {
 }
 
 pair() { # INSTANCE SURVIVOR
-    pcs -f "$f" resource create "vip-$1" ocf:pacemaker:Dummy \
-        op monitor interval=10s --group "g-$1"
+    lf_pcs_in_group "g-$1" pcs -f "$f" resource create "vip-$1" \
+        ocf:pacemaker:Dummy op monitor interval=10s
     CIB_file=$f cibadmin -M -o resources -X "<group id=\"g-$1\"><primitive
         id=\"enq-$1\" class=\"ocf\" provider=\"leapfrog\" type=\"enqueue\">
         <instance_attributes id=\"enq-$1-ia\"><nvpair id=\"enq-$1-ia-i\"

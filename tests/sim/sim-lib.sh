@@ -2,6 +2,9 @@
 # leapfrogd's constraints, settled by Pacemaker's scheduler (crm_simulate).
 # The caller sets $work (a scratch directory) and $helper (leapfrogd).
 
+# shellcheck source=tests/lf-pcs.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lf-pcs.sh"
+
 # The DC must be a live node for leapfrogd's guard.
 set_dc() {
     sed -i -E 's/<cib (dc-uuid="[^"]*" )?/<cib dc-uuid="'"$2"'" /' "$1"
@@ -71,8 +74,8 @@ build() {
     else
         pcs -f "$f" property set stonith-enabled=false
     fi
-    pcs -f "$f" resource create vip-T1 ocf:pacemaker:Dummy \
-        op monitor interval=10s --group g-T1
+    lf_pcs_in_group g-T1 pcs -f "$f" resource create vip-T1 \
+        ocf:pacemaker:Dummy op monitor interval=10s
     if [ "${ENQ:-0}" = 1 ]; then
         # F's server as ocf:leapfrog:enqueue (crm_simulate runs no agent;
         # mark stands in for the node attribute it publishes).
@@ -83,15 +86,15 @@ build() {
             <op id="enq-T1-mon" name="monitor" interval="10s"/></operations>
             </primitive></group>'
     else
-        pcs -f "$f" resource create enq-T1 ocf:pacemaker:Dummy \
-            op monitor interval=10s --group g-T1
+        lf_pcs_in_group g-T1 pcs -f "$f" resource create enq-T1 \
+            ocf:pacemaker:Dummy op monitor interval=10s
     fi
     if [ "${PGROUP:-0}" = 1 ]; then
         # P as a group too: an address, then the replication server.
-        pcs -f "$f" resource create rip-T1 ocf:pacemaker:Dummy \
-            op monitor interval=10s --group g-R
-        pcs -f "$f" resource create rep-T1 ocf:pacemaker:Dummy \
-            op monitor interval=10s --group g-R
+        lf_pcs_in_group g-R pcs -f "$f" resource create rip-T1 \
+            ocf:pacemaker:Dummy op monitor interval=10s
+        lf_pcs_in_group g-R pcs -f "$f" resource create rep-T1 \
+            ocf:pacemaker:Dummy op monitor interval=10s
         pcs -f "$f" resource meta g-T1 leapfrog-follows=g-R
     else
         pcs -f "$f" resource create rep-T1 ocf:pacemaker:Dummy \
