@@ -91,6 +91,7 @@ start_enqueue(struct pair *p)
     char port[8];
     char *argv[32];
     int n = 0;
+    int rc;
 
     snprintf(exe, sizeof(exe), "%s/lf-enqueued", bindir);
     snprintf(port, sizeof(port), "%u", p->port);
@@ -119,10 +120,11 @@ start_enqueue(struct pair *p)
         argv[n++] = p->extra[i];
     }
     argv[n] = NULL;
-    assert_int_equal(run_wait(argv), p->expect_exit);
-    if (p->expect_exit == 0) {
-        p->e = read_pid(p->epid);
+    rc = run_wait(argv);
+    if (rc == 0) {
+        p->e = read_pid(p->epid); /* also when unexpected: the teardown */
     }
+    assert_int_equal(rc, p->expect_exit);
 }
 
 static void
@@ -1824,6 +1826,36 @@ state_directory_of_former_user_is_taken_over(void **state)
     assert_true(log_contains(p->elog, "belonged to hacluster"));
 }
 
+/* A silence timeout below twice the other side's 1 s heartbeat is
+ * refused (before, -t 500 made an idle pair in good health drop each
+ * other every second, the enqueue server holding changes back each
+ * time). */
+static void
+timeout_below_the_heartbeat_is_refused(void **state)
+{
+    struct pair *p = new_pair(state);
+    char exe[PATH_MAX + 32];
+    char port[8];
+
+    p->extra[p->nextra++] = "-t";
+    p->extra[p->nextra++] = "1999";
+    p->expect_exit = 2;
+    start_enqueue(p);
+    snprintf(exe, sizeof(exe), "%s/lf-replicad", bindir);
+    snprintf(port, sizeof(port), "%u", p->port);
+    {
+        char *argv[] = {exe,     "-i", p->instance, "-a",    "127.0.0.1",
+                        "-p",    port, "-P",        p->rpid, "-L",
+                        p->rlog, "-t", "1999",      NULL};
+        int rc = run_wait(argv);
+
+        if (rc == 0) {
+            p->r = read_pid(p->rpid); /* for the teardown */
+        }
+        assert_int_equal(rc, 2);
+    }
+}
+
 static int
 setup(void **state)
 {
@@ -1941,6 +1973,8 @@ main(void)
         cmocka_unit_test_teardown(service_user_adopts_its_own_copy_only,
                                   pair_teardown),
         cmocka_unit_test_teardown(state_directory_of_former_user_is_taken_over,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(timeout_below_the_heartbeat_is_refused,
                                   pair_teardown),
     };
 
