@@ -51,7 +51,7 @@ static const struct lf_ocf_param params[] = {
      "by leapfrogd --status). Only for tests."},
     {"max_locks", LF_OCF_INTEGER, "100000", false, false, 1, 4294967295LL,
      "Most locks", "Most locks held at once."},
-    {"replica_timeout", LF_OCF_INTEGER, "5000", false, false, 100, 600000,
+    {"replica_timeout", LF_OCF_INTEGER, "5000", false, false, 2000, 600000,
      "Replica timeout (ms)",
      "A replication server silent this long is dropped (see "
      "replica_loss_policy)."},

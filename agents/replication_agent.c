@@ -45,7 +45,7 @@ static const struct lf_ocf_param params[] = {
      "--status). Only for tests."},
     {"max_locks", LF_OCF_INTEGER, "100000", false, false, 1, 4294967295LL,
      "Most locks", "Capacity of the copy; at least the enqueue server's."},
-    {"timeout", LF_OCF_INTEGER, "5000", false, false, 100, 600000,
+    {"timeout", LF_OCF_INTEGER, "5000", false, false, 2000, 600000,
      "Silence timeout (ms)",
      "Reconnect after the enqueue server has been silent this long."},
     {"log_file", LF_OCF_STRING, "", false, false, 0, 0, "Log file",

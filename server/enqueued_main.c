@@ -132,7 +132,9 @@ parse_args(int argc, char **argv, struct enq_config *cfg, bool *verbose)
             cfg->capacity = (uint64_t)n;
             break;
         case 't':
-            if (lf_parse_option("lf-enqueued", 't', optarg, 100, 600000, &n)
+            /* At least twice the replica's 1 s heartbeat: below that an
+             * idle replica in good health is dropped again and again. */
+            if (lf_parse_option("lf-enqueued", 't', optarg, 2000, 600000, &n)
                 != 0) {
                 return EXIT_USAGE;
             }

@@ -93,7 +93,9 @@ parse_args(int argc, char **argv, struct rep_config *cfg, bool *verbose)
             cfg->capacity = (uint64_t)n;
             break;
         case 't':
-            if (lf_parse_option("lf-replicad", 't', optarg, 100, 600000, &n)
+            /* At least twice the enqueue server's 1 s heartbeat: below
+             * that an idle server in good health is left again and again. */
+            if (lf_parse_option("lf-replicad", 't', optarg, 2000, 600000, &n)
                 != 0) {
                 return EXIT_USAGE;
             }

@@ -91,6 +91,7 @@ start_enqueue(struct pair *p)
     char port[8];
     char *argv[32];
     int n = 0;
+    int rc;
 
     snprintf(exe, sizeof(exe), "%s/lf-enqueued", bindir);
     snprintf(port, sizeof(port), "%u", p->port);
@@ -119,10 +120,11 @@ start_enqueue(struct pair *p)
         argv[n++] = p->extra[i];
     }
     argv[n] = NULL;
-    assert_int_equal(run_wait(argv), p->expect_exit);
-    if (p->expect_exit == 0) {
-        p->e = read_pid(p->epid);
+    rc = run_wait(argv);
+    if (rc == 0) {
+        p->e = read_pid(p->epid); /* also when unexpected: the teardown */
     }
+    assert_int_equal(rc, p->expect_exit);
 }
 
 static void
@@ -1824,6 +1826,354 @@ state_directory_of_former_user_is_taken_over(void **state)
     assert_true(log_contains(p->elog, "belonged to hacluster"));
 }
 
+/* A large snapshot outlasts the silence timeout on both sides: the
+ * replica says HB while it takes the snapshot in (the enqueue server
+ * keeps it), and the enqueue server's lines keep the replica waiting.
+ * Slowness is the fault injected here: the test's peer reads or writes
+ * in small steps with pauses, several timeouts long (the timeouts are
+ * the smallest the servers take, 2000 ms). */
+#define SLOW_LOCKS 3000
+#define SLOW_STEP_US 250000
+#define SLOW_STEPS 20 /* of 250 ms: two and a half timeouts */
+#define SLOW_STEP_BYTES 2048
+
+/* Locks with long keys: a snapshot of some 700 kB. */
+static void
+take_long_locks(struct pair *p, int n)
+{
+    struct lf_client c;
+    char request[LF_LINE_MAX + 1];
+    char pad[201];
+
+    memset(pad, 'x', 200);
+    pad[200] = '\0';
+    connect_client(p, &c);
+    for (int i = 0; i < n; i++) {
+        snprintf(request, sizeof(request), "LOCK big-%05d-%s own%d", i, pad,
+                 i % 97);
+        call(&c, request, "UNREPLICATED OK");
+    }
+    lf_client_close(&c);
+}
+
+/* A replica played by the test on a plain client connection. */
+struct fake_replica {
+    struct lf_client c;
+    struct lf_buf in;
+    size_t entries;  /* S lines read */
+    size_t expected; /* as SNAPSHOT said */
+    bool synced;     /* SYNC read */
+    unsigned long long sync_seq;
+    bool closed; /* the enqueue server closed the connection */
+};
+
+static void
+fake_replica_attach(struct pair *p, struct fake_replica *f)
+{
+    char request[128];
+
+    memset(f, 0, sizeof(*f));
+    connect_client(p, &f->c);
+    lf_buf_init(&f->in, 1 << 20);
+    snprintf(request, sizeof(request), "REPLICA %s f-node 0 0 0\n",
+             p->instance);
+    raw_send(f->c.fd, request, strlen(request));
+}
+
+/* Read at most max bytes of the stream (waiting for the first) and take
+ * in every complete line. */
+static void
+fake_replica_read(struct fake_replica *f, size_t max)
+{
+    char chunk[SLOW_STEP_BYTES];
+    const char *line = NULL;
+    size_t len = 0;
+    ssize_t n;
+
+    if (f->closed || lf_net_wait(f->c.fd, POLLIN, 10000) != 0) {
+        return;
+    }
+    n = read(f->c.fd, chunk, max < sizeof(chunk) ? max : sizeof(chunk));
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+        return;
+    }
+    if (n <= 0) {
+        f->closed = true;
+        return;
+    }
+    assert_int_equal(lf_buf_append(&f->in, chunk, (size_t)n), 0);
+    while (lf_buf_next_line(&f->in, LF_LINE_MAX, &line, &len)
+           == LF_LINE_READY) {
+        char text[LF_LINE_MAX + 1];
+        unsigned long long a = 0;
+        unsigned long long b = 0;
+
+        snprintf(text, sizeof(text), "%.*s", (int)len, line);
+        if (strncmp(text, "S ", 2) == 0) {
+            f->entries++;
+        } else if (sscanf(text, "SNAPSHOT %llu %llu", &a, &b) == 2) {
+            f->expected = (size_t)b;
+        } else if (sscanf(text, "SYNC %llu", &a) == 1) {
+            f->synced = true;
+            f->sync_seq = a;
+        } else if (strcmp(text, "HB") != 0) {
+            fail_msg("the enqueue server sent '%s'", text);
+        }
+    }
+}
+
+/* A line to the enqueue server, unless it closed the connection. */
+static void
+fake_replica_say(struct fake_replica *f, const char *line)
+{
+    size_t len = strlen(line);
+
+    if (!f->closed && send(f->c.fd, line, len, MSG_NOSIGNAL) != (ssize_t)len) {
+        assert_true(errno == EPIPE || errno == ECONNRESET);
+        f->closed = true;
+    }
+}
+
+static void
+fake_replica_close(struct fake_replica *f)
+{
+    lf_buf_free(&f->in);
+    lf_client_close(&f->c);
+}
+
+static void
+slow_replica_is_kept_through_its_snapshot(void **state)
+{
+    struct pair *p = new_pair(state);
+    struct fake_replica f;
+    char value[32];
+    char ack[64];
+    long long deadline;
+
+    start_enqueue(p);
+    take_long_locks(p, SLOW_LOCKS);
+    fake_replica_attach(p, &f);
+    /* 40 kB of the snapshot in 5 s, saying HB every 500 ms (the real
+     * replica: every second). */
+    for (int i = 0; i < SLOW_STEPS; i++) {
+        usleep(SLOW_STEP_US);
+        if (i % 2 == 1) {
+            fake_replica_say(&f, "HB\n");
+        }
+        fake_replica_read(&f, SLOW_STEP_BYTES);
+        if (f.closed) {
+            fail_msg("the enqueue server closed the replica's connection "
+                     "after %d steps of its snapshot",
+                     i + 1);
+        }
+    }
+    assert_false(f.synced);
+    assert_int_equal(f.expected, SLOW_LOCKS);
+    stat_value(p, "replica", value, sizeof(value));
+    assert_string_equal(value, "syncing");
+    assert_false(log_contains(p->elog, "replica lost"));
+    /* The rest at full speed: all of it, then the acknowledgement. */
+    deadline = lf_now_ms() + 10000;
+    while (!f.synced && !f.closed && lf_now_ms() < deadline) {
+        fake_replica_read(&f, SLOW_STEP_BYTES);
+    }
+    assert_false(f.closed);
+    assert_true(f.synced);
+    assert_int_equal(f.entries, SLOW_LOCKS);
+    snprintf(ack, sizeof(ack), "ACK %llu\n", f.sync_seq);
+    fake_replica_say(&f, ack);
+    assert_false(f.closed);
+    wait_stat(p, "replica", "in-sync");
+    assert_false(log_contains(p->elog, "replica lost"));
+    fake_replica_close(&f);
+}
+
+/* The same slow reader, silent: dropped once its timeout passes (the
+ * test above would fail so if the server did not take HB as a sign of
+ * life). */
+static void
+silent_replica_is_dropped_during_its_snapshot(void **state)
+{
+    struct pair *p = new_pair(state);
+    struct fake_replica f;
+    long long deadline;
+
+    start_enqueue(p);
+    take_long_locks(p, SLOW_LOCKS);
+    fake_replica_attach(p, &f);
+    deadline = lf_now_ms() + 10000;
+    while (!log_contains(p->elog, "replica lost (it has been silent too "
+                                  "long) in state syncing")) {
+        if (lf_now_ms() > deadline) {
+            fail_msg("a silent replica was never dropped");
+        }
+        usleep(SLOW_STEP_US);
+        fake_replica_read(&f, SLOW_STEP_BYTES);
+    }
+    wait_stat(p, "replica", "none");
+    /* Its connection ends (what the kernel held still comes first). */
+    deadline = lf_now_ms() + 10000;
+    while (!f.closed && lf_now_ms() < deadline) {
+        fake_replica_read(&f, SLOW_STEP_BYTES);
+    }
+    assert_true(f.closed);
+    fake_replica_close(&f);
+}
+
+/* The replica's side: the test plays the enqueue server and trickles a
+ * snapshot, ten lines every 100 ms against the replica's 2000 ms silence
+ * timeout, until the replica has said HB six times (over five seconds,
+ * two and a half timeouts). The real enqueue server sends nothing else
+ * in the middle of a snapshot: its own HB queue up behind it. */
+#define TRICKLE_LOCKS 1000
+#define TRICKLE_LINES 10
+#define TRICKLE_STEP_US 100000
+#define TRICKLE_HB 6
+
+static void
+trickle_line(int fd, int i)
+{
+    char line[64];
+
+    snprintf(line, sizeof(line), "S X key-%05d own%d\n", i, i % 13);
+    raw_send(fd, line, strlen(line));
+}
+
+/* Lines from the replica: the number of HB; *acked when "ACK want" came. */
+static int
+replica_lines(struct lf_buf *in, int fd, int wait_ms, const char *want,
+              bool *acked)
+{
+    const char *line = NULL;
+    size_t len = 0;
+    int hb = 0;
+    long n;
+
+    if (lf_net_wait(fd, POLLIN, wait_ms) != 0) {
+        return 0;
+    }
+    n = lf_buf_read_fd(in, fd);
+    if (n == 0 || (n < 0 && n != -EAGAIN && n != -EINTR)) {
+        fail_msg("the replica closed the connection");
+    }
+    while (lf_buf_next_line(in, LF_LINE_MAX, &line, &len) == LF_LINE_READY) {
+        if (len == 2 && strncmp(line, "HB", 2) == 0) {
+            hb++;
+        } else if (want != NULL && len == strlen(want)
+                   && strncmp(line, want, len) == 0) {
+            *acked = true;
+        } else {
+            fail_msg("the replica sent '%.*s'", (int)len, line);
+        }
+    }
+    return hb;
+}
+
+static void
+replica_takes_a_slow_snapshot(void **state)
+{
+    struct pair *p = new_pair(state);
+    const char greeting[] =
+        "LEAPFROG 3 00112233445566778899aabbccddeeff NOAUTH\n";
+    char expect[128];
+    char snapshot[64];
+    struct lf_buf in;
+    struct lf_seg_info info;
+    const char *line = NULL;
+    size_t len = 0;
+    bool running = false;
+    bool acked = false;
+    long long deadline;
+    int listen_fd = -1;
+    int fd;
+    int sent = 0;
+    int hb = 0;
+
+    assert_int_equal(lf_net_listen("127.0.0.1", p->port, &listen_fd), 0);
+    start_replica(p);
+    assert_int_equal(lf_net_wait(listen_fd, POLLIN, 10000), 0);
+    fd = accept(listen_fd, NULL, NULL);
+    assert_true(fd >= 0);
+    raw_send(fd, greeting, sizeof(greeting) - 1);
+    lf_buf_init(&in, 64 * 1024);
+    deadline = lf_now_ms() + 10000;
+    while (lf_buf_next_line(&in, LF_LINE_MAX, &line, &len) != LF_LINE_READY) {
+        assert_true(lf_now_ms() < deadline);
+        assert_int_equal(lf_net_wait(fd, POLLIN, 10000), 0);
+        assert_true(lf_buf_read_fd(&in, fd) > 0);
+    }
+    snprintf(expect, sizeof(expect), "REPLICA %s r-node 0 0 0 ", p->instance);
+    assert_int_equal(strncmp(line, expect, strlen(expect)), 0);
+    snprintf(snapshot, sizeof(snapshot), "SNAPSHOT 7 %d 60000\n",
+             TRICKLE_LOCKS);
+    raw_send(fd, snapshot, strlen(snapshot));
+    while (hb < TRICKLE_HB) {
+        if (sent + TRICKLE_LINES > TRICKLE_LOCKS) {
+            fail_msg("the replica said HB %d times in %d lines of a snapshot",
+                     hb, sent);
+        }
+        for (int i = 0; i < TRICKLE_LINES; i++) {
+            trickle_line(fd, sent++);
+        }
+        usleep(TRICKLE_STEP_US);
+        hb += replica_lines(&in, fd, 0, NULL, NULL);
+    }
+    assert_false(log_contains(p->rlog, "silent"));
+    /* The rest at once, then the acknowledgement of the SYNC. */
+    while (sent < TRICKLE_LOCKS) {
+        trickle_line(fd, sent++);
+    }
+    raw_send(fd, "SYNC 0\n", 7);
+    deadline = lf_now_ms() + 10000;
+    while (!acked) {
+        if (lf_now_ms() > deadline) {
+            fail_msg("the replica never acknowledged the snapshot");
+        }
+        (void)replica_lines(&in, fd, 1000, "ACK 0", &acked);
+    }
+    assert_int_equal(lf_seg_peek(p->instance, &info, &running), LF_SEG_OK);
+    assert_int_equal(info.state, LF_SEG_IN_SYNC);
+    assert_int_equal(info.nlocks, TRICKLE_LOCKS);
+    assert_int_equal(info.generation, 7);
+    /* One connection all along: it never gave up and came back. */
+    assert_false(log_contains(p->rlog, "silent"));
+    assert_false(log_contains(p->rlog, "connection to the enqueue server "
+                                       "ended"));
+    lf_buf_free(&in);
+    close(fd);
+    close(listen_fd);
+}
+
+/* A silence timeout below twice the other side's 1 s heartbeat is
+ * refused (before, -t 500 made an idle pair in good health drop each
+ * other every second, the enqueue server holding changes back each
+ * time). */
+static void
+timeout_below_the_heartbeat_is_refused(void **state)
+{
+    struct pair *p = new_pair(state);
+    char exe[PATH_MAX + 32];
+    char port[8];
+
+    p->extra[p->nextra++] = "-t";
+    p->extra[p->nextra++] = "1999";
+    p->expect_exit = 2;
+    start_enqueue(p);
+    snprintf(exe, sizeof(exe), "%s/lf-replicad", bindir);
+    snprintf(port, sizeof(port), "%u", p->port);
+    {
+        char *argv[] = {exe,     "-i", p->instance, "-a",    "127.0.0.1",
+                        "-p",    port, "-P",        p->rpid, "-L",
+                        p->rlog, "-t", "1999",      NULL};
+        int rc = run_wait(argv);
+
+        if (rc == 0) {
+            p->r = read_pid(p->rpid); /* for the teardown */
+        }
+        assert_int_equal(rc, 2);
+    }
+}
+
 static int
 setup(void **state)
 {
@@ -1941,6 +2291,13 @@ main(void)
         cmocka_unit_test_teardown(service_user_adopts_its_own_copy_only,
                                   pair_teardown),
         cmocka_unit_test_teardown(state_directory_of_former_user_is_taken_over,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(slow_replica_is_kept_through_its_snapshot,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(silent_replica_is_dropped_during_its_snapshot,
+                                  pair_teardown),
+        cmocka_unit_test_teardown(replica_takes_a_slow_snapshot, pair_teardown),
+        cmocka_unit_test_teardown(timeout_below_the_heartbeat_is_refused,
                                   pair_teardown),
     };
 
