@@ -17,16 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_stats.h"
 #include "lf_parse.h"
-
-static double
-now_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
 
 static double
 cpu_us(void)
@@ -36,15 +28,6 @@ cpu_us(void)
     getrusage(RUSAGE_CHILDREN, &ru);
     return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6
            + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a;
-    double y = *(const double *)b;
-
-    return (x > y) - (x < y);
 }
 
 int
@@ -84,7 +67,7 @@ main(int argc, char **argv)
     }
     cpu0 = cpu_us();
     for (long long i = 0; i < n; i++) {
-        double t0 = now_us();
+        double t0 = bench_now_us();
         int status = 0;
         pid_t pid = fork();
 
@@ -100,7 +83,7 @@ main(int argc, char **argv)
         if (pid < 0 || waitpid(pid, &status, 0) != pid) {
             return 1;
         }
-        wall[i] = now_us() - t0;
+        wall[i] = bench_now_us() - t0;
         total += wall[i];
         if (expect >= 0
             && (!WIFEXITED(status) || WEXITSTATUS(status) != expect)) {
@@ -109,7 +92,7 @@ main(int argc, char **argv)
             return 1;
         }
     }
-    qsort(wall, (size_t)n, sizeof(*wall), cmp_double);
+    bench_sort(wall, (size_t)n);
     {
         struct rusage ru;
 

@@ -19,6 +19,7 @@
 #include <glib.h>
 #include <libxml/xpath.h>
 
+#include "bench_stats.h"
 #include "lf_log.h"
 #include "lf_parse.h"
 #include "lfd_cib.h"
@@ -120,15 +121,6 @@ timeout(gpointer data)
 {
     g_main_loop_quit(data);
     return G_SOURCE_REMOVE;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a;
-    double y = *(const double *)b;
-
-    return (x > y) - (x < y);
 }
 
 static char *
@@ -244,7 +236,7 @@ main(int argc, char **argv)
             b.t_followed > b.t_started ? b.t_followed - b.t_started : 0;
     }
     if (done > 0) {
-        qsort(reaction, (size_t)done, sizeof(*reaction), cmp_double);
+        bench_sort(reaction, (size_t)done);
         printf("moves=%d reaction_median_ms=%.1f reaction_p90_ms=%.1f "
                "reaction_max_ms=%.1f\n",
                done, reaction[done / 2], reaction[(done * 9) / 10],

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_stats.h"
 #include "lf_client.h"
 #include "lf_parse.h"
 
@@ -46,15 +47,6 @@ struct load_thread {
 };
 
 static volatile int slow_stop;
-
-static double
-now_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
 
 /* utime + stime of pid, in seconds. */
 static double
@@ -101,7 +93,7 @@ locker(void *arg)
         return NULL;
     }
     for (int i = 0; i < t->cfg->pairs; i++) {
-        double start = now_us();
+        double start = bench_now_us();
 
         snprintf(req, sizeof(req), "LOCK load%d-%d-%d c%d", t->cfg->phase,
                  t->id, i, t->id);
@@ -110,7 +102,7 @@ locker(void *arg)
             t->failed = 1;
             break;
         }
-        t->lock_us[i] = now_us() - start;
+        t->lock_us[i] = bench_now_us() - start;
         snprintf(req, sizeof(req), "UNLOCK load%d-%d-%d c%d", t->cfg->phase,
                  t->id, i, t->id);
         if (lf_client_call(&c, req, reply, sizeof(reply)) != 0
@@ -121,15 +113,6 @@ locker(void *arg)
     }
     lf_client_close(&c);
     return NULL;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a;
-    double y = *(const double *)b;
-
-    return (x > y) - (x < y);
 }
 
 static double
@@ -148,7 +131,7 @@ run_phase(struct load_cfg *cfg, int pid, double *p50, double *p99,
     struct load_thread *t = calloc((size_t)cfg->clients, sizeof(*t));
     size_t n = (size_t)cfg->clients * (size_t)cfg->pairs;
     double *all = calloc(n, sizeof(*all));
-    double wall = now_us();
+    double wall = bench_now_us();
     double cpu = cpu_seconds(pid);
     int failed = 0;
 
@@ -165,8 +148,8 @@ run_phase(struct load_cfg *cfg, int pid, double *p50, double *p99,
         pthread_join(t[i].thread, NULL);
         failed |= t[i].failed;
     }
-    *cores = (cpu_seconds(pid) - cpu) / ((now_us() - wall) / 1e6);
-    qsort(all, n, sizeof(*all), cmp_double);
+    *cores = (cpu_seconds(pid) - cpu) / ((bench_now_us() - wall) / 1e6);
+    bench_sort(all, n);
     *p50 = percentile(all, n, 0.50);
     *p99 = percentile(all, n, 0.99);
     free(all);

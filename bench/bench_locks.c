@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_stats.h"
 #include "lf_client.h"
 #include "lf_net.h"
 #include "lf_parse.h"
@@ -50,15 +51,6 @@ struct bench_thread {
     int failed;
     pthread_t thread;
 };
-
-static double
-now_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
 
 /* Redis: send a command, read one reply line. */
 static int
@@ -128,12 +120,12 @@ run_client(void *arg)
                      t->id);
             snprintf(unlock, sizeof(unlock), "UNLOCK b%d-%d owner%d", t->id, i,
                      t->id);
-            t0 = now_us();
+            t0 = bench_now_us();
             if (lf_client_call(&c, lock, reply, sizeof(reply)) != 0
                 || strcmp(reply, cfg->expect) != 0) {
                 t->failed = 1;
             }
-            t1 = now_us();
+            t1 = bench_now_us();
             if (lf_client_call(&c, unlock, reply, sizeof(reply)) != 0
                 || strcmp(reply, cfg->expect) != 0) {
                 t->failed = 1;
@@ -142,29 +134,20 @@ run_client(void *arg)
             snprintf(lock, sizeof(lock), "SET b%d-%d owner%d NX", t->id, i,
                      t->id);
             snprintf(unlock, sizeof(unlock), "DEL b%d-%d", t->id, i);
-            t0 = now_us();
+            t0 = bench_now_us();
             if (redis_write(&c, wait, lock, "+OK") != 0) {
                 t->failed = 1;
             }
-            t1 = now_us();
+            t1 = bench_now_us();
             if (redis_write(&c, wait, unlock, ":1") != 0) {
                 t->failed = 1;
             }
         }
         t->lock_us[i] = t1 - t0;
-        t->unlock_us[i] = now_us() - t1;
+        t->unlock_us[i] = bench_now_us() - t1;
     }
     lf_client_close(&c);
     return NULL;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a;
-    double y = *(const double *)b;
-
-    return (x > y) - (x < y);
 }
 
 static double
@@ -259,7 +242,7 @@ main(int argc, char **argv)
     if (threads == NULL || lock_all == NULL || unlock_all == NULL) {
         return 1;
     }
-    t0 = now_us();
+    t0 = bench_now_us();
     for (int i = 0; i < cfg.clients; i++) {
         threads[i].cfg = &cfg;
         threads[i].id = i;
@@ -274,9 +257,9 @@ main(int argc, char **argv)
             return 1;
         }
     }
-    elapsed = (now_us() - t0) / 1e6;
-    qsort(lock_all, total, sizeof(double), cmp_double);
-    qsort(unlock_all, total, sizeof(double), cmp_double);
+    elapsed = (bench_now_us() - t0) / 1e6;
+    bench_sort(lock_all, total);
+    bench_sort(unlock_all, total);
     printf("%s clients=%d pairs=%zu pairs_per_s=%.0f lock_p50_us=%.1f "
            "lock_p99_us=%.1f unlock_p50_us=%.1f unlock_p99_us=%.1f\n",
            server_name(cfg.server), cfg.clients, total, (double)total / elapsed,
