@@ -1201,6 +1201,7 @@ add_change(struct derive *d, enum lfd_op op, const char *pair, const char *id,
     r->changes[r->nchanges].id = xstrdup(d, id);
     r->changes[r->nchanges].parent = xstrdup(d, parent);
     r->changes[r->nchanges].parent_tag = NULL;
+    r->changes[r->nchanges].makes_room = false;
     r->changes[r->nchanges].failed = false;
     if (parent != NULL) {
         xmlNode *rsc = find_resource(d, parent);
@@ -1352,8 +1353,13 @@ reconcile(struct derive *d, struct lfd_pair *pair, const char *kind,
         pair->current = false;
     } else if (parent != NULL && have_parent != NULL
                && strcmp(parent, have_parent) != 0) {
-        /* The set hangs off another resource now: move it. */
-        delete_ours(d, pair->follower, id, have, have_parent);
+        /* The set hangs off another resource now (the pair has a new
+         * partner): move it, the old one out of the way first. Only a set
+         * that is wholly ours gets here (check_move()). */
+        add_change(d, LFD_DELETE, pair->follower, id, have_parent, NULL);
+        if (!d->nomem) {
+            d->out->changes[d->out->nchanges - 1].makes_room = true;
+        }
         add_change(d, LFD_CREATE, pair->follower, id, parent, want);
         pair->current = false;
     } else if (is(have, "meta_attributes") ? !meta_equal(have, want)
@@ -1488,6 +1494,34 @@ derive_pair(struct derive *d, struct lfd_pair *pair, xmlNode *f_rsc,
                   : NULL);
 }
 
+/* A new partner: -pmeta moves from the old one, and as its id is unique
+ * the old set goes first. A set that holds somebody else's meta
+ * attributes too cannot go (they are not leapfrogd's to delete) and a
+ * second set of that id cannot be created: the pair is left as it is,
+ * with the reason. */
+static bool
+check_move(struct derive *d, struct lfd_pair *pair)
+{
+    char id[512];
+    const char *parent = NULL;
+    xmlNode *have;
+
+    make_id(id, sizeof(id), pair->follower, "pmeta");
+    have = current_element(d, id, &parent);
+    if (have == NULL || parent == NULL || strcmp(parent, pair->partner) == 0
+        || !set_has_others(have)) {
+        return true;
+    }
+    pair_error(d, pair,
+               "%s now follows %s, but leapfrogd's meta attributes %s on %s, "
+               "its former partner, hold meta attributes that are not "
+               "leapfrogd's: move those to a set of %s's own, and leapfrogd "
+               "moves its set to %s",
+               pair->follower, pair->partner, id, parent, parent,
+               pair->partner);
+    return false;
+}
+
 /* Check a declaration; NULL when it is sound. */
 static void
 check_pair(struct derive *d, struct lfd_pair *pair, xmlNode *f_rsc,
@@ -1545,6 +1579,9 @@ check_pair(struct derive *d, struct lfd_pair *pair, xmlNode *f_rsc,
                    "constraint %s already ties %s to its partner; remove it "
                    "to let leapfrog manage the pair",
                    conflict, f);
+        return;
+    }
+    if (!check_move(d, pair)) {
         return;
     }
     *p_out = p_rsc;
@@ -1911,14 +1948,24 @@ kind_rank(const char *id)
     return (k < 0) ? 99 : k;
 }
 
-/* Writes first, in the order of kinds; then deletions. */
+/* Deletions that make room for a create of their id first; then writes,
+ * in the order of kinds; then the other deletions. */
+static int
+change_rank(const struct lfd_change *c)
+{
+    if (c->op != LFD_DELETE) {
+        return 1;
+    }
+    return c->makes_room ? 0 : 2;
+}
+
 static int
 cmp_change(const void *a, const void *b)
 {
     const struct lfd_change *x = a;
     const struct lfd_change *y = b;
-    int dx = (x->op == LFD_DELETE);
-    int dy = (y->op == LFD_DELETE);
+    int dx = change_rank(x);
+    int dy = change_rank(y);
 
     if (dx != dy) {
         return dx - dy;

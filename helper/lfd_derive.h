@@ -66,6 +66,9 @@ struct lfd_change {
     char *parent;     /* resource id for meta_attributes; NULL: constraint */
     char *parent_tag; /* "primitive" or "group", with parent */
     xmlNode *xml;     /* desired element (CREATE, REPLACE); owned */
+    bool makes_room;  /* a DELETE that frees its id for the CREATE of the
+                       * same id (a set moving to the pair's new partner):
+                       * ordered before every write, as ids are unique */
     bool failed;      /* set by the writer when the write failed */
 };
 

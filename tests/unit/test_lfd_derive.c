@@ -39,6 +39,8 @@ struct fixture {
     bool f_failed;           /* F's server failed, reported by lf-watch */
     const char *properties;  /* XML inside crm_config */
     int config_nodes;        /* node entries in <nodes>; 0: NODES */
+    const char *extra_probed; /* a resource of extra_rsc, probed (not
+                               * running) on every node */
 };
 
 static char buf[65536];
@@ -183,6 +185,9 @@ build(const struct fixture *fx)
                 history(pm[k], fx->p_node == i, 4,
                         fx->pending && i == fx->p_node);
             }
+        }
+        if (fx->extra_probed != NULL) {
+            history(fx->extra_probed, false, 5, false);
         }
         append("</lrm_resources></lrm></node_state>");
     }
@@ -1411,6 +1416,92 @@ warns_of_left_over_moves(void **state)
     }
 }
 
+/* The pair is declared anew with another partner (leapfrog-follows
+ * changed from rep-T1 to rep-T2): -pmeta moves from the old partner to the
+ * new one. Its id is unique in the CIB, so the old set goes before the
+ * new one is created, in the order the writer applies the changes; and
+ * the result converges. */
+static void
+partner_changed(void **state)
+{
+    struct fixture fx = {.f_node = 1,
+                         .p_node = 2,
+                         .extra_rsc = "<primitive id=\"rep-T2\" "
+                                      "class=\"ocf\" provider=\"leapfrog\" "
+                                      "type=\"replication\"/>",
+                         .extra_probed = "rep-T2"};
+    xmlDoc *doc = build(&fx);
+    xmlNode *follows;
+    struct lfd_result r;
+    size_t del = (size_t)-1;
+    size_t create = (size_t)-1;
+
+    converges(doc);
+    follows = by_id(doc, "g-f");
+    xmlSetProp(follows, (const xmlChar *)"value", (const xmlChar *)"rep-T2");
+    derive(doc, &r);
+    assert_true(r.settled);
+    assert_null(r.pairs[0].error);
+    for (size_t i = 0; i < r.nchanges; i++) {
+        if (strcmp(r.changes[i].id, "leapfrog-g-T1-pmeta") != 0) {
+            continue;
+        }
+        if (r.changes[i].op == LFD_DELETE) {
+            del = i;
+        } else if (r.changes[i].op == LFD_CREATE) {
+            create = i;
+            assert_string_equal(r.changes[i].parent, "rep-T2");
+        }
+    }
+    assert_true(del != (size_t)-1);
+    assert_true(create != (size_t)-1);
+    assert_true(del < create);
+    lfd_result_free(&r);
+    converges(doc);
+    assert_string_equal(
+        (const char *)by_id(doc, "leapfrog-g-T1-pmeta")->parent->name,
+        "primitive");
+    assert_non_null(by_id(doc, "rep-T2"));
+    xmlFreeDoc(doc);
+    (void)state;
+}
+
+/* The same, but the old partner's set of ours also holds somebody else's
+ * meta attribute (pcs resource disable wrote target-role into it): that
+ * set cannot go and a second one of its id cannot be created, so the pair
+ * is left as it is, with the reason, and nothing is written. */
+static void
+partner_changed_set_not_wholly_ours(void **state)
+{
+    struct fixture fx = {.f_node = 1,
+                         .p_node = 2,
+                         .extra_rsc = "<primitive id=\"rep-T2\" "
+                                      "class=\"ocf\" provider=\"leapfrog\" "
+                                      "type=\"replication\"/>",
+                         .extra_probed = "rep-T2"};
+    xmlDoc *doc = build(&fx);
+    xmlNode *nv;
+    struct lfd_result r;
+
+    converges(doc);
+    nv = xmlNewChild(by_id(doc, "leapfrog-g-T1-pmeta"), NULL,
+                     (const xmlChar *)"nvpair", NULL);
+    xmlSetProp(nv, (const xmlChar *)"id", (const xmlChar *)"rep-tr");
+    xmlSetProp(nv, (const xmlChar *)"name", (const xmlChar *)"target-role");
+    xmlSetProp(nv, (const xmlChar *)"value", (const xmlChar *)"Started");
+    xmlSetProp(by_id(doc, "g-f"), (const xmlChar *)"value",
+               (const xmlChar *)"rep-T2");
+    derive(doc, &r);
+    assert_true(r.settled);
+    assert_non_null(r.pairs[0].error);
+    assert_non_null(strstr(r.pairs[0].error, "former partner"));
+    assert_non_null(strstr(r.pairs[0].error, "rep-T1"));
+    assert_int_equal(r.nchanges, 0);
+    lfd_result_free(&r);
+    xmlFreeDoc(doc);
+    (void)state;
+}
+
 static void
 warns_of_servers_without_a_secret(void **state)
 {
@@ -2168,6 +2259,8 @@ main(void)
         cmocka_unit_test(fresh_rule_lists_every_recurring_monitor),
         cmocka_unit_test(failure_reported_by_the_watcher),
         cmocka_unit_test(partner_group),
+        cmocka_unit_test(partner_changed),
+        cmocka_unit_test(partner_changed_set_not_wholly_ours),
         cmocka_unit_test(partly_started_group_is_between_nodes),
         cmocka_unit_test(rewrites_only_what_moved),
         cmocka_unit_test(stopped_partner_keeps_the_follow_location),
