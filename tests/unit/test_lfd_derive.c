@@ -26,19 +26,19 @@ struct fixture {
     int f_node;           /* 0: stopped, else node number */
     int p_node;
     bool offline[NODES + 1];
-    bool p_group;            /* P is a group of two primitives */
-    const char *constraints; /* extra constraint XML */
-    const char *extra_rsc;   /* extra resources XML */
-    bool pending;            /* an operation in flight */
-    bool unprobed;           /* node 3 has not probed P */
-    bool f_twice;            /* F active on node 3 as well */
-    int f_partial;           /* node where only F's first member is active */
-    bool enq_disabled;       /* F's second member has target-role=Stopped */
-    bool no_marker;          /* F's server is a Dummy, not ocf:leapfrog */
-    bool secrets;            /* both servers have a secret_file */
-    bool f_failed;           /* F's server failed, reported by lf-watch */
-    const char *properties;  /* XML inside crm_config */
-    int config_nodes;        /* node entries in <nodes>; 0: NODES */
+    bool p_group;             /* P is a group of two primitives */
+    const char *constraints;  /* extra constraint XML */
+    const char *extra_rsc;    /* extra resources XML */
+    bool pending;             /* an operation in flight */
+    bool unprobed;            /* node 3 has not probed P */
+    bool f_twice;             /* F active on node 3 as well */
+    int f_partial;            /* node where only F's first member is active */
+    bool enq_disabled;        /* F's second member has target-role=Stopped */
+    bool no_marker;           /* F's server is a Dummy, not ocf:leapfrog */
+    bool secrets;             /* both servers have a secret_file */
+    bool f_failed;            /* F's server failed, reported by lf-watch */
+    const char *properties;   /* XML inside crm_config */
+    int config_nodes;         /* node entries in <nodes>; 0: NODES */
     const char *extra_probed; /* a resource of extra_rsc, probed (not
                                * running) on every node */
 };
