@@ -75,8 +75,8 @@ build_request(int argc, char **argv, char *out, size_t size)
         return EXIT_USAGE;
     }
     if (argc >= 2) {
-        if ((strcmp(cmd, "unlockall") == 0 ? !lf_proto_valid_owner(argv[1])
-                                           : !lf_proto_valid_key(argv[1]))) {
+        if ((strcmp(cmd, "unlockall") == 0 ? !lf_lock_valid_owner(argv[1])
+                                           : !lf_lock_valid_key(argv[1]))) {
             fprintf(stderr,
                     "lf-enq: '%s': keys are 1-%d and owners 1-%d "
                     "printable characters without spaces\n",
@@ -84,7 +84,7 @@ build_request(int argc, char **argv, char *out, size_t size)
             return EXIT_USAGE;
         }
     }
-    if (argc >= 3 && !lf_proto_valid_owner(argv[2])) {
+    if (argc >= 3 && !lf_lock_valid_owner(argv[2])) {
         fprintf(stderr,
                 "lf-enq: owner '%s' must be 1-%d printable "
                 "characters without spaces\n",

@@ -73,10 +73,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (rc == LF_LINE_READY
                 && lf_proto_parse(line, len, &msg) == LF_PROTO_OK) {
                 /* Everything parsed must be valid by the rules. */
-                if (msg.key != NULL && !lf_proto_valid_key(msg.key)) {
+                if (msg.key != NULL && !lf_lock_valid_key(msg.key)) {
                     __builtin_trap();
                 }
-                if (msg.owner != NULL && !lf_proto_valid_owner(msg.owner)) {
+                if (msg.owner != NULL && !lf_lock_valid_owner(msg.owner)) {
                     __builtin_trap();
                 }
                 apply(table, &msg);

@@ -235,7 +235,7 @@ check_args(struct hist_client *cl)
     if (cl->owner == NULL) {
         cl->owner = (cl->baseline > 0) ? "base" : cl->name;
     }
-    if (!lf_proto_valid_owner(cl->owner)) {
+    if (!lf_lock_valid_owner(cl->owner)) {
         fprintf(stderr,
                 PROG ": owner '%s' must be 1-%d printable characters "
                      "without spaces\n",
@@ -246,7 +246,7 @@ check_args(struct hist_client *cl)
     snprintf(key, sizeof(key), "%s%s%lld", cl->prefix,
              (cl->baseline > 0) ? "base-" : "k",
              ((cl->baseline > 0) ? cl->baseline : cl->nkeys) - 1);
-    if (!lf_proto_valid_key(key)) {
+    if (!lf_lock_valid_key(key)) {
         fprintf(stderr,
                 PROG ": key prefix '%s' makes keys that are not 1-%d "
                      "printable characters without spaces\n",

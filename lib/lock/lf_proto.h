@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lf_table.h"
+#include "lf_lock.h"
 
 #define LF_PROTO_VERSION 3
 #define LF_LINE_MAX 1024 /* longest line, without its newline */
@@ -100,12 +100,6 @@ const char *lf_proto_err_code(enum lf_proto_err err);
 
 /*! \brief Human-readable description of a parse error. */
 const char *lf_proto_err_str(enum lf_proto_err err);
-
-/*! \brief Is s a valid key (1..LF_KEY_MAX printable, no space)? */
-bool lf_proto_valid_key(const char *s);
-
-/*! \brief Is s a valid owner (1..LF_OWNER_MAX printable, no space)? */
-bool lf_proto_valid_owner(const char *s);
 
 /*!
  * \brief The value of field NAME in a STATS reply ("OK instance=x locks=3

@@ -34,42 +34,6 @@ static const struct {
     {"BYE", LF_MSG_BYE},
 };
 
-static bool
-valid_token(const char *s, size_t max)
-{
-    size_t len = strlen(s);
-
-    return len > 0 && len <= max;
-}
-
-bool
-lf_proto_valid_key(const char *s)
-{
-    if (s == NULL || !valid_token(s, LF_KEY_MAX)) {
-        return false;
-    }
-    for (; *s != '\0'; s++) {
-        if (*s <= ' ' || *s > '~') {
-            return false;
-        }
-    }
-    return true;
-}
-
-bool
-lf_proto_valid_owner(const char *s)
-{
-    if (s == NULL || !valid_token(s, LF_OWNER_MAX)) {
-        return false;
-    }
-    for (; *s != '\0'; s++) {
-        if (*s <= ' ' || *s > '~') {
-            return false;
-        }
-    }
-    return true;
-}
-
 static int
 parse_u64(const char *s, uint64_t *out)
 {
@@ -104,10 +68,10 @@ parse_mode(const char *s, enum lf_lock_mode *mode)
 static enum lf_proto_err
 key_owner(struct lf_msg *msg, char *key, char *owner)
 {
-    if (!lf_proto_valid_key(key)) {
+    if (!lf_lock_valid_key(key)) {
         return LF_PROTO_BADKEY;
     }
-    if (!lf_proto_valid_owner(owner)) {
+    if (!lf_lock_valid_owner(owner)) {
         return LF_PROTO_BADOWNER;
     }
     msg->key = key;
@@ -143,7 +107,7 @@ parse_change(struct lf_msg *msg, char **f, int n)
             return LF_PROTO_ARGS;
         }
         msg->op = LF_CHANGE_UNLOCKALL;
-        if (!lf_proto_valid_owner(f[3])) {
+        if (!lf_lock_valid_owner(f[3])) {
             return LF_PROTO_BADOWNER;
         }
         msg->owner = f[3];
@@ -174,7 +138,7 @@ parse_fields(struct lf_msg *msg, char **f, int n)
         if (n != 2) {
             return LF_PROTO_ARGS;
         }
-        if (!lf_proto_valid_owner(f[1])) {
+        if (!lf_lock_valid_owner(f[1])) {
             return LF_PROTO_BADOWNER;
         }
         msg->owner = f[1];
@@ -191,7 +155,7 @@ parse_fields(struct lf_msg *msg, char **f, int n)
         if (n != 6 && n != 7) {
             return LF_PROTO_ARGS;
         }
-        if (!lf_proto_valid_owner(f[2])) {
+        if (!lf_lock_valid_owner(f[2])) {
             return LF_PROTO_ARGS;
         }
         msg->arg = f[1];

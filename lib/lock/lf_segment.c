@@ -170,7 +170,7 @@ slot_valid(const struct lf_seg_slot *slot)
         || strlen(slot->owner) != slot->owner_len) {
         return false;
     }
-    return lf_proto_valid_key(slot->key) && lf_proto_valid_owner(slot->owner);
+    return lf_lock_valid_key(slot->key) && lf_lock_valid_owner(slot->owner);
 }
 
 /* The header alone; size is what the mapping holds, header included. */

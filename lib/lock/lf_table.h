@@ -10,13 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LF_KEY_MAX 255   /* bytes in a lock key */
-#define LF_OWNER_MAX 127 /* bytes in an owner name */
-
-enum lf_lock_mode {
-    LF_MODE_EXCLUSIVE = 'X',
-    LF_MODE_SHARED = 'S',
-};
+#include "lf_lock.h"
 
 enum lf_table_rc {
     LF_TABLE_GRANTED = 0,  /* new hold recorded */
@@ -45,7 +39,7 @@ void lf_table_free(struct lf_table *table);
 
 /*!
  * \brief Take a lock. Keys and owners must already be valid
- *        (lf_proto_valid_key(), lf_proto_valid_owner()).
+ *        (lf_lock_valid_key(), lf_lock_valid_owner()).
  *
  * \param[in]  tag     stored with a new hold
  * \param[out] holder  on LF_TABLE_CONFLICT, an owner that holds the key
