@@ -1416,6 +1416,23 @@ warns_of_left_over_moves(void **state)
     }
 }
 
+/* A converged pair (F on node 1, P rep-T1 on node 2) and a second
+ * replication server rep-T2, probed everywhere and stopped. */
+static xmlDoc *
+converged_with_second_partner(void)
+{
+    static const struct fixture fx = {
+        .f_node = 1,
+        .p_node = 2,
+        .extra_rsc = "<primitive id=\"rep-T2\" class=\"ocf\" "
+                     "provider=\"leapfrog\" type=\"replication\"/>",
+        .extra_probed = "rep-T2"};
+    xmlDoc *doc = build(&fx);
+
+    converges(doc);
+    return doc;
+}
+
 /* The pair is declared anew with another partner (leapfrog-follows
  * changed from rep-T1 to rep-T2): -pmeta moves from the old partner to the
  * new one. Its id is unique in the CIB, so the old set goes before the
@@ -1424,19 +1441,12 @@ warns_of_left_over_moves(void **state)
 static void
 partner_changed(void **state)
 {
-    struct fixture fx = {.f_node = 1,
-                         .p_node = 2,
-                         .extra_rsc = "<primitive id=\"rep-T2\" "
-                                      "class=\"ocf\" provider=\"leapfrog\" "
-                                      "type=\"replication\"/>",
-                         .extra_probed = "rep-T2"};
-    xmlDoc *doc = build(&fx);
+    xmlDoc *doc = converged_with_second_partner();
     xmlNode *follows;
     struct lfd_result r;
     size_t del = (size_t)-1;
     size_t create = (size_t)-1;
 
-    converges(doc);
     follows = by_id(doc, "g-f");
     xmlSetProp(follows, (const xmlChar *)"value", (const xmlChar *)"rep-T2");
     derive(doc, &r);
@@ -1473,17 +1483,10 @@ partner_changed(void **state)
 static void
 partner_changed_set_not_wholly_ours(void **state)
 {
-    struct fixture fx = {.f_node = 1,
-                         .p_node = 2,
-                         .extra_rsc = "<primitive id=\"rep-T2\" "
-                                      "class=\"ocf\" provider=\"leapfrog\" "
-                                      "type=\"replication\"/>",
-                         .extra_probed = "rep-T2"};
-    xmlDoc *doc = build(&fx);
+    xmlDoc *doc = converged_with_second_partner();
     xmlNode *nv;
     struct lfd_result r;
 
-    converges(doc);
     nv = xmlNewChild(by_id(doc, "leapfrog-g-T1-pmeta"), NULL,
                      (const xmlChar *)"nvpair", NULL);
     xmlSetProp(nv, (const xmlChar *)"id", (const xmlChar *)"rep-tr");
