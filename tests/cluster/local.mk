@@ -20,7 +20,8 @@ cluster_tests_main = \
 	tests/cluster/soak-3node.test \
 	tests/cluster/takeover-3node.test \
 	tests/cluster/watch-3node.test \
-	tests/cluster/user-upgrade-3node.test
+	tests/cluster/user-upgrade-3node.test \
+	tests/cluster/partner-3node.test
 cluster_tests_faults = \
 	tests/cluster/faults-3node.test \
 	tests/cluster/faults-2node.test \
