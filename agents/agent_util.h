@@ -88,6 +88,14 @@ int agent_start(struct lf_ocf_ctx *ctx, struct agent_cmd *cmd,
  */
 int agent_stop(struct lf_ocf_ctx *ctx, const char *attr);
 
+/* The dampening of the node attributes no constraint reads (the replica's
+ * state, the enqueue server's generation): attrd and the agents' queries
+ * know a change at once, the CIB (and crm_mon) this many seconds after it
+ * has settled, so that a failover's transition is not aborted by each of
+ * them. The lock count stays undamped: leapfrogd's avoid rule keeps the
+ * replication server off the node where it is defined. */
+#define AGENT_ATTR_DAMPEN_S 5
+
 /*! \brief The node attribute name "leapfrog-INSTANCE-<attr>" and its cache
  *         file. */
 void agent_attr(const struct lf_ocf_ctx *ctx, const char *attr, char *name,

@@ -244,7 +244,8 @@ monitor(struct lf_ocf_ctx *ctx)
     if (lf_proto_stat_field(reply, "generation", generation,
                             sizeof(generation))) {
         agent_attr(ctx, "generation", name, sizeof(name), cache, sizeof(cache));
-        (void)lf_attr_set(name, generation, cache, false);
+        (void)lf_attr_set_dampened(name, generation, cache, false,
+                                   AGENT_ATTR_DAMPEN_S);
     }
     release_hold_if_no_replica(ctx, reply);
     if (lf_proto_stat_field(reply, "too_small", name, sizeof(name))

@@ -43,8 +43,18 @@ run_attrd_updater(char *const argv[])
 int
 lf_attr_set(const char *name, const char *value, const char *cache, bool force)
 {
-    char *argv[] = {ATTRD_UPDATER, "-n",          (char *)name,
-                    "-U",          (char *)value, NULL};
+    return lf_attr_set_dampened(name, value, cache, force, 0);
+}
+
+int
+lf_attr_set_dampened(const char *name, const char *value, const char *cache,
+                     bool force, unsigned dampen_s)
+{
+    char delay[16];
+    /* -B sets the value and the dampening together (-U alone would keep
+     * the dampening an earlier version of the agent gave it). */
+    char *argv[] = {ATTRD_UPDATER, "-n", (char *)name, "-B",
+                    (char *)value, "-d", delay,        NULL};
     char old[256];
     int rc;
 
@@ -52,6 +62,11 @@ lf_attr_set(const char *name, const char *value, const char *cache, bool force)
         && lf_file_read_small(cache, old, sizeof(old)) == 0
         && strcmp(old, value) == 0) {
         return 0;
+    }
+    snprintf(delay, sizeof(delay), "%us", dampen_s);
+    if (dampen_s == 0) {
+        argv[3] = "-U";
+        argv[5] = NULL;
     }
     rc = run_attrd_updater(argv);
     if (rc != 0) {

@@ -19,7 +19,21 @@
 int lf_attr_set(const char *name, const char *value, const char *cache,
                 bool force);
 
-/*! \brief Delete the attribute and its cache file. */
+/*!
+ * \brief The same, with attrd's dampening: attrd knows the value at once
+ *        (attrd_updater -Q, the other agents' queries, see it) but writes
+ *        it to the CIB only once it has stayed the same for dampen_s
+ *        seconds. For an attribute no constraint rule reads, that keeps
+ *        its changes from aborting the transition under way (a failover)
+ *        at the cost of crm_mon showing it that much later.
+ *
+ * \param[in] dampen_s  0: as lf_attr_set()
+ */
+int lf_attr_set_dampened(const char *name, const char *value, const char *cache,
+                         bool force, unsigned dampen_s);
+
+/*! \brief Delete the attribute and its cache file (with the dampening the
+ *         attribute was given). */
 int lf_attr_delete(const char *name, const char *cache);
 
 /* Called for every node with a non-empty value: host, value, arg. */

@@ -130,7 +130,8 @@ monitor(struct lf_ocf_ctx *ctx)
     }
     word = copy_word(&info, lf_ocf_get_int(ctx, "timeout"), lf_now_ms());
     agent_attr(ctx, "replica", name, sizeof(name), cache, sizeof(cache));
-    (void)lf_attr_set(name, word, cache, ctx->probe);
+    (void)lf_attr_set_dampened(name, word, cache, ctx->probe,
+                               AGENT_ATTR_DAMPEN_S);
     if (strcmp(word, "stalled") == 0) {
         /* A replica that does not follow cannot hand over a current
          * copy, and the enqueue server holds changes back for it. */
