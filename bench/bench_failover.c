@@ -10,12 +10,19 @@
  * deadline) whenever the connection fails.
  *
  *   lf-bench-failover -a ADDRESS [-p PORT] -g GENERATION -n LOCKS [-w SECS]
+ *                     [-k SECRETFILE] [-R]
  *
  * GENERATION is the serving generation before the fault. Prints "ready"
  * once it sees that generation answer, then one result line:
  * "lost_ms=.. answer_ms=.. locks=.. adopted=.. sync_ms=..". Exits 0 when a
  * new generation answered with LOCKS locks and got a replica in sync, 2
  * when it answered with another number of locks, 1 on timeout.
+ *
+ * With -R the fault is the replica's (the replication server killed): the
+ * same server generation keeps answering; lost is the first poll that
+ * finds its replica no longer in sync, sync the first one after that finds
+ * a replica in sync again (answer stays 0). Exits 0 then, 2 when the
+ * server's generation or lock count changed meanwhile, 1 on timeout.
  */
 #include <config.h>
 
@@ -39,6 +46,7 @@ struct watch {
     long long old_generation;
     long long locks;
     long long wait_s;
+    bool replica_fault; /* -R */
     struct lf_client client;
     bool connected;
     struct lf_secret secret; /* len 0: none */
@@ -146,11 +154,50 @@ watch(struct watch *w, struct observed *seen)
     return 1;
 }
 
+/* -R: the same generation throughout; its replica goes and comes back. */
+static int
+watch_replica(struct watch *w, struct observed *seen)
+{
+    char reply[LF_LINE_MAX + 1];
+    char replica[32];
+    double deadline = wall_ms() + (double)w->wait_s * 1e3;
+    bool ready = false;
+
+    while (wall_ms() < deadline) {
+        bool in_sync;
+
+        if (!poll_stats(w, reply, sizeof(reply))) {
+            usleep(POLL_US);
+            continue;
+        }
+        if (field_ll(reply, "generation") != w->old_generation
+            || field_ll(reply, "locks") != w->locks) {
+            return ready ? 2 : 1;
+        }
+        (void)lf_proto_stat_field(reply, "replica", replica, sizeof(replica));
+        in_sync = strcmp(replica, "in-sync") == 0;
+        if (!ready && in_sync) {
+            ready = true;
+            printf("ready\n");
+            fflush(stdout);
+        } else if (ready && !in_sync && seen->lost_ms == 0) {
+            seen->lost_ms = wall_ms();
+        } else if (ready && in_sync && seen->lost_ms != 0) {
+            seen->sync_ms = wall_ms();
+            seen->locks = w->locks;
+            return 0;
+        }
+        usleep(POLL_US);
+    }
+    return 1;
+}
+
 static void
 usage(void)
 {
     fprintf(stderr, "usage: lf-bench-failover -a ADDRESS [-p PORT] "
-                    "-g GENERATION -n LOCKS [-w SECONDS] [-k SECRETFILE]\n");
+                    "-g GENERATION -n LOCKS [-w SECONDS] [-k SECRETFILE] "
+                    "[-R]\n");
 }
 
 int
@@ -163,7 +210,7 @@ main(int argc, char **argv)
     int opt;
     int rc;
 
-    while ((opt = getopt(argc, argv, "a:p:g:n:w:k:h")) != -1) {
+    while ((opt = getopt(argc, argv, "a:p:g:n:w:k:Rh")) != -1) {
         switch (opt) {
         case 'a':
             w.address = optarg;
@@ -173,6 +220,9 @@ main(int argc, char **argv)
                 != 0) {
                 return 2;
             }
+            break;
+        case 'R':
+            w.replica_fault = true;
             break;
         case 'k':
             if (lf_secret_load(optarg, &w.secret, &why) != 0) {
@@ -201,7 +251,7 @@ main(int argc, char **argv)
         usage();
         return 2;
     }
-    rc = watch(&w, &seen);
+    rc = w.replica_fault ? watch_replica(&w, &seen) : watch(&w, &seen);
     if (w.connected) {
         lf_client_close(&w.client);
     }
@@ -209,7 +259,11 @@ main(int argc, char **argv)
            "sync_ms=%.1f\n",
            seen.lost_ms, seen.answer_ms, seen.locks, seen.adopted,
            seen.sync_ms);
-    if (rc == 2) {
+    if (rc == 2 && w.replica_fault) {
+        fprintf(stderr, "lf-bench-failover: the enqueue server changed "
+                        "(generation or lock count) while its replica "
+                        "was away\n");
+    } else if (rc == 2) {
         fprintf(stderr,
                 "lf-bench-failover: the new server answered with %lld "
                 "locks, not %lld\n",
