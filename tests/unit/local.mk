@@ -3,11 +3,13 @@
 unit_tests = \
 	tests/unit/test_lf_auth \
 	tests/unit/test_lf_buf \
+	tests/unit/test_lf_file \
 	tests/unit/test_lf_log \
 	tests/unit/test_lf_net \
 	tests/unit/test_lf_parse \
 	tests/unit/test_lf_proc \
 	tests/unit/test_lf_proto \
+	tests/unit/test_lf_secret \
 	tests/unit/test_lf_segment \
 	tests/unit/test_lf_siphash \
 	tests/unit/test_lf_table \
@@ -17,6 +19,11 @@ unit_tests = \
 unit_tests += tests/unit/test_lf_attr
 tests_unit_test_lf_attr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/agents
 tests_unit_test_lf_attr_LDADD = agents/libagent.a $(LDADD)
+unit_tests += tests/unit/test_lf_ocf tests/unit/test_lf_svc
+tests_unit_test_lf_ocf_CPPFLAGS = $(AGENT_CPPFLAGS) -I$(top_srcdir)/agents
+tests_unit_test_lf_ocf_LDADD = agents/libagent.a $(LDADD)
+tests_unit_test_lf_svc_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/agents
+tests_unit_test_lf_svc_LDADD = agents/libagent.a $(LDADD)
 
 # The helper's derivation, on CIBs built by the test (no libcib).
 unit_tests += tests/unit/test_lfd_derive
