@@ -36,9 +36,12 @@ tests_unit_test_lfd_cib_CPPFLAGS = $(HELPER_CIB_CPPFLAGS)
 tests_unit_test_lfd_cib_LDADD = $(HELPER_CIB_LDADD) $(LDADD)
 
 # The enqueue server's requests and replication, on a fake connection
-# layer (the test provides the enqueued_conn.c functions).
+# layer (tests/server/fake_conn.c, instead of server/enqueued_conn.c).
 unit_tests += tests/unit/test_enqueued_repl
-tests_unit_test_enqueued_repl_CPPFLAGS = $(SERVER_CPPFLAGS)
+tests_unit_test_enqueued_repl_SOURCES = tests/unit/test_enqueued_repl.c \
+	tests/server/fake_conn.c tests/server/fake_conn.h
+tests_unit_test_enqueued_repl_CPPFLAGS = $(SERVER_CPPFLAGS) \
+	-I$(top_srcdir)/tests/server
 tests_unit_test_enqueued_repl_LDADD = server/libenqueued.a $(LDADD)
 
 check_PROGRAMS += $(unit_tests)
