@@ -253,6 +253,35 @@ before_each(void **state)
 
 /* --- the tests ----------------------------------------------------------- */
 
+/* Valid against resource-agents' DTD (LF_RA_API_DTD, from make check),
+ * when it and xmllint are there. */
+static void
+validate_meta_data(const char *xml)
+{
+    const char *dtd = getenv("LF_RA_API_DTD");
+    char path[PATH_MAX];
+    char cmd[3 * PATH_MAX];
+    FILE *f;
+
+    if (dtd == NULL || access(dtd, R_OK) != 0
+        || access("/usr/bin/xmllint", X_OK) != 0) {
+        print_message("# meta-data not validated: no DTD or no xmllint\n");
+        return;
+    }
+    snprintf(path, sizeof(path), "%s/meta-data.xml", tmpdir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(xml, f);
+    assert_int_equal(fclose(f), 0);
+    /* The DOCTYPE's relative system id cannot load: say nothing of it. */
+    snprintf(cmd, sizeof(cmd),
+             "/usr/bin/xmllint --noout --dtdvalid '%s' '%s' 2>/dev/null", dtd,
+             path);
+    if (system(cmd) != 0) {
+        fail_msg("the meta-data is not valid: %s", cmd);
+    }
+}
+
 static void
 meta_data_describes_the_agent(void **state)
 {
@@ -306,6 +335,7 @@ meta_data_describes_the_agent(void **state)
     assert_string_equal(out, expected);
     assert_string_equal(err, "");
     assert_int_equal(seen.calls, 0);
+    validate_meta_data(out);
 }
 
 static void
