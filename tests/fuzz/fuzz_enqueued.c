@@ -7,9 +7,9 @@
  * acknowledgements, heartbeats, BYE; time passes; the cluster confirms
  * the replica gone. It may start in a network takeover, with the replica
  * uploading a copy. server/enqueued_request.c, enqueued_repl.c and
- * enqueued_takeover.c run as they are; the connection layer is a fake one
- * (replies land in buffers), time is the script's, and no file or segment
- * is touched.
+ * enqueued_takeover.c run as they are; the connection layer is the fake
+ * one of tests/server/fake_conn.c (replies land in buffers), time is the
+ * script's, and no file or segment is touched.
  *
  * After every step: the replica's model copy, once it has read all the
  * server sent it after a complete snapshot, equals the server's table;
@@ -19,12 +19,12 @@
 #include <config.h>
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "enqueued.h"
+#include "fake_conn.h"
 #include "lf_auth.h"
 #include "lf_file.h"
 #include "lf_log.h"
@@ -112,93 +112,6 @@ lf_seg_state_str(uint32_t state)
 {
     (void)state;
     return "state";
-}
-
-/* --- the fake connection layer ----------------------------------------- */
-
-struct enq_conn *
-enq_conn_add(struct enq_server *srv, int fd)
-{
-    struct enq_conn *conn = calloc(1, sizeof(*conn));
-
-    if (conn == NULL) {
-        abort();
-    }
-    conn->fd = fd;
-    lf_buf_init(&conn->in, ENQ_IN_MAX);
-    lf_buf_init(&conn->out, ENQ_CLIENT_OUT_MAX);
-    snprintf(conn->nonce, sizeof(conn->nonce), "%032x", fd);
-    conn->authed = (srv->secret.len == 0);
-    srv->conns.count++;
-    return conn;
-}
-
-/* The lines here stay as they are: sealing is enqueued_conn.c's, not part
- * of the state machine under test. */
-void
-enq_conn_begin_session(struct enq_server *srv, struct enq_conn *conn,
-                       const uint8_t key[LF_SHA256_LEN], enum lf_auth_role role,
-                       const char *cnonce)
-{
-    (void)srv;
-    (void)key;
-    (void)role;
-    (void)cnonce;
-    conn->session.on = true;
-}
-
-void
-enq_conn_reply(struct enq_server *srv, struct enq_conn *conn, const char *fmt,
-               ...)
-{
-    char line[LF_LINE_MAX + 2];
-    va_list ap;
-    int n;
-
-    if (conn->dead) {
-        return;
-    }
-    va_start(ap, fmt);
-    n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        return;
-    }
-    if ((size_t)n > sizeof(line) - 2) {
-        n = (int)sizeof(line) - 2;
-    }
-    line[n++] = '\n';
-    if (lf_buf_append(&conn->out, line, (size_t)n) != 0) {
-        enq_conn_kill(srv, conn);
-    }
-}
-
-void
-enq_conn_want_write(struct enq_server *srv, struct enq_conn *conn)
-{
-    (void)srv;
-    (void)conn;
-}
-
-void
-enq_conn_write_now(struct enq_server *srv, struct enq_conn *conn)
-{
-    (void)srv;
-    (void)conn;
-}
-
-void
-enq_conn_wake(struct enq_server *srv, struct enq_conn *conn)
-{
-    (void)srv;
-    conn->runnable = true;
-}
-
-void
-enq_conn_kill(struct enq_server *srv, struct enq_conn *conn)
-{
-    (void)srv;
-    conn->dead = true;
 }
 
 /* --- the world ----------------------------------------------------------- */
@@ -432,9 +345,7 @@ release(struct world *w)
         if (c == w->copy_of) {
             forget_copy(w);
         }
-        lf_buf_free(&c->in);
-        lf_buf_free(&c->out);
-        free(c);
+        fake_conn_free(c);
         srv->conns.count--;
         w->conns[i] = NULL;
     }

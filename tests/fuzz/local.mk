@@ -3,12 +3,13 @@
 # the fuzzer's coverage and the sanitizers: lib/base and lib/lock as
 # tests/fuzz/liblf-fuzz.a, the enqueue server's state machine
 # (server/libenqueued.a's sources) as tests/fuzz/libenqueued-fuzz.a. A
-# target's own definitions come first: fuzz_enqueued.c's fake connection
-# layer, clock and segment stand in for the real ones.
+# target's own definitions come first: fuzz_enqueued.c's clock and
+# segment and the fake connection layer (tests/server/fake_conn.c, which
+# the unit test uses too) stand in for the real ones.
 FUZZ_SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_COMPILE_FLAGS = -g -O1 $(FUZZ_SANITIZE) -fsanitize=fuzzer-no-link \
 	-I$(top_srcdir)/lib/base -I$(top_srcdir)/lib/lock \
-	-I$(top_srcdir)/server -I$(top_builddir)
+	-I$(top_srcdir)/server -I$(top_srcdir)/tests/server -I$(top_builddir)
 FUZZ_LINK_FLAGS = $(FUZZ_SANITIZE) -fsanitize=fuzzer
 FUZZ_LIB_SRC = $(lib_base_liblfbase_a_SOURCES) $(lib_lock_liblflock_a_SOURCES)
 FUZZ_SERVER_SRC = $(server_libenqueued_a_SOURCES)
@@ -31,9 +32,13 @@ tests/fuzz/liblf-fuzz.a: $(FUZZ_LIB_OBJ)
 tests/fuzz/libenqueued-fuzz.a: $(FUZZ_SERVER_OBJ)
 	$(AM_V_AR)rm -f $@ && $(AR) $(ARFLAGS) $@ $(FUZZ_SERVER_OBJ) && \
 		$(RANLIB) $@
+FUZZ_FAKE_CONN_OBJ = tests/fuzz/obj/tests/server/fake_conn.o
+tests/fuzz/obj/tests/fuzz/fuzz_enqueued.o $(FUZZ_FAKE_CONN_OBJ): \
+	$(srcdir)/tests/server/fake_conn.h
+tests/fuzz/fuzz_enqueued: $(FUZZ_FAKE_CONN_OBJ)
 $(fuzz_bins): tests/fuzz/%: tests/fuzz/obj/tests/fuzz/%.o \
 		tests/fuzz/liblf-fuzz.a tests/fuzz/libenqueued-fuzz.a
-	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_LINK_FLAGS) -o $@ $< \
+	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_LINK_FLAGS) -o $@ $(filter %.o,$^) \
 		tests/fuzz/libenqueued-fuzz.a tests/fuzz/liblf-fuzz.a -lrt
 
 # A long run: make fuzz-long FUZZ_SECONDS=600

@@ -30,283 +30,37 @@
 #include "lf_net.h"
 #include "lf_proc.h"
 #include "lf_segment.h"
+#include "server_fixture.h"
 
-static char bindir[PATH_MAX];
-static char workdir[256];
-static int test_no;
-
-/* One test's servers. */
-struct pair {
-    char instance[32];
-    uint16_t port;
-    char statedir[320];
-    char epid[PATH_MAX];
-    char rpid[PATH_MAX];
-    char elog[PATH_MAX];
-    char rlog[PATH_MAX];
-    char secret[PATH_MAX];
-    bool use_secret;
-    bool verbose;
-    char *extra[8]; /* more options for lf-enqueued */
-    int nextra;
-    int expect_exit; /* of lf-enqueued's start */
-    int expect_replica_exit;
-    char planted[PATH_MAX]; /* a name a test planted in /dev/shm */
-    char *replica_node;     /* -N of lf-replicad (default r-node) */
-    char *replica_user;     /* -u of lf-replicad (default: none) */
-    pid_t e;
-    pid_t r;
-};
-
-static int
-run_wait(char *const argv[])
-{
-    pid_t pid = fork();
-    int status = 0;
-
-    if (pid == 0) {
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
-        return -1;
-    }
-    return WEXITSTATUS(status);
-}
-
-static pid_t
-read_pid(const char *path)
-{
-    pid_t pid = 0;
-
-    assert_int_equal(lf_pidfile_read(path, &pid), 0);
-    return pid;
-}
-
-/* Start lf-enqueued; it returns only once it serves (or failed). */
-static void
-start_enqueue(struct pair *p)
-{
-    char exe[PATH_MAX + 32];
-    char port[8];
-    char *argv[32];
-    int n = 0;
-    int rc;
-
-    snprintf(exe, sizeof(exe), "%s/lf-enqueued", bindir);
-    snprintf(port, sizeof(port), "%u", p->port);
-    argv[n++] = exe;
-    argv[n++] = "-i";
-    argv[n++] = p->instance;
-    argv[n++] = "-a";
-    argv[n++] = "127.0.0.1";
-    argv[n++] = "-p";
-    argv[n++] = port;
-    argv[n++] = "-s";
-    argv[n++] = p->statedir;
-    argv[n++] = "-P";
-    argv[n++] = p->epid;
-    argv[n++] = "-L";
-    argv[n++] = p->elog;
-    argv[n++] = "-t";
-    argv[n++] = "2000";
-    argv[n++] = "-N";
-    argv[n++] = "e-node";
-    if (p->use_secret) {
-        argv[n++] = "-k";
-        argv[n++] = p->secret;
-    }
-    for (int i = 0; i < p->nextra; i++) {
-        argv[n++] = p->extra[i];
-    }
-    argv[n] = NULL;
-    rc = run_wait(argv);
-    if (rc == 0) {
-        p->e = read_pid(p->epid); /* also when unexpected: the teardown */
-    }
-    assert_int_equal(rc, p->expect_exit);
-}
-
-static void
-start_replica_with(struct pair *p, bool secret)
-{
-    char exe[PATH_MAX + 32];
-    char port[8];
-    char *argv[20];
-    int n = 0;
-
-    snprintf(exe, sizeof(exe), "%s/lf-replicad", bindir);
-    snprintf(port, sizeof(port), "%u", p->port);
-    argv[n++] = exe;
-    argv[n++] = "-i";
-    argv[n++] = p->instance;
-    argv[n++] = "-a";
-    argv[n++] = "127.0.0.1";
-    argv[n++] = "-p";
-    argv[n++] = port;
-    argv[n++] = "-P";
-    argv[n++] = p->rpid;
-    argv[n++] = "-L";
-    argv[n++] = p->rlog;
-    argv[n++] = "-t";
-    argv[n++] = "2000";
-    argv[n++] = "-N";
-    argv[n++] = p->replica_node != NULL ? p->replica_node : "r-node";
-    if (p->verbose) {
-        argv[n++] = "-v";
-    }
-    if (p->replica_user != NULL) {
-        argv[n++] = "-u";
-        argv[n++] = p->replica_user;
-    }
-    if (secret) {
-        argv[n++] = "-k";
-        argv[n++] = p->secret;
-    }
-    argv[n] = NULL;
-    assert_int_equal(run_wait(argv), p->expect_replica_exit);
-    if (p->expect_replica_exit == 0) {
-        p->r = read_pid(p->rpid);
-    }
-}
-
-static void
-start_replica(struct pair *p)
-{
-    start_replica_with(p, p->use_secret);
-}
-
-static void
-stop_pid(pid_t *pid, int sig)
-{
-    if (*pid > 0) {
-        kill(*pid, sig);
-        assert_int_equal(lf_proc_wait_gone(*pid, NULL, 10000), 0);
-        *pid = 0;
-    }
-}
-
-/* The pair is kept in the test's state, so that pair_teardown() stops its
- * servers even when an assertion ends the test early. */
-static struct pair *
+/* The timeouts of both servers are the smallest they take. */
+static struct fx_pair *
 new_pair(void **state)
 {
-    struct pair *p = calloc(1, sizeof(*p));
+    struct fx_pair *p = fx_new(state);
 
-    assert_non_null(p);
-    *state = p;
-    test_no++;
-    snprintf(p->instance, sizeof(p->instance), "st%ld-%d", (long)getpid(),
-             test_no);
-    /* Below the kernel's ephemeral ports (32768 on), which a client may
-     * hold as its own end of a connection. */
-    p->port = (uint16_t)(20000 + (getpid() * 7 + test_no * 13) % 12000);
-    snprintf(p->statedir, sizeof(p->statedir), "%s/%s", workdir, p->instance);
-    assert_int_equal(mkdir(p->statedir, 0755), 0);
-    snprintf(p->epid, sizeof(p->epid), "%s/e.pid", p->statedir);
-    snprintf(p->rpid, sizeof(p->rpid), "%s/r.pid", p->statedir);
-    snprintf(p->elog, sizeof(p->elog), "%s/e.log", p->statedir);
-    snprintf(p->rlog, sizeof(p->rlog), "%s/r.log", p->statedir);
-    snprintf(p->secret, sizeof(p->secret), "%s/secret", p->statedir);
+    p->timeout_ms = "2000";
     return p;
 }
 
-static int
-pair_teardown(void **state)
-{
-    struct pair *p = *state;
-    char name[64];
-
-    if (p == NULL) {
-        return 0;
-    }
-    if (p->e > 0) {
-        kill(p->e, SIGKILL);
-        (void)lf_proc_wait_gone(p->e, NULL, 10000);
-    }
-    if (p->r > 0) {
-        kill(p->r, SIGKILL);
-        (void)lf_proc_wait_gone(p->r, NULL, 10000);
-    }
-    lf_seg_name(p->instance, name, sizeof(name));
-    shm_unlink(name);
-    if (p->planted[0] != '\0') {
-        (void)unlink(p->planted);
-    }
-    {
-        char pattern[128];
-        glob_t g;
-
-        /* What a replica moved aside. */
-        snprintf(pattern, sizeof(pattern), "%s%s@aside-*", LF_SEG_DIR, name);
-        if (glob(pattern, 0, NULL, &g) == 0) {
-            for (size_t i = 0; i < g.gl_pathc; i++) {
-                (void)unlink(g.gl_pathv[i]);
-            }
-            globfree(&g);
-        }
-    }
-    free(p);
-    *state = NULL;
-    return 0;
-}
-
 static void
-connect_client(struct pair *p, struct lf_client *c)
+start_replica_with(struct fx_pair *p, bool secret)
 {
-    struct lf_secret secret = {.len = 0};
-    const char *why = "";
-
-    if (p->use_secret) {
-        assert_int_equal(lf_secret_load(p->secret, &secret, &why), 0);
-    }
-    assert_int_equal(
-        lf_client_open(c, "127.0.0.1", p->port, 5000, &secret, &why), 0);
-}
-
-static void
-call(struct lf_client *c, const char *request, const char *expect)
-{
-    char reply[LF_LINE_MAX + 1];
-
-    assert_int_equal(lf_client_call(c, request, reply, sizeof(reply)), 0);
-    if (strcmp(reply, expect) != 0) {
-        fail_msg("%s: expected '%s', got '%s'", request, expect, reply);
-    }
-}
-
-/* The value of NAME= in a STATS reply. */
-static void
-stat_value(struct pair *p, const char *name, char *out, size_t size)
-{
-    struct lf_client c;
-    char reply[LF_LINE_MAX + 1];
-    char pattern[64];
-    const char *at;
-
-    connect_client(p, &c);
-    assert_int_equal(lf_client_call(&c, "STATS", reply, sizeof(reply)), 0);
-    lf_client_close(&c);
-    snprintf(pattern, sizeof(pattern), " %s=", name);
-    at = strstr(reply, pattern);
-    assert_non_null(at);
-    at += strlen(pattern);
-    snprintf(out, size, "%.*s", (int)strcspn(at, " "), at);
+    assert_int_equal(fx_run_replica(p, secret, NULL), p->expect_replica_exit);
 }
 
 /* Poll a condition with a deadline: what the test waits for is a state
  * the servers reach, never a fixed delay. */
 static bool
-replica_in_sync(struct pair *p)
+replica_in_sync(struct fx_pair *p)
 {
     char value[32];
 
-    stat_value(p, "replica", value, sizeof(value));
+    fx_stat_value(p, "replica", value, sizeof(value));
     return strcmp(value, "in-sync") == 0;
 }
 
 static void
-wait_in_sync(struct pair *p)
+wait_in_sync(struct fx_pair *p)
 {
     long long deadline = lf_now_ms() + 10000;
 
@@ -319,7 +73,7 @@ wait_in_sync(struct pair *p)
 }
 
 static void
-wait_segment_state(struct pair *p, enum lf_seg_state state)
+wait_segment_state(struct fx_pair *p, enum lf_seg_state state)
 {
     long long deadline = lf_now_ms() + 10000;
     struct lf_seg_info info;
@@ -339,63 +93,34 @@ wait_segment_state(struct pair *p, enum lf_seg_state state)
 }
 
 static size_t
-count_locks(struct pair *p)
+count_locks(struct fx_pair *p)
 {
     char value[32];
 
-    stat_value(p, "locks", value, sizeof(value));
+    fx_stat_value(p, "locks", value, sizeof(value));
     return (size_t)strtoul(value, NULL, 10);
-}
-
-static bool
-log_contains(const char *path, const char *text)
-{
-    static char buf[1 << 20];
-    ssize_t n;
-    int fd = open(path, O_RDONLY);
-
-    if (fd < 0) {
-        return false;
-    }
-    n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    buf[n > 0 ? n : 0] = '\0';
-    return strstr(buf, text) != NULL;
-}
-
-static void
-wait_log(const char *path, const char *text)
-{
-    long long deadline = lf_now_ms() + 10000;
-
-    while (!log_contains(path, text)) {
-        if (lf_now_ms() > deadline) {
-            fail_msg("'%s' never appeared in %s", text, path);
-        }
-        usleep(20000);
-    }
 }
 
 /* Lock i of a table of n: every tenth key shared by two owners. */
 static void
-take_locks(struct pair *p, int n, const char *prefix)
+take_locks(struct fx_pair *p, int n, const char *prefix)
 {
     struct lf_client c;
     char request[128];
 
-    connect_client(p, &c);
+    fx_connect_client(p, &c);
     for (int i = 0; i < n; i++) {
         if (i % 10 == 0) {
             snprintf(request, sizeof(request), "LOCK %s-%05d own%d S", prefix,
                      i, i % 97);
-            call(&c, request, "OK");
+            fx_call(&c, request, "OK");
             snprintf(request, sizeof(request), "LOCK %s-%05d other%d S", prefix,
                      i, i % 89);
-            call(&c, request, "OK");
+            fx_call(&c, request, "OK");
         } else {
             snprintf(request, sizeof(request), "LOCK %s-%05d own%d", prefix, i,
                      i % 97);
-            call(&c, request, "OK");
+            fx_call(&c, request, "OK");
         }
     }
     lf_client_close(&c);
@@ -410,14 +135,14 @@ cmp_str(const void *a, const void *b)
 /* LIST, sorted: an array of "key owner mode" lines (free with
  * free_lines()). */
 static char **
-list_locks(struct pair *p, size_t *count)
+list_locks(struct fx_pair *p, size_t *count)
 {
     struct lf_client c;
     char reply[LF_LINE_MAX + 1];
     char **lines;
     size_t n;
 
-    connect_client(p, &c);
+    fx_connect_client(p, &c);
     assert_int_equal(lf_client_call(&c, "LIST", reply, sizeof(reply)), 0);
     assert_int_equal(strncmp(reply, "OK ", 3), 0);
     n = strtoul(reply + 3, NULL, 10);
@@ -465,7 +190,7 @@ expected_lines(char **want, size_t want_n, int n, const char *prefix)
 }
 
 static void
-verify_locks2(struct pair *p, int n, const char *prefix, int n2,
+verify_locks2(struct fx_pair *p, int n, const char *prefix, int n2,
               const char *prefix2)
 {
     size_t want_n = 0;
@@ -490,7 +215,7 @@ verify_locks2(struct pair *p, int n, const char *prefix, int n2,
 }
 
 static void
-verify_locks(struct pair *p, int n, const char *prefix)
+verify_locks(struct fx_pair *p, int n, const char *prefix)
 {
     verify_locks2(p, n, prefix, 0, NULL);
 }
@@ -498,74 +223,74 @@ verify_locks(struct pair *p, int n, const char *prefix)
 static void
 takeover_of_10000_locks(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     char value[32];
 
-    start_enqueue(p);
-    start_replica(p);
+    fx_start_enqueue(p);
+    fx_start_replica(p);
     wait_in_sync(p);
     take_locks(p, 10000, "key");
     assert_int_equal(count_locks(p), 11000);
     /* The enqueue server dies; a new one starts beside the replica. */
-    stop_pid(&p->e, SIGKILL);
-    start_enqueue(p);
-    stat_value(p, "adopted", value, sizeof(value));
+    fx_stop_pid(&p->e, SIGKILL);
+    fx_start_enqueue(p);
+    fx_stat_value(p, "adopted", value, sizeof(value));
     assert_string_equal(value, "11000");
     verify_locks(p, 10000, "key");
-    assert_true(log_contains(p->elog, "taking over 11000 locks"));
+    assert_true(fx_log_contains(p->elog, "taking over 11000 locks"));
 }
 
 static void
 refuses_copy_of_replica_killed_while_disconnected(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
 
-    start_enqueue(p);
-    start_replica(p);
+    fx_start_enqueue(p);
+    fx_start_replica(p);
     wait_in_sync(p);
     take_locks(p, 50, "k");
-    stop_pid(&p->e, SIGTERM);
+    fx_stop_pid(&p->e, SIGTERM);
     wait_segment_state(p, LF_SEG_DISCONNECTED);
-    stop_pid(&p->r, SIGKILL);
-    start_enqueue(p);
+    fx_stop_pid(&p->r, SIGKILL);
+    fx_start_enqueue(p);
     assert_int_equal(count_locks(p), 0);
-    assert_true(log_contains(p->elog, "no longer runs"));
+    assert_true(fx_log_contains(p->elog, "no longer runs"));
 }
 
 static void
 refuses_copy_of_stopped_replica(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
 
-    start_enqueue(p);
-    start_replica(p);
+    fx_start_enqueue(p);
+    fx_start_replica(p);
     wait_in_sync(p);
     take_locks(p, 50, "k");
-    stop_pid(&p->r, SIGTERM);
+    fx_stop_pid(&p->r, SIGTERM);
     wait_segment_state(p, LF_SEG_STOPPED);
-    stop_pid(&p->e, SIGKILL);
-    start_enqueue(p);
+    fx_stop_pid(&p->e, SIGKILL);
+    fx_start_enqueue(p);
     assert_int_equal(count_locks(p), 0);
-    assert_true(log_contains(p->elog, "not an in-sync copy"));
+    assert_true(fx_log_contains(p->elog, "not an in-sync copy"));
 }
 
 static void
 refuses_copy_of_older_generation(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
 
-    start_enqueue(p);
-    start_replica(p);
+    fx_start_enqueue(p);
+    fx_start_replica(p);
     wait_in_sync(p);
     take_locks(p, 50, "k");
-    stop_pid(&p->e, SIGKILL);
+    fx_stop_pid(&p->e, SIGKILL);
     wait_segment_state(p, LF_SEG_DISCONNECTED);
     /* The cluster has served a later generation (the agent says so). */
-    p->extra[p->nextra++] = "-G";
-    p->extra[p->nextra++] = "1000";
-    start_enqueue(p);
+    p->eopt[p->neopt++] = "-G";
+    p->eopt[p->neopt++] = "1000";
+    fx_start_enqueue(p);
     assert_int_equal(count_locks(p), 0);
-    assert_true(log_contains(p->elog, "older than what the cluster"));
+    assert_true(fx_log_contains(p->elog, "older than what the cluster"));
 }
 
 /* Generations are the cluster's, not a node's: after a cold start a
@@ -574,38 +299,38 @@ refuses_copy_of_older_generation(void **state)
 static void
 adopts_copy_below_this_nodes_record(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     char path[PATH_MAX + 64];
     char value[32];
 
-    start_enqueue(p);
-    start_replica(p);
+    fx_start_enqueue(p);
+    fx_start_replica(p);
     wait_in_sync(p);
     take_locks(p, 50, "k");
-    stop_pid(&p->e, SIGKILL);
+    fx_stop_pid(&p->e, SIGKILL);
     wait_segment_state(p, LF_SEG_DISCONNECTED);
     snprintf(path, sizeof(path), "%s/%s.generation", p->statedir, p->instance);
     assert_int_equal(lf_file_write_atomic(path, "1000\n", 5, 0644), 0);
-    start_enqueue(p);
+    fx_start_enqueue(p);
     verify_locks(p, 50, "k");
-    stat_value(p, "generation", value, sizeof(value));
+    fx_stat_value(p, "generation", value, sizeof(value));
     assert_string_equal(value, "1001");
 }
 
 static void
 refuses_corrupted_copy(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     char name[64];
     unsigned char *mem;
     size_t size = lf_seg_size(100000);
     int fd;
 
-    start_enqueue(p);
-    start_replica(p);
+    fx_start_enqueue(p);
+    fx_start_replica(p);
     wait_in_sync(p);
     take_locks(p, 50, "k");
-    stop_pid(&p->e, SIGKILL);
+    fx_stop_pid(&p->e, SIGKILL);
     wait_segment_state(p, LF_SEG_DISCONNECTED);
     lf_seg_name(p->instance, name, sizeof(name));
     fd = shm_open(name, O_RDWR, 0);
@@ -616,33 +341,33 @@ refuses_corrupted_copy(void **state)
         + offsetof(struct lf_seg_slot, owner)] ^= 0x02;
     munmap(mem, size);
     close(fd);
-    start_enqueue(p);
+    fx_start_enqueue(p);
     assert_int_equal(count_locks(p), 0);
-    assert_true(log_contains(p->elog, "segment is corrupt"));
+    assert_true(fx_log_contains(p->elog, "segment is corrupt"));
 }
 
 static void
 replica_resyncs_after_reconnect(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
 
-    start_enqueue(p);
-    start_replica(p);
+    fx_start_enqueue(p);
+    fx_start_replica(p);
     wait_in_sync(p);
     take_locks(p, 200, "a");
     /* A new enqueue server adopts, the replica reconnects to it and is
      * brought up to date with a full snapshot... (each start once the
      * replica has seen its server go: a copy that changes while it is
      * taken over is refused, rightly) */
-    stop_pid(&p->e, SIGKILL);
+    fx_stop_pid(&p->e, SIGKILL);
     wait_segment_state(p, LF_SEG_DISCONNECTED);
-    start_enqueue(p);
+    fx_start_enqueue(p);
     wait_in_sync(p);
     take_locks(p, 100, "b");
     /* ...so the next takeover has both old and new locks. */
-    stop_pid(&p->e, SIGKILL);
+    fx_stop_pid(&p->e, SIGKILL);
     wait_segment_state(p, LF_SEG_DISCONNECTED);
-    start_enqueue(p);
+    fx_start_enqueue(p);
     verify_locks2(p, 200, "a", 100, "b");
 }
 
@@ -651,21 +376,21 @@ replica_resyncs_after_reconnect(void **state)
 static void
 restarted_replica_gets_full_copy(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     struct lf_seg_info info;
     struct lf_client c;
     bool running = false;
     long long deadline;
     char reply[LF_LINE_MAX + 1];
 
-    start_enqueue(p);
-    start_replica(p);
+    fx_start_enqueue(p);
+    fx_start_replica(p);
     wait_in_sync(p);
     take_locks(p, 100, "a");
-    stop_pid(&p->r, SIGKILL);
+    fx_stop_pid(&p->r, SIGKILL);
     /* The enqueue server sees it go and refuses changes... */
     deadline = lf_now_ms() + 10000;
-    connect_client(p, &c);
+    fx_connect_client(p, &c);
     for (;;) {
         assert_int_equal(lf_client_call(&c, "LOCK b-x o", reply, sizeof(reply)),
                          0);
@@ -673,13 +398,13 @@ restarted_replica_gets_full_copy(void **state)
             break;
         }
         assert_true(lf_now_ms() < deadline);
-        call(&c, "UNLOCK b-x o", reply);
+        fx_call(&c, "UNLOCK b-x o", reply);
         usleep(20000);
     }
     lf_client_close(&c);
     assert_int_equal(count_locks(p), 110);
     /* ...until a new replica caught up with all of it. */
-    start_replica(p);
+    fx_start_replica(p);
     wait_in_sync(p);
     take_locks(p, 100, "b");
     deadline = lf_now_ms() + 10000;
@@ -689,14 +414,14 @@ restarted_replica_gets_full_copy(void **state)
         usleep(20000);
     }
     assert_true(running);
-    stop_pid(&p->e, SIGKILL);
-    start_enqueue(p);
+    fx_stop_pid(&p->e, SIGKILL);
+    fx_start_enqueue(p);
     verify_locks2(p, 100, "a", 100, "b");
 }
 
 /* A client whose reads give up after timeout_ms. */
 static void
-connect_with_timeout(struct pair *p, struct lf_client *c, int timeout_ms)
+connect_with_timeout(struct fx_pair *p, struct lf_client *c, int timeout_ms)
 {
     const char *why = "";
 
@@ -705,13 +430,13 @@ connect_with_timeout(struct pair *p, struct lf_client *c, int timeout_ms)
 }
 
 static void
-wait_stat(struct pair *p, const char *name, const char *want)
+wait_stat(struct fx_pair *p, const char *name, const char *want)
 {
     long long deadline = lf_now_ms() + 15000;
     char value[64];
 
     for (;;) {
-        stat_value(p, name, value, sizeof(value));
+        fx_stat_value(p, name, value, sizeof(value));
         if (strcmp(value, want) == 0) {
             return;
         }
@@ -727,14 +452,14 @@ wait_stat(struct pair *p, const char *name, const char *want)
 static void
 parked_reply_is_not_ok_when_the_replica_is_lost(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     struct lf_client c;
     char reply[LF_LINE_MAX + 1];
 
-    p->extra[p->nextra++] = "-H";
-    p->extra[p->nextra++] = "4000";
-    start_enqueue(p);
-    start_replica(p);
+    p->eopt[p->neopt++] = "-H";
+    p->eopt[p->neopt++] = "4000";
+    fx_start_enqueue(p);
+    fx_start_replica(p);
     wait_in_sync(p);
     kill(p->r, SIGSTOP);
     connect_with_timeout(p, &c, 1000);
@@ -754,15 +479,15 @@ parked_reply_is_not_ok_when_the_replica_is_lost(void **state)
 static void
 already_held_waits_for_its_grant(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     struct lf_client a;
     struct lf_client b;
     char reply[LF_LINE_MAX + 1];
 
-    p->extra[p->nextra++] = "-H";
-    p->extra[p->nextra++] = "4000";
-    start_enqueue(p);
-    start_replica(p);
+    p->eopt[p->neopt++] = "-H";
+    p->eopt[p->neopt++] = "4000";
+    fx_start_enqueue(p);
+    fx_start_replica(p);
     wait_in_sync(p);
     kill(p->r, SIGSTOP);
     connect_with_timeout(p, &a, 10000);
@@ -787,21 +512,21 @@ already_held_waits_for_its_grant(void **state)
 static void
 confirmed_loss_ends_the_hold(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     struct lf_client c;
 
-    start_enqueue(p);
-    start_replica(p);
+    fx_start_enqueue(p);
+    fx_start_replica(p);
     wait_in_sync(p);
-    stop_pid(&p->r, SIGKILL);
+    fx_stop_pid(&p->r, SIGKILL);
     wait_stat(p, "replica", "none");
-    connect_client(p, &c);
-    call(&c, "LOCK h1 o",
-         "ERR NOREPLICA no replica in sync; changes are held back for up to "
-         "60 s more (nothing was changed)");
+    fx_connect_client(p, &c);
+    fx_call(&c, "LOCK h1 o",
+            "ERR NOREPLICA no replica in sync; changes are held back for up to "
+            "60 s more (nothing was changed)");
     kill(p->e, SIGUSR1);
     wait_stat(p, "hold", "0");
-    call(&c, "LOCK h1 o", "UNREPLICATED OK");
+    fx_call(&c, "LOCK h1 o", "UNREPLICATED OK");
     lf_client_close(&c);
 }
 
@@ -810,15 +535,15 @@ confirmed_loss_ends_the_hold(void **state)
 static void
 replica_on_the_same_node_does_not_count(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     struct lf_client c;
 
     p->replica_node = "e-node";
-    start_enqueue(p);
-    start_replica(p);
+    fx_start_enqueue(p);
+    fx_start_replica(p);
     wait_stat(p, "replica", "local");
-    connect_client(p, &c);
-    call(&c, "LOCK l1 o", "UNREPLICATED OK");
+    fx_connect_client(p, &c);
+    fx_call(&c, "LOCK l1 o", "UNREPLICATED OK");
     lf_client_close(&c);
 }
 
@@ -826,18 +551,18 @@ replica_on_the_same_node_does_not_count(void **state)
 static void
 serve_policy_answers_unreplicated(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     struct lf_client c;
 
-    p->extra[p->nextra++] = "-S";
-    start_enqueue(p);
-    start_replica(p);
+    p->eopt[p->neopt++] = "-S";
+    fx_start_enqueue(p);
+    fx_start_replica(p);
     wait_in_sync(p);
-    stop_pid(&p->r, SIGKILL);
+    fx_stop_pid(&p->r, SIGKILL);
     wait_stat(p, "replica", "none");
-    connect_client(p, &c);
-    call(&c, "LOCK s1 o", "UNREPLICATED OK");
-    call(&c, "UNLOCK s1 o", "UNREPLICATED OK");
+    fx_connect_client(p, &c);
+    fx_call(&c, "LOCK s1 o", "UNREPLICATED OK");
+    fx_call(&c, "UNLOCK s1 o", "UNREPLICATED OK");
     lf_client_close(&c);
 }
 
@@ -846,21 +571,21 @@ serve_policy_answers_unreplicated(void **state)
 static void
 dropped_copy_is_not_adopted(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
 
-    p->extra[p->nextra++] = "-S";
-    start_enqueue(p);
-    start_replica(p);
+    p->eopt[p->neopt++] = "-S";
+    fx_start_enqueue(p);
+    fx_start_replica(p);
     wait_in_sync(p);
     take_locks(p, 50, "k");
     kill(p->r, SIGSTOP);
     wait_stat(p, "replica", "none");
-    stop_pid(&p->e, SIGKILL);
+    fx_stop_pid(&p->e, SIGKILL);
     kill(p->r, SIGCONT);
     wait_segment_state(p, LF_SEG_STALE);
-    start_enqueue(p);
+    fx_start_enqueue(p);
     assert_int_equal(count_locks(p), 0);
-    assert_true(log_contains(p->elog, "not an in-sync copy (stale)"));
+    assert_true(fx_log_contains(p->elog, "not an in-sync copy (stale)"));
 }
 
 /* The replica hangs past the server's timeout, and the server dies while
@@ -868,23 +593,23 @@ dropped_copy_is_not_adopted(void **state)
 static void
 held_back_copy_survives_the_servers_death(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
 
-    start_enqueue(p);
-    start_replica(p);
+    fx_start_enqueue(p);
+    fx_start_replica(p);
     wait_in_sync(p);
     take_locks(p, 50, "k");
     kill(p->r, SIGSTOP);
     wait_stat(p, "replica", "none");
-    stop_pid(&p->e, SIGKILL);
+    fx_stop_pid(&p->e, SIGKILL);
     kill(p->r, SIGCONT);
     wait_segment_state(p, LF_SEG_DISCONNECTED);
-    start_enqueue(p);
+    fx_start_enqueue(p);
     verify_locks(p, 50, "k");
 }
 
 static bool
-copy_expired(struct pair *p)
+copy_expired(struct fx_pair *p)
 {
     struct lf_seg_info info;
     bool running = false;
@@ -898,26 +623,26 @@ copy_expired(struct pair *p)
 static void
 expired_copy_is_not_adopted(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     long long deadline;
 
     /* Valid for 1 s after the hold of 8 s less the margins. */
-    p->extra[p->nextra++] = "-H";
-    p->extra[p->nextra++] = "8000";
-    start_enqueue(p);
-    start_replica(p);
+    p->eopt[p->neopt++] = "-H";
+    p->eopt[p->neopt++] = "8000";
+    fx_start_enqueue(p);
+    fx_start_replica(p);
     wait_in_sync(p);
     take_locks(p, 50, "k");
-    stop_pid(&p->e, SIGKILL);
+    fx_stop_pid(&p->e, SIGKILL);
     wait_segment_state(p, LF_SEG_DISCONNECTED);
     deadline = lf_now_ms() + 10000;
     while (!copy_expired(p)) {
         assert_true(lf_now_ms() < deadline);
         usleep(50000);
     }
-    start_enqueue(p);
+    fx_start_enqueue(p);
     assert_int_equal(count_locks(p), 0);
-    assert_true(log_contains(p->elog, "longer ago than a copy stays valid"));
+    assert_true(fx_log_contains(p->elog, "longer ago than a copy stays valid"));
 }
 
 /* A replica refuses a snapshot older than its copy (an enqueue server
@@ -925,30 +650,30 @@ expired_copy_is_not_adopted(void **state)
 static void
 replica_refuses_an_older_snapshot(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     struct lf_seg_info info;
     bool running = false;
     char other[sizeof(p->statedir) + 8];
 
-    start_enqueue(p);
-    start_replica(p);
+    fx_start_enqueue(p);
+    fx_start_replica(p);
     wait_in_sync(p);
     take_locks(p, 50, "k");
-    stop_pid(&p->e, SIGKILL);
+    fx_stop_pid(&p->e, SIGKILL);
     wait_segment_state(p, LF_SEG_DISCONNECTED);
-    start_enqueue(p); /* takes over: generation 2 */
+    fx_start_enqueue(p); /* takes over: generation 2 */
     wait_in_sync(p);
-    stop_pid(&p->e, SIGKILL);
+    fx_stop_pid(&p->e, SIGKILL);
     wait_segment_state(p, LF_SEG_DISCONNECTED);
     /* A server with no record and no room for the copy: generation 1. */
     snprintf(other, sizeof(other), "%s/other", p->statedir);
     assert_int_equal(mkdir(other, 0755), 0);
     snprintf(p->statedir + strlen(p->statedir),
              sizeof(p->statedir) - strlen(p->statedir), "/other");
-    p->extra[p->nextra++] = "-m";
-    p->extra[p->nextra++] = "1";
-    start_enqueue(p);
-    wait_log(p->rlog, "refusing a snapshot of generation 1");
+    p->eopt[p->neopt++] = "-m";
+    p->eopt[p->neopt++] = "1";
+    fx_start_enqueue(p);
+    fx_wait_log(p->rlog, "refusing a snapshot of generation 1");
     assert_int_equal(lf_seg_peek(p->instance, &info, &running), LF_SEG_OK);
     assert_int_equal(info.generation, 2);
     assert_int_equal(info.nlocks, 55);
@@ -960,25 +685,25 @@ replica_refuses_an_older_snapshot(void **state)
 static void
 failed_start_keeps_the_copy(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     char path[PATH_MAX + 64];
 
-    start_enqueue(p);
-    start_replica(p);
+    fx_start_enqueue(p);
+    fx_start_replica(p);
     wait_in_sync(p);
     take_locks(p, 50, "k");
-    stop_pid(&p->e, SIGKILL);
+    fx_stop_pid(&p->e, SIGKILL);
     wait_segment_state(p, LF_SEG_DISCONNECTED);
     /* The generation record cannot be written: the start fails. */
     snprintf(path, sizeof(path), "%s/%s.generation", p->statedir, p->instance);
     unlink(path);
     assert_int_equal(mkdir(path, 0755), 0);
     p->expect_exit = 1;
-    start_enqueue(p);
+    fx_start_enqueue(p);
     wait_segment_state(p, LF_SEG_DISCONNECTED);
     assert_int_equal(rmdir(path), 0);
     p->expect_exit = 0;
-    start_enqueue(p);
+    fx_start_enqueue(p);
     verify_locks(p, 50, "k");
 }
 
@@ -987,19 +712,19 @@ failed_start_keeps_the_copy(void **state)
 static void
 resync_never_shows_a_partial_copy(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     struct lf_seg_info info;
     bool running = false;
     bool partial = false;
     long long deadline;
 
-    start_enqueue(p);
-    start_replica(p);
+    fx_start_enqueue(p);
+    fx_start_replica(p);
     wait_in_sync(p);
     take_locks(p, 20000, "k");
-    stop_pid(&p->e, SIGKILL);
+    fx_stop_pid(&p->e, SIGKILL);
     wait_segment_state(p, LF_SEG_DISCONNECTED);
-    start_enqueue(p); /* adopts; the replica re-syncs from it */
+    fx_start_enqueue(p); /* adopts; the replica re-syncs from it */
     deadline = lf_now_ms() + 15000;
     for (;;) {
         enum lf_seg_verdict v = lf_seg_peek(p->instance, &info, &running);
@@ -1019,13 +744,13 @@ resync_never_shows_a_partial_copy(void **state)
 
 /* Start the replica with a /dev/shm of its own, as on another node. */
 static void
-start_remote_replica(struct pair *p)
+start_remote_replica(struct fx_pair *p)
 {
     char exe[PATH_MAX + 32];
     char port[8];
     char script[PATH_MAX * 4];
 
-    snprintf(exe, sizeof(exe), "%s/lf-replicad", bindir);
+    snprintf(exe, sizeof(exe), "%s/lf-replicad", fx_bindir);
     snprintf(port, sizeof(port), "%u", p->port);
     snprintf(script, sizeof(script),
              "mount -t tmpfs tmpfs /dev/shm && exec '%s' -i %s -a 127.0.0.1 "
@@ -1035,9 +760,9 @@ start_remote_replica(struct pair *p)
         char *argv[] = {
             "/usr/bin/unshare", "-m", "/bin/sh", "-c", script, NULL};
 
-        assert_int_equal(run_wait(argv), 0);
+        assert_int_equal(fx_run_wait(argv, 0), 0);
     }
-    p->r = read_pid(p->rpid);
+    p->r = fx_read_pid(p->rpid);
 }
 
 /* An enqueue server that starts where no local copy is takes the table
@@ -1045,30 +770,30 @@ start_remote_replica(struct pair *p)
 static void
 network_takeover(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     struct lf_client c;
     char value[32];
 
     if (geteuid() != 0) {
         skip(); /* a private /dev/shm needs a mount namespace */
     }
-    start_enqueue(p);
+    fx_start_enqueue(p);
     start_remote_replica(p);
     wait_in_sync(p);
     take_locks(p, 500, "n");
-    stop_pid(&p->e, SIGKILL);
-    p->extra[p->nextra++] = "-W";
-    p->extra[p->nextra++] = "10000";
-    start_enqueue(p);
-    stat_value(p, "origin", value, sizeof(value));
+    fx_stop_pid(&p->e, SIGKILL);
+    p->eopt[p->neopt++] = "-W";
+    p->eopt[p->neopt++] = "10000";
+    fx_start_enqueue(p);
+    fx_stat_value(p, "origin", value, sizeof(value));
     assert_string_equal(value, "network");
-    stat_value(p, "adopted", value, sizeof(value));
+    fx_stat_value(p, "adopted", value, sizeof(value));
     assert_string_equal(value, "550");
     verify_locks(p, 500, "n");
     /* Held back until the replica has this generation's snapshot. */
     wait_in_sync(p);
-    connect_client(p, &c);
-    call(&c, "LOCK after o", "OK");
+    fx_connect_client(p, &c);
+    fx_call(&c, "LOCK after o", "OK");
     lf_client_close(&c);
 }
 
@@ -1077,30 +802,30 @@ network_takeover(void **state)
 static void
 takeover_gives_up_without_a_replica(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
 
-    p->extra[p->nextra++] = "-W";
-    p->extra[p->nextra++] = "1000";
+    p->eopt[p->neopt++] = "-W";
+    p->eopt[p->neopt++] = "1000";
     p->expect_exit = 1;
-    start_enqueue(p);
-    assert_true(log_contains(p->elog, "did not hand over its copy within "
-                                      "1000 ms"));
+    fx_start_enqueue(p);
+    assert_true(fx_log_contains(p->elog, "did not hand over its copy within "
+                                         "1000 ms"));
 }
 
 /* A replica with no current copy settles it: nothing to take over. */
 static void
 takeover_from_a_replica_without_a_copy(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     char value[32];
 
-    start_replica(p);
-    p->extra[p->nextra++] = "-W";
-    p->extra[p->nextra++] = "10000";
-    start_enqueue(p);
-    stat_value(p, "origin", value, sizeof(value));
+    fx_start_replica(p);
+    p->eopt[p->neopt++] = "-W";
+    p->eopt[p->neopt++] = "10000";
+    fx_start_enqueue(p);
+    fx_stat_value(p, "origin", value, sizeof(value));
     assert_string_equal(value, "empty");
-    assert_true(log_contains(p->elog, "holds no current copy"));
+    assert_true(fx_log_contains(p->elog, "holds no current copy"));
     wait_in_sync(p);
 }
 
@@ -1111,7 +836,7 @@ static void
 concurrent_clients(void **state)
 {
     enum { CLIENTS = 16, OWN = 200, ROUNDS = 300 };
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     int *shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
                        MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     pid_t kids[CLIENTS];
@@ -1120,8 +845,8 @@ concurrent_clients(void **state)
     shared[0] = 0; /* current hot-key holder, 0 = none */
     shared[1] = 0; /* violations */
     shared[2] = 0; /* times the hot key was won */
-    start_enqueue(p);
-    start_replica(p);
+    fx_start_enqueue(p);
+    fx_start_replica(p);
     wait_in_sync(p);
     for (int k = 0; k < CLIENTS; k++) {
         kids[k] = fork();
@@ -1181,80 +906,54 @@ concurrent_clients(void **state)
     munmap(shared, 4096);
 }
 
-/* Raw bytes on a socket, one reply line at a time. */
-static void
-raw_send(int fd, const void *data, size_t len)
-{
-    const char *at = data;
-
-    while (len > 0) {
-        ssize_t n = write(fd, at, len);
-
-        if (n < 0 && errno == EAGAIN) {
-            assert_int_equal(lf_net_wait(fd, POLLOUT, 5000), 0);
-            continue;
-        }
-        assert_true(n > 0);
-        at += n;
-        len -= (size_t)n;
-    }
-}
-
 static void
 protocol_errors(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     struct lf_client c;
     char reply[LF_LINE_MAX + 1];
     char *big = malloc(100000);
     const char binary[] = "\x00\x01\xff\xfeLOCK\x00 a b\n";
 
-    start_enqueue(p);
-    connect_client(p, &c);
-    call(&c, "lock a b", "ERR UNKNOWN unknown command");
-    call(&c, "LOCK a", "ERR SYNTAX wrong number of arguments");
-    call(&c, "LOCK a b Z",
-         "ERR SYNTAX mode must be X (exclusive) or "
-         "S (shared)");
-    raw_send(c.fd, binary, sizeof(binary) - 1);
+    fx_start_enqueue(p);
+    fx_connect_client(p, &c);
+    fx_call(&c, "lock a b", "ERR UNKNOWN unknown command");
+    fx_call(&c, "LOCK a", "ERR SYNTAX wrong number of arguments");
+    fx_call(&c, "LOCK a b Z",
+            "ERR SYNTAX mode must be X (exclusive) or "
+            "S (shared)");
+    fx_send(c.fd, binary, sizeof(binary) - 1);
     assert_int_equal(lf_client_read_line(&c, reply, sizeof(reply)), 0);
     assert_int_equal(strncmp(reply, "ERR SYNTAX", 10), 0);
     /* 100 kB without a newline, then one: one TOOLONG, then in step. */
     memset(big, 'x', 100000);
-    raw_send(c.fd, big, 100000);
-    raw_send(c.fd, "\nPING\n", 6);
+    fx_send(c.fd, big, 100000);
+    fx_send(c.fd, "\nPING\n", 6);
     assert_int_equal(lf_client_read_line(&c, reply, sizeof(reply)), 0);
     assert_int_equal(strncmp(reply, "ERR TOOLONG", 11), 0);
     assert_int_equal(lf_client_read_line(&c, reply, sizeof(reply)), 0);
     assert_string_equal(reply, "OK PONG");
     /* Others were served all along, and still are. */
     /* No replica ever: served, and said to be unreplicated. */
-    call(&c, "LOCK a b", "UNREPLICATED OK");
-    call(&c, "UNLOCK a c", "ERR NOTHELD c does not hold a");
-    call(&c, "COUNT", "OK 1");
+    fx_call(&c, "LOCK a b", "UNREPLICATED OK");
+    fx_call(&c, "UNLOCK a c", "ERR NOTHELD c does not hold a");
+    fx_call(&c, "COUNT", "OK 1");
     lf_client_close(&c);
     free(big);
 }
 
 static void
-write_secret(struct pair *p, const char *text)
-{
-    assert_int_equal(lf_file_write_atomic(p->secret, text, strlen(text), 0600),
-                     0);
-}
-
-static void
 shared_secret(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     struct lf_client c;
     struct lf_secret wrong;
     const char *why = "";
     char value[32];
 
     p->use_secret = true;
-    write_secret(p, "correct horse battery staple\n");
-    start_enqueue(p);
+    fx_write_secret(p, "correct horse battery staple\n");
+    fx_start_enqueue(p);
     /* Without the secret: only AUTH, PING and QUIT. */
     assert_int_equal(lf_client_open(&c, "127.0.0.1", p->port, 5000, NULL, &why),
                      EACCES);
@@ -1263,23 +962,23 @@ shared_secret(void **state)
     wrong.len = 23;
     assert_int_equal(
         lf_client_open(&c, "127.0.0.1", p->port, 5000, &wrong, &why), EACCES);
-    connect_client(p, &c);
-    call(&c, "LOCK k o", "UNREPLICATED OK");
+    fx_connect_client(p, &c);
+    fx_call(&c, "LOCK k o", "UNREPLICATED OK");
     lf_client_close(&c);
     /* A replica without the secret is kept out... */
     start_replica_with(p, false);
-    wait_log(p->rlog, "requires a shared secret");
-    stat_value(p, "replica", value, sizeof(value));
+    fx_wait_log(p->rlog, "requires a shared secret");
+    fx_stat_value(p, "replica", value, sizeof(value));
     assert_string_equal(value, "none");
-    stop_pid(&p->r, SIGTERM);
+    fx_stop_pid(&p->r, SIGTERM);
     /* ...one with it gets in. */
-    start_replica(p);
+    fx_start_replica(p);
     wait_in_sync(p);
 }
 
 /* The pair's secret as a credential of one role, for raw exchanges. */
 static void
-load_secret(struct pair *p, struct lf_secret *secret)
+load_secret(struct fx_pair *p, struct lf_secret *secret)
 {
     const char *why = "";
 
@@ -1291,26 +990,27 @@ load_secret(struct pair *p, struct lf_secret *secret)
 static void
 client_credential_cannot_become_the_replica(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     struct lf_secret secret;
     struct lf_client c;
     char reply[LF_LINE_MAX + 1];
     char request[128];
 
     p->use_secret = true;
-    write_secret(p, "correct horse battery staple\n");
-    start_enqueue(p);
-    start_replica(p);
+    fx_write_secret(p, "correct horse battery staple\n");
+    fx_start_enqueue(p);
+    fx_start_replica(p);
     wait_in_sync(p);
-    connect_client(p, &c);
+    fx_connect_client(p, &c);
     snprintf(request, sizeof(request), "REPLICA %s evil-node 0 0 0",
              p->instance);
     assert_int_equal(lf_client_call(&c, request, reply, sizeof(reply)), 0);
     assert_string_equal(reply, "ERR AUTH only the replication credential may "
                                "act as the replica");
     lf_client_close(&c);
-    assert_true(log_contains(p->elog, "authenticated as a client asked to be "
-                                      "the replica (node evil-node)"));
+    assert_true(fx_log_contains(p->elog,
+                                "authenticated as a client asked to be "
+                                "the replica (node evil-node)"));
     assert_true(replica_in_sync(p));
     /* A client credential file lets a client in, never a replica. */
     {
@@ -1329,7 +1029,7 @@ client_credential_cannot_become_the_replica(void **state)
         assert_true(cred.client_only);
         assert_int_equal(
             lf_client_open(&c, "127.0.0.1", p->port, 5000, &cred, &why), 0);
-        call(&c, "PING", "OK PONG");
+        fx_call(&c, "PING", "OK PONG");
         lf_client_close(&c);
         assert_int_equal(lf_client_open_as(&c, "127.0.0.1", p->port, 5000,
                                            &cred, LF_AUTH_REPLICA, &why),
@@ -1337,17 +1037,17 @@ client_credential_cannot_become_the_replica(void **state)
         /* ...and a server will not start with one. */
         snprintf(p->secret + strlen(p->secret),
                  sizeof(p->secret) - strlen(p->secret), ".client");
-        stop_pid(&p->r, SIGTERM);
+        fx_stop_pid(&p->r, SIGTERM);
         {
             char exe[PATH_MAX + 32];
             char port[8];
 
-            snprintf(exe, sizeof(exe), "%s/lf-replicad", bindir);
+            snprintf(exe, sizeof(exe), "%s/lf-replicad", fx_bindir);
             snprintf(port, sizeof(port), "%u", p->port);
             char *argv[] = {exe,  "-i", p->instance, "-a", "127.0.0.1", "-p",
                             port, "-k", p->secret,   "-f", NULL};
 
-            assert_int_equal(run_wait(argv), 1);
+            assert_int_equal(fx_run_wait(argv, 0), 1);
         }
     }
 }
@@ -1357,7 +1057,7 @@ client_credential_cannot_become_the_replica(void **state)
 static void
 second_replica_is_refused(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     struct lf_secret secret;
     struct lf_client c;
     char reply[LF_LINE_MAX + 1];
@@ -1365,9 +1065,9 @@ second_replica_is_refused(void **state)
     const char *why = "";
 
     p->use_secret = true;
-    write_secret(p, "correct horse battery staple\n");
-    start_enqueue(p);
-    start_replica(p);
+    fx_write_secret(p, "correct horse battery staple\n");
+    fx_start_enqueue(p);
+    fx_start_replica(p);
     wait_in_sync(p);
     take_locks(p, 20, "k");
     load_secret(p, &secret);
@@ -1380,13 +1080,13 @@ second_replica_is_refused(void **state)
     assert_string_equal(reply, "ERR BUSY a replica on r-node is attached and "
                                "healthy; only one replica at a time");
     lf_client_close(&c);
-    assert_true(log_contains(p->elog, "refusing a second replica (on "
-                                      "other-node"));
+    assert_true(fx_log_contains(p->elog, "refusing a second replica (on "
+                                         "other-node"));
     assert_true(replica_in_sync(p));
     /* The attached replica is the one still followed: it has every lock. */
     take_locks(p, 10, "m");
-    stop_pid(&p->e, SIGKILL);
-    start_enqueue(p);
+    fx_stop_pid(&p->e, SIGKILL);
+    fx_start_enqueue(p);
     verify_locks2(p, 20, "k", 10, "m");
 }
 
@@ -1417,7 +1117,7 @@ fake_serve_once(struct fake_server *f)
     snprintf(greeting, sizeof(greeting),
              "LEAPFROG 3 00112233445566778899aabbccddeeff %s\n",
              f->greeting_mode);
-    raw_send(fd, greeting, strlen(greeting));
+    fx_send(fd, greeting, strlen(greeting));
     lf_buf_init(&in, 64 * 1024);
     f->got_more = false;
     for (;;) {
@@ -1427,7 +1127,7 @@ fake_serve_once(struct fake_server *f)
         if (rc == LF_LINE_READY) {
             lines++;
             if (lines == 1 && f->reply != NULL) {
-                raw_send(fd, f->reply, strlen(f->reply));
+                fx_send(fd, f->reply, strlen(f->reply));
                 continue;
             }
             if (lines > 1 || f->reply == NULL) {
@@ -1455,7 +1155,7 @@ fake_serve_once(struct fake_server *f)
 static void
 fake_server_is_refused(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     struct fake_server f = {.listen_fd = -1};
     struct lf_secret secret;
     struct lf_client c;
@@ -1463,7 +1163,7 @@ fake_server_is_refused(void **state)
     pid_t child;
     int status = 0;
 
-    write_secret(p, "correct horse battery staple\n");
+    fx_write_secret(p, "correct horse battery staple\n");
     load_secret(p, &secret);
     assert_int_equal(lf_net_listen("127.0.0.1", p->port, &f.listen_fd), 0);
     /* A server that asks for nothing. */
@@ -1506,10 +1206,10 @@ fake_server_is_refused(void **state)
         _exit(f.got_more ? 1 : 0);
     }
     p->use_secret = true;
-    start_replica(p);
+    fx_start_replica(p);
     assert_int_equal(waitpid(child, &status, 0), child);
     assert_int_equal(WEXITSTATUS(status), 0);
-    wait_log(p->rlog, "could not prove it knows the shared secret");
+    fx_wait_log(p->rlog, "could not prove it knows the shared secret");
     close(f.listen_fd);
 }
 
@@ -1518,7 +1218,7 @@ fake_server_is_refused(void **state)
 static void
 altered_or_replayed_line_is_refused(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     struct lf_client c;
     char wire[LF_LINE_MAX + LF_AUTH_TAG_WIRE + 2];
     char reply[LF_LINE_MAX + 1];
@@ -1526,66 +1226,66 @@ altered_or_replayed_line_is_refused(void **state)
     size_t n;
 
     p->use_secret = true;
-    write_secret(p, "correct horse battery staple\n");
-    start_enqueue(p);
-    connect_client(p, &c);
-    call(&c, "LOCK a o", "UNREPLICATED OK");
+    fx_write_secret(p, "correct horse battery staple\n");
+    fx_start_enqueue(p);
+    fx_connect_client(p, &c);
+    fx_call(&c, "LOCK a o", "UNREPLICATED OK");
     /* Altered: the tag of "LOCK b o" on "LOCK c o". */
     copy = c.session;
     n = lf_session_seal_line(&copy, "LOCK b o", 8, wire);
     wire[5] = 'c';
-    raw_send(c.fd, wire, n);
+    fx_send(c.fd, wire, n);
     assert_int_not_equal(lf_client_read_line(&c, reply, sizeof(reply)), 0);
     lf_client_close(&c);
     /* Replayed: the same sealed line twice. */
-    connect_client(p, &c);
+    fx_connect_client(p, &c);
     n = lf_session_seal_line(&c.session, "UNLOCK a o", 10, wire);
-    raw_send(c.fd, wire, n);
+    fx_send(c.fd, wire, n);
     assert_int_equal(lf_client_read_line(&c, reply, sizeof(reply)), 0);
     assert_string_equal(reply, "UNREPLICATED OK");
-    raw_send(c.fd, wire, n);
+    fx_send(c.fd, wire, n);
     assert_int_not_equal(lf_client_read_line(&c, reply, sizeof(reply)), 0);
     lf_client_close(&c);
     /* A line without a tag, after AUTH. */
-    connect_client(p, &c);
-    raw_send(c.fd, "LOCK d o\n", 9);
+    fx_connect_client(p, &c);
+    fx_send(c.fd, "LOCK d o\n", 9);
     assert_int_not_equal(lf_client_read_line(&c, reply, sizeof(reply)), 0);
     lf_client_close(&c);
-    connect_client(p, &c);
-    call(&c, "COUNT", "OK 0"); /* neither c nor d, and a released */
+    fx_connect_client(p, &c);
+    fx_call(&c, "COUNT", "OK 0"); /* neither c nor d, and a released */
     lf_client_close(&c);
-    assert_true(log_contains(p->elog, "failed its integrity check"));
+    assert_true(fx_log_contains(p->elog, "failed its integrity check"));
 }
 
 static void
 bad_secret_file_refused(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     char exe[PATH_MAX + 32];
     char port[8];
 
-    write_secret(p, "short");
-    snprintf(exe, sizeof(exe), "%s/lf-enqueued", bindir);
+    fx_write_secret(p, "short");
+    snprintf(exe, sizeof(exe), "%s/lf-enqueued", fx_bindir);
     snprintf(port, sizeof(port), "%u", p->port);
     {
         char *argv[] = {exe,  "-i",        p->instance, "-p",      port,
                         "-s", p->statedir, "-k",        p->secret, NULL};
 
-        assert_int_equal(run_wait(argv), 1);
+        assert_int_equal(fx_run_wait(argv, 0), 1);
     }
     chmod(p->secret, 0644);
-    write_secret(p, "long enough secret text");
+    fx_write_secret(p, "long enough secret text");
     chmod(p->secret, 0644);
     {
         char *argv[] = {exe,  "-i",        p->instance, "-p",      port,
                         "-s", p->statedir, "-k",        p->secret, NULL};
 
-        assert_int_equal(run_wait(argv), 1);
+        assert_int_equal(fx_run_wait(argv, 0), 1);
     }
     {
         char *argv[] = {exe, "-i", "bad/name", NULL};
 
-        assert_int_equal(run_wait(argv), 2);
+        assert_int_equal(fx_run_wait(argv, 0), 2);
     }
 }
 
@@ -1602,7 +1302,7 @@ enum forgery {
 static void
 forged_copy_is_refused(void **state, enum forgery how)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     char name[64];
     char path[128];
     struct stat st;
@@ -1610,11 +1310,11 @@ forged_copy_is_refused(void **state, enum forgery how)
     if (how == FORGED_OWNER && geteuid() != 0) {
         skip();
     }
-    start_enqueue(p);
-    start_replica(p);
+    fx_start_enqueue(p);
+    fx_start_replica(p);
     wait_in_sync(p);
     take_locks(p, 50, "k");
-    stop_pid(&p->e, SIGKILL);
+    fx_stop_pid(&p->e, SIGKILL);
     wait_segment_state(p, LF_SEG_DISCONNECTED);
     lf_seg_name(p->instance, name, sizeof(name));
     snprintf(path, sizeof(path), "%s%s", LF_SEG_DIR, name);
@@ -1635,9 +1335,9 @@ forged_copy_is_refused(void **state, enum forgery how)
         assert_int_equal(symlink(p->planted, path), 0);
         break;
     }
-    start_enqueue(p);
+    fx_start_enqueue(p);
     assert_int_equal(count_locks(p), 0);
-    assert_true(log_contains(p->elog, "not the service user's own"));
+    assert_true(fx_log_contains(p->elog, "not the service user's own"));
     /* Left for the administrator: neither deleted nor changed hands. */
     assert_int_equal(lstat(path, &st), 0);
     if (how == FORGED_OWNER) {
@@ -1676,7 +1376,7 @@ refuses_copy_behind_a_symbolic_link(void **state)
 static void
 log_file_link_is_refused(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     char target[PATH_MAX + 16];
     char text[16];
 
@@ -1685,9 +1385,9 @@ log_file_link_is_refused(void **state)
     assert_int_equal(symlink(target, p->elog), 0);
     assert_int_equal(symlink(target, p->rlog), 0);
     p->expect_exit = 1;
-    start_enqueue(p);
+    fx_start_enqueue(p);
     p->expect_replica_exit = 1;
-    start_replica(p);
+    fx_start_replica(p);
     assert_int_equal(lf_file_read_small(target, text, sizeof(text)), 0);
     assert_string_equal(text, "keep");
 }
@@ -1696,7 +1396,7 @@ log_file_link_is_refused(void **state)
 static void
 state_directory_link_is_refused(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     char real[PATH_MAX + 16];
     char record[PATH_MAX + 64];
 
@@ -1706,7 +1406,7 @@ state_directory_link_is_refused(void **state)
     strcat(p->statedir, "/link");
     assert_int_equal(symlink(real, p->statedir), 0);
     p->expect_exit = 1;
-    start_enqueue(p);
+    fx_start_enqueue(p);
     snprintf(record, sizeof(record), "%s/%s.generation", real, p->instance);
     assert_int_equal(access(record, F_OK), -1);
 }
@@ -1717,7 +1417,7 @@ state_directory_link_is_refused(void **state)
 static void
 replica_moves_a_foreign_segment_aside(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     char name[64];
     char path[128];
     char pattern[160];
@@ -1736,10 +1436,10 @@ replica_moves_a_foreign_segment_aside(void **state)
     assert_int_equal(write(fd, "forged\n", 7), 7);
     assert_int_equal(fchown(fd, 65534, 65534), 0);
     close(fd);
-    start_enqueue(p);
-    start_replica(p);
+    fx_start_enqueue(p);
+    fx_start_replica(p);
     wait_in_sync(p);
-    assert_true(log_contains(p->rlog, "moved aside to"));
+    assert_true(fx_log_contains(p->rlog, "moved aside to"));
     snprintf(pattern, sizeof(pattern), "%s@aside-65534-*", path);
     assert_int_equal(glob(pattern, 0, NULL, &g), 0);
     assert_int_equal(g.gl_pathc, 1);
@@ -1757,44 +1457,45 @@ replica_moves_a_foreign_segment_aside(void **state)
 static void
 service_user_adopts_its_own_copy_only(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     struct stat st;
     char value[32];
 
     if (geteuid() != 0) {
         skip();
     }
-    p->extra[p->nextra++] = "-u";
-    p->extra[p->nextra++] = "nobody";
+    p->eopt[p->neopt++] = "-u";
+    p->eopt[p->neopt++] = "nobody";
     p->replica_user = "nobody";
-    start_enqueue(p);
-    start_replica(p);
+    fx_start_enqueue(p);
+    fx_start_replica(p);
     wait_in_sync(p);
     take_locks(p, 50, "k");
     assert_int_equal(stat(p->statedir, &st), 0);
     assert_int_equal(st.st_uid, 65534);
     assert_int_equal(stat(p->elog, &st), 0);
     assert_int_equal(st.st_uid, 65534);
-    stop_pid(&p->e, SIGKILL);
+    fx_stop_pid(&p->e, SIGKILL);
     wait_segment_state(p, LF_SEG_DISCONNECTED);
-    start_enqueue(p);
-    stat_value(p, "adopted", value, sizeof(value));
+    fx_start_enqueue(p);
+    fx_stat_value(p, "adopted", value, sizeof(value));
     assert_int_not_equal(atoi(value), 0);
     verify_locks(p, 50, "k");
     /* A replica running as root writes a copy nobody does not own. */
-    stop_pid(&p->r, SIGTERM);
+    fx_stop_pid(&p->r, SIGTERM);
     p->replica_user = NULL;
     /* (Its log, nobody's, is not root's to append to: refused.) */
     snprintf(p->rlog, sizeof(p->rlog), "%s/r-root.log", p->statedir);
-    start_replica(p);
+    fx_start_replica(p);
     wait_in_sync(p);
-    stop_pid(&p->e, SIGKILL);
+    fx_stop_pid(&p->e, SIGKILL);
     wait_segment_state(p, LF_SEG_DISCONNECTED);
-    start_enqueue(p);
+    fx_start_enqueue(p);
     assert_int_equal(count_locks(p), 0);
-    assert_true(log_contains(p->elog, "not the service user's own: left "
-                                      "untouched for the administrator (this "
-                                      "user may not open it)"));
+    assert_true(fx_log_contains(p->elog,
+                                "not the service user's own: left "
+                                "untouched for the administrator (this "
+                                "user may not open it)"));
 }
 
 /* After an upgrade from servers that ran as hacluster, the state
@@ -1802,7 +1503,7 @@ service_user_adopts_its_own_copy_only(void **state)
 static void
 state_directory_of_former_user_is_taken_over(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     uid_t uid = 0;
     gid_t gid = 0;
     struct stat st;
@@ -1810,20 +1511,20 @@ state_directory_of_former_user_is_taken_over(void **state)
     if (geteuid() != 0 || lf_proc_lookup_user("hacluster", &uid, &gid) != 0) {
         skip();
     }
-    p->extra[p->nextra++] = "-u";
-    p->extra[p->nextra++] = "nobody";
+    p->eopt[p->neopt++] = "-u";
+    p->eopt[p->neopt++] = "nobody";
     assert_int_equal(chown(p->statedir, 12345, 12345), 0);
     p->expect_exit = 1;
-    start_enqueue(p);
+    fx_start_enqueue(p);
     assert_int_equal(stat(p->statedir, &st), 0);
     assert_int_equal(st.st_uid, 12345);
-    assert_true(log_contains(p->elog, "belongs to another user"));
+    assert_true(fx_log_contains(p->elog, "belongs to another user"));
     assert_int_equal(chown(p->statedir, uid, gid), 0);
     p->expect_exit = 0;
-    start_enqueue(p);
+    fx_start_enqueue(p);
     assert_int_equal(stat(p->statedir, &st), 0);
     assert_int_equal(st.st_uid, 65534);
-    assert_true(log_contains(p->elog, "belonged to hacluster"));
+    assert_true(fx_log_contains(p->elog, "belonged to hacluster"));
 }
 
 /* A large snapshot outlasts the silence timeout on both sides: the
@@ -1839,7 +1540,7 @@ state_directory_of_former_user_is_taken_over(void **state)
 
 /* Locks with long keys: a snapshot of some 700 kB. */
 static void
-take_long_locks(struct pair *p, int n)
+take_long_locks(struct fx_pair *p, int n)
 {
     struct lf_client c;
     char request[LF_LINE_MAX + 1];
@@ -1847,11 +1548,11 @@ take_long_locks(struct pair *p, int n)
 
     memset(pad, 'x', 200);
     pad[200] = '\0';
-    connect_client(p, &c);
+    fx_connect_client(p, &c);
     for (int i = 0; i < n; i++) {
         snprintf(request, sizeof(request), "LOCK big-%05d-%s own%d", i, pad,
                  i % 97);
-        call(&c, request, "UNREPLICATED OK");
+        fx_call(&c, request, "UNREPLICATED OK");
     }
     lf_client_close(&c);
 }
@@ -1868,16 +1569,16 @@ struct fake_replica {
 };
 
 static void
-fake_replica_attach(struct pair *p, struct fake_replica *f)
+fake_replica_attach(struct fx_pair *p, struct fake_replica *f)
 {
     char request[128];
 
     memset(f, 0, sizeof(*f));
-    connect_client(p, &f->c);
+    fx_connect_client(p, &f->c);
     lf_buf_init(&f->in, 1 << 20);
     snprintf(request, sizeof(request), "REPLICA %s f-node 0 0 0\n",
              p->instance);
-    raw_send(f->c.fd, request, strlen(request));
+    fx_send(f->c.fd, request, strlen(request));
 }
 
 /* Read at most max bytes of the stream (waiting for the first) and take
@@ -1944,13 +1645,13 @@ fake_replica_close(struct fake_replica *f)
 static void
 slow_replica_is_kept_through_its_snapshot(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     struct fake_replica f;
     char value[32];
     char ack[64];
     long long deadline;
 
-    start_enqueue(p);
+    fx_start_enqueue(p);
     take_long_locks(p, SLOW_LOCKS);
     fake_replica_attach(p, &f);
     /* 40 kB of the snapshot in 5 s, saying HB every 500 ms (the real
@@ -1969,9 +1670,9 @@ slow_replica_is_kept_through_its_snapshot(void **state)
     }
     assert_false(f.synced);
     assert_int_equal(f.expected, SLOW_LOCKS);
-    stat_value(p, "replica", value, sizeof(value));
+    fx_stat_value(p, "replica", value, sizeof(value));
     assert_string_equal(value, "syncing");
-    assert_false(log_contains(p->elog, "replica lost"));
+    assert_false(fx_log_contains(p->elog, "replica lost"));
     /* The rest at full speed: all of it, then the acknowledgement. */
     deadline = lf_now_ms() + 10000;
     while (!f.synced && !f.closed && lf_now_ms() < deadline) {
@@ -1984,7 +1685,7 @@ slow_replica_is_kept_through_its_snapshot(void **state)
     fake_replica_say(&f, ack);
     assert_false(f.closed);
     wait_stat(p, "replica", "in-sync");
-    assert_false(log_contains(p->elog, "replica lost"));
+    assert_false(fx_log_contains(p->elog, "replica lost"));
     fake_replica_close(&f);
 }
 
@@ -1994,16 +1695,16 @@ slow_replica_is_kept_through_its_snapshot(void **state)
 static void
 silent_replica_is_dropped_during_its_snapshot(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     struct fake_replica f;
     long long deadline;
 
-    start_enqueue(p);
+    fx_start_enqueue(p);
     take_long_locks(p, SLOW_LOCKS);
     fake_replica_attach(p, &f);
     deadline = lf_now_ms() + 10000;
-    while (!log_contains(p->elog, "replica lost (it has been silent too "
-                                  "long) in state syncing")) {
+    while (!fx_log_contains(p->elog, "replica lost (it has been silent too "
+                                     "long) in state syncing")) {
         if (lf_now_ms() > deadline) {
             fail_msg("a silent replica was never dropped");
         }
@@ -2036,7 +1737,7 @@ trickle_line(int fd, int i)
     char line[64];
 
     snprintf(line, sizeof(line), "S X key-%05d own%d\n", i, i % 13);
-    raw_send(fd, line, strlen(line));
+    fx_send(fd, line, strlen(line));
 }
 
 /* Lines from the replica: the number of HB; *acked when "ACK want" came. */
@@ -2072,7 +1773,7 @@ replica_lines(struct lf_buf *in, int fd, int wait_ms, const char *want,
 static void
 replica_takes_a_slow_snapshot(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     const char greeting[] =
         "LEAPFROG 3 00112233445566778899aabbccddeeff NOAUTH\n";
     char expect[128];
@@ -2090,11 +1791,11 @@ replica_takes_a_slow_snapshot(void **state)
     int hb = 0;
 
     assert_int_equal(lf_net_listen("127.0.0.1", p->port, &listen_fd), 0);
-    start_replica(p);
+    fx_start_replica(p);
     assert_int_equal(lf_net_wait(listen_fd, POLLIN, 10000), 0);
     fd = accept(listen_fd, NULL, NULL);
     assert_true(fd >= 0);
-    raw_send(fd, greeting, sizeof(greeting) - 1);
+    fx_send(fd, greeting, sizeof(greeting) - 1);
     lf_buf_init(&in, 64 * 1024);
     deadline = lf_now_ms() + 10000;
     while (lf_buf_next_line(&in, LF_LINE_MAX, &line, &len) != LF_LINE_READY) {
@@ -2106,7 +1807,7 @@ replica_takes_a_slow_snapshot(void **state)
     assert_int_equal(strncmp(line, expect, strlen(expect)), 0);
     snprintf(snapshot, sizeof(snapshot), "SNAPSHOT 7 %d 60000\n",
              TRICKLE_LOCKS);
-    raw_send(fd, snapshot, strlen(snapshot));
+    fx_send(fd, snapshot, strlen(snapshot));
     while (hb < TRICKLE_HB) {
         if (sent + TRICKLE_LINES > TRICKLE_LOCKS) {
             fail_msg("the replica said HB %d times in %d lines of a snapshot",
@@ -2118,12 +1819,12 @@ replica_takes_a_slow_snapshot(void **state)
         usleep(TRICKLE_STEP_US);
         hb += replica_lines(&in, fd, 0, NULL, NULL);
     }
-    assert_false(log_contains(p->rlog, "silent"));
+    assert_false(fx_log_contains(p->rlog, "silent"));
     /* The rest at once, then the acknowledgement of the SYNC. */
     while (sent < TRICKLE_LOCKS) {
         trickle_line(fd, sent++);
     }
-    raw_send(fd, "SYNC 0\n", 7);
+    fx_send(fd, "SYNC 0\n", 7);
     deadline = lf_now_ms() + 10000;
     while (!acked) {
         if (lf_now_ms() > deadline) {
@@ -2136,9 +1837,9 @@ replica_takes_a_slow_snapshot(void **state)
     assert_int_equal(info.nlocks, TRICKLE_LOCKS);
     assert_int_equal(info.generation, 7);
     /* One connection all along: it never gave up and came back. */
-    assert_false(log_contains(p->rlog, "silent"));
-    assert_false(log_contains(p->rlog, "connection to the enqueue server "
-                                       "ended"));
+    assert_false(fx_log_contains(p->rlog, "silent"));
+    assert_false(fx_log_contains(p->rlog, "connection to the enqueue server "
+                                          "ended"));
     lf_buf_free(&in);
     close(fd);
     close(listen_fd);
@@ -2151,24 +1852,24 @@ replica_takes_a_slow_snapshot(void **state)
 static void
 timeout_below_the_heartbeat_is_refused(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     char exe[PATH_MAX + 32];
     char port[8];
 
-    p->extra[p->nextra++] = "-t";
-    p->extra[p->nextra++] = "1999";
+    p->eopt[p->neopt++] = "-t";
+    p->eopt[p->neopt++] = "1999";
     p->expect_exit = 2;
-    start_enqueue(p);
-    snprintf(exe, sizeof(exe), "%s/lf-replicad", bindir);
+    fx_start_enqueue(p);
+    snprintf(exe, sizeof(exe), "%s/lf-replicad", fx_bindir);
     snprintf(port, sizeof(port), "%u", p->port);
     {
         char *argv[] = {exe,     "-i", p->instance, "-a",    "127.0.0.1",
                         "-p",    port, "-P",        p->rpid, "-L",
                         p->rlog, "-t", "1999",      NULL};
-        int rc = run_wait(argv);
+        int rc = fx_run_wait(argv, 0);
 
         if (rc == 0) {
-            p->r = read_pid(p->rpid); /* for the teardown */
+            p->r = fx_read_pid(p->rpid); /* for the teardown */
         }
         assert_int_equal(rc, 2);
     }
@@ -2177,22 +1878,22 @@ timeout_below_the_heartbeat_is_refused(void **state)
 static int
 setup(void **state)
 {
-    const char *builddir = getenv("LF_BUILDDIR");
+    static const struct fx_config config = {
+        .name = "servers",
+        .prefix = "st",
+        .pid_factor = 7,
+        .test_factor = 13,
+    };
 
-    snprintf(bindir, sizeof(bindir), "%s/server",
-             builddir != NULL ? builddir : ".");
-    snprintf(workdir, sizeof(workdir), "/tmp/lf-servers.XXXXXX");
-    /* A service user (nobody) reaches its state directory under it. */
-    return (mkdtemp(workdir) == NULL || chmod(workdir, 0711) != 0) ? -1 : 0;
+    (void)state;
+    return fx_setup(&config);
 }
 
 static int
 teardown(void **state)
 {
-    char cmd[PATH_MAX + 16];
-
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", workdir);
-    return system(cmd) == 0 ? 0 : -1;
+    (void)state;
+    return fx_teardown();
 }
 
 /* A replica waiting for an enqueue server that does not answer (a
@@ -2203,23 +1904,23 @@ teardown(void **state)
 static void
 replica_stops_while_waiting_for_the_server(void **state)
 {
-    struct pair *p = new_pair(state);
+    struct fx_pair *p = new_pair(state);
     struct pollfd pfd = {.events = POLLIN};
     int conn;
 
     assert_int_equal(lf_net_listen("127.0.0.1", p->port, &pfd.fd), 0);
     p->verbose = true;
-    start_replica(p);
+    fx_start_replica(p);
     assert_int_equal(poll(&pfd, 1, 10000), 1);
     conn = accept(pfd.fd, NULL, NULL);
     assert_true(conn >= 0);
-    stop_pid(&p->r, SIGTERM);
+    fx_stop_pid(&p->r, SIGTERM);
     /* The wait (for the connection or the greeting: the kernel accepts
      * before the replica's connect returns) was cancelled, not timed
      * out. */
-    assert_true(log_contains(p->rlog, strerror(ECANCELED)));
-    assert_false(log_contains(p->rlog, strerror(ETIMEDOUT)));
-    assert_true(log_contains(p->rlog, "stopped"));
+    assert_true(fx_log_contains(p->rlog, strerror(ECANCELED)));
+    assert_false(fx_log_contains(p->rlog, strerror(ETIMEDOUT)));
+    assert_true(fx_log_contains(p->rlog, "stopped"));
     close(conn);
     close(pfd.fd);
 }
@@ -2228,77 +1929,85 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(takeover_of_10000_locks, pair_teardown),
+        cmocka_unit_test_teardown(takeover_of_10000_locks, fx_teardown_pair),
         cmocka_unit_test_teardown(
-            refuses_copy_of_replica_killed_while_disconnected, pair_teardown),
+            refuses_copy_of_replica_killed_while_disconnected,
+            fx_teardown_pair),
         cmocka_unit_test_teardown(refuses_copy_of_stopped_replica,
-                                  pair_teardown),
+                                  fx_teardown_pair),
         cmocka_unit_test_teardown(refuses_copy_of_older_generation,
-                                  pair_teardown),
+                                  fx_teardown_pair),
         cmocka_unit_test_teardown(adopts_copy_below_this_nodes_record,
-                                  pair_teardown),
-        cmocka_unit_test_teardown(refuses_corrupted_copy, pair_teardown),
+                                  fx_teardown_pair),
+        cmocka_unit_test_teardown(refuses_corrupted_copy, fx_teardown_pair),
         cmocka_unit_test_teardown(replica_resyncs_after_reconnect,
-                                  pair_teardown),
+                                  fx_teardown_pair),
         cmocka_unit_test_teardown(restarted_replica_gets_full_copy,
-                                  pair_teardown),
+                                  fx_teardown_pair),
         cmocka_unit_test_teardown(
-            parked_reply_is_not_ok_when_the_replica_is_lost, pair_teardown),
+            parked_reply_is_not_ok_when_the_replica_is_lost, fx_teardown_pair),
         cmocka_unit_test_teardown(already_held_waits_for_its_grant,
-                                  pair_teardown),
-        cmocka_unit_test_teardown(confirmed_loss_ends_the_hold, pair_teardown),
+                                  fx_teardown_pair),
+        cmocka_unit_test_teardown(confirmed_loss_ends_the_hold,
+                                  fx_teardown_pair),
         cmocka_unit_test_teardown(serve_policy_answers_unreplicated,
-                                  pair_teardown),
+                                  fx_teardown_pair),
         cmocka_unit_test_teardown(replica_on_the_same_node_does_not_count,
-                                  pair_teardown),
-        cmocka_unit_test_teardown(dropped_copy_is_not_adopted, pair_teardown),
+                                  fx_teardown_pair),
+        cmocka_unit_test_teardown(dropped_copy_is_not_adopted,
+                                  fx_teardown_pair),
         cmocka_unit_test_teardown(held_back_copy_survives_the_servers_death,
-                                  pair_teardown),
-        cmocka_unit_test_teardown(expired_copy_is_not_adopted, pair_teardown),
+                                  fx_teardown_pair),
+        cmocka_unit_test_teardown(expired_copy_is_not_adopted,
+                                  fx_teardown_pair),
         cmocka_unit_test_teardown(replica_refuses_an_older_snapshot,
-                                  pair_teardown),
-        cmocka_unit_test_teardown(failed_start_keeps_the_copy, pair_teardown),
+                                  fx_teardown_pair),
+        cmocka_unit_test_teardown(failed_start_keeps_the_copy,
+                                  fx_teardown_pair),
         cmocka_unit_test_teardown(resync_never_shows_a_partial_copy,
-                                  pair_teardown),
-        cmocka_unit_test_teardown(network_takeover, pair_teardown),
+                                  fx_teardown_pair),
+        cmocka_unit_test_teardown(network_takeover, fx_teardown_pair),
         cmocka_unit_test_teardown(takeover_gives_up_without_a_replica,
-                                  pair_teardown),
+                                  fx_teardown_pair),
         cmocka_unit_test_teardown(takeover_from_a_replica_without_a_copy,
-                                  pair_teardown),
-        cmocka_unit_test_teardown(concurrent_clients, pair_teardown),
-        cmocka_unit_test_teardown(protocol_errors, pair_teardown),
-        cmocka_unit_test_teardown(shared_secret, pair_teardown),
-        cmocka_unit_test_teardown(bad_secret_file_refused, pair_teardown),
+                                  fx_teardown_pair),
+        cmocka_unit_test_teardown(concurrent_clients, fx_teardown_pair),
+        cmocka_unit_test_teardown(protocol_errors, fx_teardown_pair),
+        cmocka_unit_test_teardown(shared_secret, fx_teardown_pair),
+        cmocka_unit_test_teardown(bad_secret_file_refused, fx_teardown_pair),
         cmocka_unit_test_teardown(client_credential_cannot_become_the_replica,
-                                  pair_teardown),
-        cmocka_unit_test_teardown(second_replica_is_refused, pair_teardown),
-        cmocka_unit_test_teardown(fake_server_is_refused, pair_teardown),
+                                  fx_teardown_pair),
+        cmocka_unit_test_teardown(second_replica_is_refused, fx_teardown_pair),
+        cmocka_unit_test_teardown(fake_server_is_refused, fx_teardown_pair),
         cmocka_unit_test_teardown(altered_or_replayed_line_is_refused,
-                                  pair_teardown),
+                                  fx_teardown_pair),
         cmocka_unit_test_teardown(replica_stops_while_waiting_for_the_server,
-                                  pair_teardown),
-        cmocka_unit_test_teardown(refuses_copy_of_another_user, pair_teardown),
+                                  fx_teardown_pair),
+        cmocka_unit_test_teardown(refuses_copy_of_another_user,
+                                  fx_teardown_pair),
         cmocka_unit_test_teardown(refuses_copy_readable_by_others,
-                                  pair_teardown),
-        cmocka_unit_test_teardown(refuses_copy_with_a_hard_link, pair_teardown),
+                                  fx_teardown_pair),
+        cmocka_unit_test_teardown(refuses_copy_with_a_hard_link,
+                                  fx_teardown_pair),
         cmocka_unit_test_teardown(refuses_copy_behind_a_symbolic_link,
-                                  pair_teardown),
-        cmocka_unit_test_teardown(log_file_link_is_refused, pair_teardown),
+                                  fx_teardown_pair),
+        cmocka_unit_test_teardown(log_file_link_is_refused, fx_teardown_pair),
         cmocka_unit_test_teardown(state_directory_link_is_refused,
-                                  pair_teardown),
+                                  fx_teardown_pair),
         cmocka_unit_test_teardown(replica_moves_a_foreign_segment_aside,
-                                  pair_teardown),
+                                  fx_teardown_pair),
         cmocka_unit_test_teardown(service_user_adopts_its_own_copy_only,
-                                  pair_teardown),
+                                  fx_teardown_pair),
         cmocka_unit_test_teardown(state_directory_of_former_user_is_taken_over,
-                                  pair_teardown),
+                                  fx_teardown_pair),
         cmocka_unit_test_teardown(slow_replica_is_kept_through_its_snapshot,
-                                  pair_teardown),
+                                  fx_teardown_pair),
         cmocka_unit_test_teardown(silent_replica_is_dropped_during_its_snapshot,
-                                  pair_teardown),
-        cmocka_unit_test_teardown(replica_takes_a_slow_snapshot, pair_teardown),
+                                  fx_teardown_pair),
+        cmocka_unit_test_teardown(replica_takes_a_slow_snapshot,
+                                  fx_teardown_pair),
         cmocka_unit_test_teardown(timeout_below_the_heartbeat_is_refused,
-                                  pair_teardown),
+                                  fx_teardown_pair),
     };
 
     return cmocka_run_group_tests_name("servers", tests, setup, teardown);

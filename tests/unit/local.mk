@@ -3,11 +3,13 @@
 unit_tests = \
 	tests/unit/test_lf_auth \
 	tests/unit/test_lf_buf \
+	tests/unit/test_lf_file \
 	tests/unit/test_lf_log \
 	tests/unit/test_lf_net \
 	tests/unit/test_lf_parse \
 	tests/unit/test_lf_proc \
 	tests/unit/test_lf_proto \
+	tests/unit/test_lf_secret \
 	tests/unit/test_lf_segment \
 	tests/unit/test_lf_siphash \
 	tests/unit/test_lf_table \
@@ -17,6 +19,11 @@ unit_tests = \
 unit_tests += tests/unit/test_lf_attr
 tests_unit_test_lf_attr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/agents
 tests_unit_test_lf_attr_LDADD = agents/libagent.a $(LDADD)
+unit_tests += tests/unit/test_lf_ocf tests/unit/test_lf_svc
+tests_unit_test_lf_ocf_CPPFLAGS = $(AGENT_CPPFLAGS) -I$(top_srcdir)/agents
+tests_unit_test_lf_ocf_LDADD = agents/libagent.a $(LDADD)
+tests_unit_test_lf_svc_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/agents
+tests_unit_test_lf_svc_LDADD = agents/libagent.a $(LDADD)
 
 # The helper's derivation, on CIBs built by the test (no libcib).
 unit_tests += tests/unit/test_lfd_derive
@@ -29,9 +36,12 @@ tests_unit_test_lfd_cib_CPPFLAGS = $(HELPER_CIB_CPPFLAGS)
 tests_unit_test_lfd_cib_LDADD = $(HELPER_CIB_LDADD) $(LDADD)
 
 # The enqueue server's requests and replication, on a fake connection
-# layer (the test provides the enqueued_conn.c functions).
+# layer (tests/server/fake_conn.c, instead of server/enqueued_conn.c).
 unit_tests += tests/unit/test_enqueued_repl
-tests_unit_test_enqueued_repl_CPPFLAGS = $(SERVER_CPPFLAGS)
+tests_unit_test_enqueued_repl_SOURCES = tests/unit/test_enqueued_repl.c \
+	tests/server/fake_conn.c tests/server/fake_conn.h
+tests_unit_test_enqueued_repl_CPPFLAGS = $(SERVER_CPPFLAGS) \
+	-I$(top_srcdir)/tests/server
 tests_unit_test_enqueued_repl_LDADD = server/libenqueued.a $(LDADD)
 
 check_PROGRAMS += $(unit_tests)

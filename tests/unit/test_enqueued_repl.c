@@ -1,8 +1,9 @@
 /*
  * Unit tests of the enqueue server's requests and replication
  * (server/enqueued_request.c, enqueued_repl.c, enqueued_takeover.c) with
- * a fake connection layer: replies land in each connection's output
- * buffer, nothing touches a socket, and time is whatever the test says.
+ * the fake connection layer of tests/server/fake_conn.c: replies land in
+ * each connection's output buffer, nothing touches a socket, and time is
+ * whatever the test says.
  */
 #include <config.h>
 
@@ -16,91 +17,10 @@
 #include <cmocka.h>
 
 #include "enqueued.h"
+#include "fake_conn.h"
 #include "lf_proc.h"
 
-/* --- the fake connection layer ------------------------------------------ */
-
-struct enq_conn *
-enq_conn_add(struct enq_server *srv, int fd)
-{
-    struct enq_conn *conn = calloc(1, sizeof(*conn));
-
-    assert_non_null(conn);
-    conn->fd = fd;
-    conn->authed = true;
-    lf_buf_init(&conn->in, ENQ_IN_MAX);
-    lf_buf_init(&conn->out, ENQ_CLIENT_OUT_MAX);
-    srv->conns.count++;
-    return conn;
-}
-
-void
-enq_conn_reply(struct enq_server *srv, struct enq_conn *conn, const char *fmt,
-               ...)
-{
-    char line[LF_LINE_MAX + 2];
-    va_list ap;
-
-    (void)srv;
-    if (conn->dead) {
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof(line) - 1, fmt, ap);
-    va_end(ap);
-    strcat(line, "\n");
-    assert_int_equal(lf_buf_append(&conn->out, line, strlen(line)), 0);
-}
-
-void
-enq_conn_begin_session(struct enq_server *srv, struct enq_conn *conn,
-                       const uint8_t key[LF_SHA256_LEN], enum lf_auth_role role,
-                       const char *cnonce)
-{
-    (void)srv;
-    (void)key;
-    (void)role;
-    (void)cnonce;
-    conn->session.on = true; /* the lines here stay as they are */
-}
-
-void
-enq_conn_want_write(struct enq_server *srv, struct enq_conn *conn)
-{
-    (void)srv;
-    (void)conn;
-}
-
-void
-enq_conn_write_now(struct enq_server *srv, struct enq_conn *conn)
-{
-    (void)srv;
-    (void)conn;
-}
-
-void
-enq_conn_wake(struct enq_server *srv, struct enq_conn *conn)
-{
-    (void)srv;
-    conn->runnable = true;
-}
-
-void
-enq_conn_kill(struct enq_server *srv, struct enq_conn *conn)
-{
-    (void)srv;
-    conn->dead = true;
-}
-
 /* --- helpers ----------------------------------------------------------- */
-
-static void
-free_conn(struct enq_conn *conn)
-{
-    lf_buf_free(&conn->in);
-    lf_buf_free(&conn->out);
-    free(conn);
-}
 
 static struct enq_server *
 new_server(void)
@@ -202,7 +122,7 @@ no_replica_is_unreplicated(void **state)
     request(srv, c, "UNLOCKALL a");
     assert_string_equal(next_out(c), "UNREPLICATED OK 1");
     assert_int_equal(srv->stats.unreplicated, 2); /* "held" changes nothing */
-    free_conn(c);
+    fake_conn_free(c);
     free_server(srv);
 }
 
@@ -220,8 +140,8 @@ in_sync_parks_until_acked(void **state)
     replica_says(srv, r, "ACK 1");
     assert_string_equal(next_out(c), "OK");
     assert_true(c->runnable);
-    free_conn(r);
-    free_conn(c);
+    fake_conn_free(r);
+    fake_conn_free(c);
     free_server(srv);
 }
 
@@ -240,9 +160,9 @@ already_held_waits(void **state)
     replica_says(srv, r, "ACK 1");
     assert_string_equal(next_out(a), "OK");
     assert_string_equal(next_out(b), "OK already held");
-    free_conn(r);
-    free_conn(a);
-    free_conn(b);
+    fake_conn_free(r);
+    fake_conn_free(a);
+    fake_conn_free(b);
     free_server(srv);
 }
 
@@ -271,9 +191,9 @@ loss_holds_changes_back(void **state)
     assert_string_equal(next_out(c), "UNREPLICATED OK");
     request(srv, d, "LOCK j b");
     assert_string_equal(next_out(d), "UNREPLICATED OK");
-    free_conn(r);
-    free_conn(c);
-    free_conn(d);
+    fake_conn_free(r);
+    fake_conn_free(c);
+    fake_conn_free(d);
     free_server(srv);
 }
 
@@ -297,9 +217,9 @@ new_replica_ends_the_hold(void **state)
     assert_string_equal(next_out(c), "");
     replica_says(srv, r2, "ACK 1");
     assert_string_equal(next_out(c), "OK");
-    free_conn(r);
-    free_conn(r2);
-    free_conn(c);
+    fake_conn_free(r);
+    fake_conn_free(r2);
+    fake_conn_free(c);
     free_server(srv);
 }
 
@@ -316,15 +236,15 @@ bye_and_release_end_the_hold(void **state)
     replica_says(srv, r, "BYE");
     assert_string_equal(next_out(c), "UNREPLICATED OK");
     assert_true(r->dead);
-    free_conn(r);
+    fake_conn_free(r);
     r = attach_in_sync(srv, "node2");
     request(srv, c, "LOCK j a");
     enq_repl_lost(srv, "a test", false);
     assert_string_equal(next_out(c), "");
     enq_repl_release_hold(srv, "no replica left");
     assert_string_equal(next_out(c), "UNREPLICATED OK");
-    free_conn(r);
-    free_conn(c);
+    fake_conn_free(r);
+    fake_conn_free(c);
     free_server(srv);
 }
 
@@ -339,8 +259,8 @@ local_replica_does_not_count(void **state)
     request(srv, c, "LOCK k a");
     assert_string_equal(next_out(c), "UNREPLICATED OK");
     assert_string_equal(next_out(r), "C 1 L X k a");
-    free_conn(r);
-    free_conn(c);
+    fake_conn_free(r);
+    fake_conn_free(c);
     free_server(srv);
 }
 
@@ -359,8 +279,8 @@ serve_policy_drops_the_copy(void **state)
     enq_repl_lost(srv, "a test", false);
     assert_string_equal(next_out(c), "UNREPLICATED OK");
     skip_to(r, "DROP");
-    free_conn(r);
-    free_conn(c);
+    fake_conn_free(r);
+    fake_conn_free(c);
     free_server(srv);
 }
 
@@ -395,8 +315,8 @@ takeover_requests(void **state)
     assert_true(srv->upload_done);
     assert_int_equal(srv->origin, ENQ_ORIGIN_NETWORK);
     assert_int_equal(lf_table_count(srv->table), 2);
-    free_conn(r);
-    free_conn(c);
+    fake_conn_free(r);
+    fake_conn_free(c);
     free_server(srv);
 }
 
@@ -411,7 +331,7 @@ takeover_without_a_copy(void **state)
     assert_true(srv->upload_done);
     assert_int_equal(srv->origin, ENQ_ORIGIN_EMPTY);
     assert_string_equal(next_out(r), "");
-    free_conn(r);
+    fake_conn_free(r);
     free_server(srv);
 }
 
@@ -427,7 +347,7 @@ takeover_refuses_an_old_copy(void **state)
     request(srv, r, "REPLICA UT node2 5 40 2");
     assert_true(srv->upload_done);
     assert_int_equal(srv->origin, ENQ_ORIGIN_EMPTY);
-    free_conn(r);
+    fake_conn_free(r);
     free_server(srv);
 }
 
@@ -469,7 +389,7 @@ client_credential_cannot_replicate(void **state)
     c->auth_role = LF_AUTH_REPLICA;
     request(srv, c, "REPLICA UT node2 0 0 0");
     assert_ptr_equal(srv->replica, c);
-    free_conn(c);
+    fake_conn_free(c);
     free_server(srv);
 }
 
@@ -494,7 +414,7 @@ too_small_replica_is_refused(void **state)
     assert_non_null(strstr(next_out(c), " too_small=node3:999"));
     /* Large enough (or not said, by an older replica): taken, once the
      * one attached has gone silent. */
-    free_conn(small);
+    fake_conn_free(small);
     srv->replica_heard_ms -= srv->cfg.replica_timeout_ms + 1;
     small = enq_conn_add(srv, 97);
     request(srv, small, "REPLICA UT node3 0 0 0 1000");
@@ -502,9 +422,9 @@ too_small_replica_is_refused(void **state)
     assert_ptr_equal(srv->replica, small);
     request(srv, c, "STATS");
     assert_non_null(strstr(next_out(c), " too_small=-"));
-    free_conn(r);
-    free_conn(small);
-    free_conn(c);
+    fake_conn_free(r);
+    fake_conn_free(small);
+    fake_conn_free(c);
     free_server(srv);
 }
 
@@ -531,8 +451,8 @@ second_replica_refused_while_healthy(void **state)
     request(srv, r2, "REPLICA UT node3 0 0 0");
     assert_ptr_equal(srv->replica, r2);
     assert_true(r->dead);
-    free_conn(r);
-    free_conn(r2);
+    fake_conn_free(r);
+    fake_conn_free(r2);
     free_server(srv);
 }
 
