@@ -20,6 +20,7 @@ helper_liblfd_a_SOURCES = \
 	helper/lfd_reconcile.c helper/lfd_reconcile.h \
 	helper/lfd_result.c helper/lfd_result.h \
 	helper/lfd_ours.c helper/lfd_ours.h \
+	helper/lfd_diff.c helper/lfd_diff.h \
 	helper/lfd_xml.c helper/lfd_xml.h
 helper_liblfdcib_a_CPPFLAGS = $(HELPER_CIB_CPPFLAGS)
 helper_liblfdcib_a_SOURCES = \
