@@ -16,7 +16,6 @@
 #include "lfd_ours.h"
 #include "lfd_xml.h"
 
-/* Evaluate an XPath expression; the caller frees the result. */
 xmlXPathObject *
 lfd_facts_query(const struct lfd_facts *facts, const char *expr)
 {
@@ -36,7 +35,6 @@ lfd_facts_resource(const struct lfd_facts *facts, const char *id)
     return (id != NULL) ? g_hash_table_lookup(facts->resources, id) : NULL;
 }
 
-/* The element of ours with this id in the CIB, and its parent resource. */
 xmlNode *
 lfd_facts_owned(const struct lfd_facts *facts, const char *id,
                 const char **parent)
@@ -50,7 +48,6 @@ lfd_facts_owned(const struct lfd_facts *facts, const char *id,
     return found;
 }
 
-/* A meta attribute set by the administrator (leapfrogd's are skipped). */
 const char *
 lfd_facts_user_meta(xmlNode *rsc, const char *name)
 {
@@ -68,7 +65,6 @@ lfd_facts_user_meta(xmlNode *rsc, const char *name)
     return NULL;
 }
 
-/* Does a meta attribute of the administrator's declare rsc a follower? */
 bool
 lfd_facts_declares(xmlNode *rsc)
 {
@@ -87,7 +83,6 @@ lfd_facts_declares(xmlNode *rsc)
     return false;
 }
 
-/* The primitives of a resource: itself, or a group's members. */
 size_t
 lfd_facts_primitives(xmlNode *rsc, xmlNode **out, size_t max)
 {
@@ -105,8 +100,6 @@ lfd_facts_primitives(xmlNode *rsc, xmlNode **out, size_t max)
     return n;
 }
 
-/* The node attribute an ocf:leapfrog:enqueue primitive of rsc publishes
- * where it runs ("leapfrog-<instance>-locks"), or NULL. */
 bool
 lfd_facts_enqueue_marker(xmlNode *rsc, char *out, size_t size)
 {
@@ -373,8 +366,6 @@ score_is_minus_infinity(const char *score)
                || strcmp(score, "-infinity") == 0);
 }
 
-/* Nodes where rsc could run: online, not in standby, not banned by a
- * constraint of somebody else's. */
 int
 lfd_facts_eligible_nodes(const struct lfd_facts *facts, const char *rsc)
 {
@@ -404,7 +395,6 @@ tie_key(const char *a, const char *b)
     return g_strconcat(a, "\n", b, NULL);
 }
 
-/* A constraint of somebody else's that ties F and P together. */
 const char *
 lfd_facts_tie(const struct lfd_facts *facts, const char *f, const char *p)
 {
@@ -420,9 +410,6 @@ lfd_facts_tie(const struct lfd_facts *facts, const char *f, const char *p)
     return found;
 }
 
-/* A cluster property, as Pacemaker reads it: the set
- * cib-bootstrap-options first, then the others in order (rules on a set
- * are not evaluated). NULL when not set. */
 const char *
 lfd_facts_cluster_property(const struct lfd_facts *facts, const char *name)
 {

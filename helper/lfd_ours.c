@@ -26,8 +26,6 @@ prefixed_id(const char *id)
     return id != NULL && strncmp(id, LFD_ID_PREFIX, strlen(LFD_ID_PREFIX)) == 0;
 }
 
-/* The kind of an owned id "leapfrog-<F>-<kind>" (its index in lfd_kinds)
- * and the length of F; -1 when it is not one of ours. */
 int
 lfd_ours_id_kind(const char *id, size_t *f_len)
 {
@@ -51,7 +49,6 @@ lfd_ours_id_kind(const char *id, size_t *f_len)
     return -1;
 }
 
-/* Which pair does an owned id belong to: "leapfrog-<F>-<kind>" -> F. */
 bool
 lfd_ours_id_pair(const char *id, char *f, size_t size)
 {
@@ -163,8 +160,6 @@ rule_location_ours(const xmlNode *n, const char *prefix)
     return any;
 }
 
-/* Is this a meta attribute leapfrogd sets in -meta (follower) or
- * -pmeta? */
 bool
 lfd_ours_meta_name(bool follower, const char *name)
 {
@@ -225,7 +220,6 @@ meta_ours(const xmlNode *m, const char *id, bool follower, const char *f)
     return true;
 }
 
-/* Is nv leapfrogd's: in a set of ours, of a name it sets there? */
 bool
 lfd_ours_nvpair(const xmlNode *nv)
 {
@@ -242,7 +236,6 @@ lfd_ours_nvpair(const xmlNode *nv)
                               lfd_xml_attr(nv, "name"));
 }
 
-/* Does a set of ours hold somebody else's meta attributes too? */
 bool
 lfd_ours_set_has_others(const xmlNode *m)
 {

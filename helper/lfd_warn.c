@@ -198,9 +198,6 @@ warn_secrets(const struct lfd_facts *facts, struct lfd_result_builder *out,
     }
 }
 
-/* The warnings, from the configuration alone: the cluster's first, then
- * each pair's. None while no pair is declared: there is no guarantee to
- * weaken. */
 void
 lfd_warn_configuration(const struct lfd_facts *facts,
                        struct lfd_result_builder *out)
@@ -220,9 +217,6 @@ lfd_warn_configuration(const struct lfd_facts *facts,
     }
 }
 
-/* An element of somebody else's holds an id a declared pair needs (any
- * of its kinds: what is not written today may be tomorrow): the pair is
- * left as it is, nothing of it written, and reported. */
 void
 lfd_warn_conflicts(const struct lfd_facts *facts,
                    struct lfd_result_builder *out)

@@ -48,7 +48,6 @@ lfd_xml_child(xmlNode *parent, const char *name)
     return NULL;
 }
 
-/* Has n exactly these attributes (a NULL-terminated list), no others? */
 bool
 lfd_xml_has_exactly(const xmlNode *n, const char *const *names)
 {
@@ -66,7 +65,6 @@ lfd_xml_has_exactly(const xmlNode *n, const char *const *names)
     return have == want;
 }
 
-/* Are all of n's attributes among these, with an id? */
 bool
 lfd_xml_has_only(const xmlNode *n, const char *const *names)
 {
