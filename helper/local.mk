@@ -21,6 +21,7 @@ helper_liblfd_a_SOURCES = \
 	helper/lfd_result.c helper/lfd_result.h \
 	helper/lfd_ours.c helper/lfd_ours.h \
 	helper/lfd_diff.c helper/lfd_diff.h \
+	helper/lfd_write.c helper/lfd_write.h \
 	helper/lfd_xml.c helper/lfd_xml.h
 helper_liblfdcib_a_CPPFLAGS = $(HELPER_CIB_CPPFLAGS)
 helper_liblfdcib_a_SOURCES = \
