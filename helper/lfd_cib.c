@@ -1,11 +1,12 @@
 /*
  * The CIB connection, on the model of sbd's sbd-pacemaker.c: signon with
  * retry, a dnotify that arms a reconnect timer, diff notifications sorted
- * into those a pair can depend on and the rest. The copy of the CIB is
- * read when an evaluation needs it and then kept current from the
- * notifications' patches while the cluster is busy, so the evaluations of
- * one transition cost no reads; after a quiet period without evaluations
- * it is freed, so at rest the daemon's memory does not grow with the CIB.
+ * (by lfd_diff.c) into those a pair can depend on and the rest. The copy
+ * of the CIB is read when an evaluation needs it and then kept current
+ * from the notifications' patches while the cluster is busy, so the
+ * evaluations of one transition cost no reads; after a quiet period
+ * without evaluations it is freed, so at rest the daemon's memory does not
+ * grow with the CIB.
  * An observer (the benchmark) can keep the copy for good.
  *
  * Pacemaker's C API shrinks from release to release (3.0.0 removed
@@ -35,8 +36,9 @@
 #include <qb/qblog.h>
 
 #include "lf_log.h"
-#include "lf_parse.h"
 #include "lfd_cib.h"
+#include "lfd_diff.h"
+#include "lfd_xml.h"
 
 #define RECONNECT_MS 1000
 #define COLD_AFTER_MS 5000 /* free the copy after this long without use */
@@ -75,21 +77,6 @@ lfd_cib_log_init(int argc, char **argv, bool to_stderr, bool verbose)
     crm_log_init("leapfrogd", verbose ? LOG_DEBUG : LOG_INFO, TRUE, to_stderr,
                  argc, argv, FALSE);
     lf_log_set_sink(pcmk_sink);
-}
-
-/* An attribute's value, "" when empty, NULL when absent. */
-static const char *
-attr_value(const xmlNode *node, const char *name)
-{
-    const xmlAttr *a = xmlHasProp(node, (const xmlChar *)name);
-
-    if (a == NULL || a->type != XML_ATTRIBUTE_NODE) {
-        return NULL;
-    }
-    if (a->children == NULL || a->children->content == NULL) {
-        return "";
-    }
-    return (const char *)a->children->content;
 }
 
 /* Free XML that libcib returned. Pacemaker 3 hangs private data on every
@@ -214,199 +201,6 @@ lfd_cib_keep_copy(struct lfd_cib *cib)
     }
 }
 
-static xmlNode *
-first_child_named(xmlNode *parent, const char *name)
-{
-    for (xmlNode *c = parent != NULL ? parent->children : NULL; c != NULL;
-         c = c->next) {
-        if (c->type == XML_ELEMENT_NODE
-            && strcmp((const char *)c->name, name) == 0) {
-            return c;
-        }
-    }
-    return NULL;
-}
-
-/* Does any nvpair in xml carry a name that matters to a pair? */
-static bool
-names_relevant_attribute(xmlNode *xml)
-{
-    for (xmlNode *n = xml; n != NULL; n = n->next) {
-        if (n->type != XML_ELEMENT_NODE) {
-            continue;
-        }
-        if (strcmp((const char *)n->name, "nvpair") == 0) {
-            const char *name = attr_value(n, "name");
-
-            if (name != NULL
-                && (strstr(name, "fail-count") != NULL
-                    || strcmp(name, "standby") == 0)) {
-                return true;
-            }
-        }
-        if (names_relevant_attribute(n->children)) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* A change of the <cib> element's own attributes that only counts
- * versions (every update bumps num_updates) tells nothing new. */
-static bool
-only_version_attributes(xmlNode *change)
-{
-    static const char *const counters[] = {
-        "num_updates",   "epoch",         "admin_epoch", "cib-last-written",
-        "update-origin", "update-client", "update-user",
-    };
-    xmlNode *list = first_child_named(change, "change-list");
-
-    if (list == NULL) {
-        return false;
-    }
-    for (xmlNode *a = list->children; a != NULL; a = a->next) {
-        const char *name;
-        bool counter = false;
-
-        if (a->type != XML_ELEMENT_NODE) {
-            continue;
-        }
-        name = attr_value(a, "name");
-        for (size_t i = 0; name != NULL && i < G_N_ELEMENTS(counters); i++) {
-            if (strcmp(name, counters[i]) == 0) {
-                counter = true;
-            }
-        }
-        if (!counter) {
-            return false;
-        }
-    }
-    return true;
-}
-
-/* Count the operation records in xml and its descendants, and those of
- * them that only say an operation has started (op-status -1). */
-static void
-count_op_records(xmlNode *xml, int *ops, int *pending)
-{
-    for (xmlNode *n = xml; n != NULL; n = n->next) {
-        if (n->type != XML_ELEMENT_NODE) {
-            continue;
-        }
-        if (strcmp((const char *)n->name, "lrm_rsc_op") == 0) {
-            const char *status = attr_value(n, "op-status");
-
-            (*ops)++;
-            if (status != NULL && strcmp(status, "-1") == 0) {
-                (*pending)++;
-            }
-        }
-        count_op_records(n->children, ops, pending);
-    }
-}
-
-/* Does this change only record operations as started? An operation in
- * flight holds every decision anyway, and a recurring monitor being set up
- * changes no placement: the evaluation waits for the result. */
-static bool
-records_pending_only(xmlNode *change)
-{
-    const char *operation = attr_value(change, "operation");
-    const char *path = attr_value(change, "path");
-    bool pending = false;
-    int ops = 0;
-    int pend = 0;
-
-    if (operation == NULL || path == NULL || strstr(path, "/lrm") == NULL) {
-        return false;
-    }
-    if (strcmp(operation, "create") == 0) {
-        count_op_records(change->children, &ops, &pend);
-        return ops > 0 && pend == ops;
-    }
-    if (strcmp(operation, "modify") != 0
-        || strstr(path, "/lrm_rsc_op[") == NULL) {
-        return false;
-    }
-    for (xmlNode *a = first_child_named(
-             first_child_named(change, "change-list"), "change-attr");
-         a != NULL; a = a->next) {
-        const char *name = attr_value(a, "name");
-        const char *value = attr_value(a, "value");
-
-        if (a->type == XML_ELEMENT_NODE && name != NULL
-            && strcmp(name, "op-status") == 0) {
-            pending = (value != NULL && strcmp(value, "-1") == 0);
-        }
-    }
-    return pending;
-}
-
-/* Could this patchset change what a pair needs? Configuration changes,
- * membership, finished operations, fail-counts and standby can; operations
- * only recorded as started and the rest of the transient attributes (lock
- * counts, pingd values, ...) cannot, and cost no evaluation. */
-bool
-lfd_cib_diff_relevant(xmlNode *diff)
-{
-    for (xmlNode *c = diff->children; c != NULL; c = c->next) {
-        const char *path;
-
-        if (c->type != XML_ELEMENT_NODE
-            || strcmp((const char *)c->name, "change") != 0) {
-            continue;
-        }
-        path = attr_value(c, "path");
-        if (path != NULL && strcmp(path, "/cib") == 0
-            && only_version_attributes(c)) {
-            continue;
-        }
-        if (records_pending_only(c)) {
-            continue;
-        }
-        if (path == NULL || strncmp(path, "/cib/status", 11) != 0
-            || strstr(path, "transient_attributes") == NULL) {
-            return true;
-        }
-        if (strstr(path, "fail-count") != NULL
-            || strstr(path, "standby") != NULL
-            || names_relevant_attribute(c->children)) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Does the copy already hold what this patchset leads to? A patchset sent
- * before the copy was read arrives after it. */
-static bool
-copy_has(xmlNode *copy, xmlNode *diff)
-{
-    static const char *const fields[] = {"admin_epoch", "epoch", "num_updates"};
-    xmlNode *target =
-        first_child_named(first_child_named(diff, "version"), "target");
-
-    if (target == NULL) {
-        return false;
-    }
-    for (size_t i = 0; i < G_N_ELEMENTS(fields); i++) {
-        long long have = 0;
-        long long want = 0;
-        const char *h = attr_value(copy, fields[i]);
-        const char *w = attr_value(target, fields[i]);
-
-        if (h == NULL || w == NULL || lf_parse_long(h, 0, INT64_MAX, &have) != 0
-            || lf_parse_long(w, 0, INT64_MAX, &want) != 0) {
-            return false;
-        }
-        if (have != want) {
-            return have > want;
-        }
-    }
-    return true;
-}
-
 /* A diff notification: is it one a pair can depend on? A copy (while
  * warm, or kept) is patched, or dropped when the patch does not apply. */
 static void
@@ -421,11 +215,11 @@ diff_notify(const char *event, xmlNode *msg)
     if (cib == NULL) {
         return;
     }
-    result = first_child_named(msg, "cib_update_result");
-    diff = first_child_named(result, "diff");
+    result = lfd_xml_child(msg, "cib_update_result");
+    diff = lfd_xml_child(result, "diff");
     if (cib->copy == NULL) {
         /* Cold: nothing to patch; the next evaluation reads the CIB. */
-        if (diff != NULL && !lfd_cib_diff_relevant(diff)) {
+        if (diff != NULL && !lfd_diff_relevant(diff)) {
             cib->skipped++;
             return;
         }
@@ -433,10 +227,10 @@ diff_notify(const char *event, xmlNode *msg)
         return;
     }
     if (diff != NULL) {
-        rc = copy_has(cib->copy, diff)
+        rc = lfd_diff_in_copy(cib->copy, diff)
                  ? pcmk_ok
                  : xml_apply_patchset(cib->copy, diff, TRUE);
-        if (rc == pcmk_ok && !lfd_cib_diff_relevant(diff)) {
+        if (rc == pcmk_ok && !lfd_diff_relevant(diff)) {
             cib->skipped++;
             return;
         }

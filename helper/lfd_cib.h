@@ -70,15 +70,6 @@ int lfd_cib_refresh(struct lfd_cib *cib);
  */
 int lfd_cib_apply(struct lfd_cib *cib, const struct lfd_change *change);
 
-/*!
- * \brief Could this patchset (a diff notification's, format 2) change
- *        what a pair needs? Configuration, membership, finished
- *        operations, fail-counts and standby can; version counters,
- *        operations only recorded as started and other transient
- *        attributes cannot.
- */
-bool lfd_cib_diff_relevant(xmlNode *diff);
-
 /*! \brief Describe a code returned by this module. */
 const char *lfd_cib_strerror(int rc);
 

@@ -1,8 +1,11 @@
 /*
  * leapfrogd: keeps the follow-then-push-away constraints of every declared
  * pair current in the CIB, so that Pacemaker's own scheduler carries out
- * the leapfrog sequence. This file holds main(), the options and the
- * evaluation loop; lfd_derive.c decides, lfd_cib.c reads and writes.
+ * the leapfrog sequence. This file holds main(), the options, the five
+ * modes (the table modes[]: the daemon and four one-shot commands) and
+ * the daemon's evaluation loop; lfd_derive.c decides (with the stages it
+ * runs), lfd_cib.c reads and writes, lfd_write.c keeps the safety rule of
+ * every write.
  */
 #include <config.h>
 
@@ -22,6 +25,7 @@
 #include "lf_proc.h"
 #include "lfd_cib.h"
 #include "lfd_derive.h"
+#include "lfd_write.h"
 
 #define DEBOUNCE_MS_DEFAULT 5
 
@@ -37,7 +41,7 @@ enum lfd_status_exit {
 };
 
 enum lfd_mode {
-    LFD_DAEMON,
+    LFD_DAEMON, /* watch the CIB and keep every pair current */
     LFD_ONCE,   /* derive, print the changes it would write, exit */
     LFD_APPLY,  /* derive, write, exit (tests, CIB_file) */
     LFD_STATUS, /* print every pair and whether it is current */
@@ -50,8 +54,10 @@ struct lfd {
     bool foreground;
     bool verbose;
     const char *pidfile;
+    bool pidfile_written;
     const char *remove_pair;
     long long debounce_ms;
+    int notify_fd; /* the parent waiting for the daemon to be ready */
     struct lfd_cib *cib;
     GMainLoop *loop;
     guint timer;
@@ -190,20 +196,13 @@ log_warnings(struct lfd *lfd, const struct lfd_result *r)
     lfd->nwarned = r->nwarnings;
 }
 
-/* A pair whose earlier write failed gets no further writes this round: its
- * elements go in a safe order (stickiness before the follow location), and
- * a later one without an earlier one could move a healthy resource. */
-static bool
-pair_failed(const struct lfd_result *r, size_t upto)
+/* The writer of every mode that writes (lfd_write_changes()). */
+static int
+write_to_cib(void *arg, const struct lfd_change *c)
 {
-    for (size_t i = 0; i < upto; i++) {
-        if (r->changes[i].failed && r->changes[i].pair != NULL
-            && r->changes[upto].pair != NULL
-            && strcmp(r->changes[i].pair, r->changes[upto].pair) == 0) {
-            return true;
-        }
-    }
-    return false;
+    struct lfd *lfd = arg;
+
+    return lfd_cib_apply(lfd->cib, c);
 }
 
 /* Derive from the CIB as it is now; EIO when it cannot be read (logged).
@@ -220,6 +219,28 @@ derive_now(struct lfd *lfd, struct lfd_result *r)
     rc = lfd_derive(xml, r);
     lfd_cib_release(lfd->cib);
     return rc;
+}
+
+/* The daemon logs each write and counts them. */
+static void
+report_logged(void *arg, const struct lfd_change *c, enum lfd_write how, int rc)
+{
+    struct lfd *lfd = arg;
+
+    switch (how) {
+    case LFD_WRITTEN:
+        lfd->writes++;
+        lf_notice("%sd %s (write %lu)", lfd_op_str(c->op), c->id, lfd->writes);
+        break;
+    case LFD_WRITE_FAILED:
+        lfd->write_errors++;
+        lf_err("cannot %s %s: %s; the pair keeps its previous "
+               "constraints",
+               lfd_op_str(c->op), c->id, lfd_cib_strerror(rc));
+        break;
+    case LFD_WRITE_SKIPPED:
+        break;
+    }
 }
 
 /* Derive and write what changed. */
@@ -252,27 +273,13 @@ evaluate(struct lfd *lfd)
     free(lfd->last_unsettled);
     lfd->last_unsettled = NULL;
     log_pair_errors(lfd, &r);
-    for (size_t i = 0; i < r.nchanges; i++) {
-        struct lfd_change *c = &r.changes[i];
-
-        if (pair_failed(&r, i)) {
-            continue;
+    if (lfd->dry_run) {
+        for (size_t i = 0; i < r.nchanges; i++) {
+            lf_notice("would %s %s", lfd_op_str(r.changes[i].op),
+                      r.changes[i].id);
         }
-        if (lfd->dry_run) {
-            lf_notice("would %s %s", lfd_op_str(c->op), c->id);
-            continue;
-        }
-        rc = lfd_cib_apply(lfd->cib, c);
-        if (rc != 0) {
-            c->failed = true;
-            lfd->write_errors++;
-            lf_err("cannot %s %s: %s; the pair keeps its previous "
-                   "constraints",
-                   lfd_op_str(c->op), c->id, lfd_cib_strerror(rc));
-            continue;
-        }
-        lfd->writes++;
-        lf_notice("%sd %s (write %lu)", lfd_op_str(c->op), c->id, lfd->writes);
+    } else {
+        (void)lfd_write_changes(&r, write_to_cib, report_logged, lfd);
     }
     lfd_result_free(&r);
 }
@@ -415,47 +422,79 @@ print_status(struct lfd *lfd)
     return status;
 }
 
+/* Derive for a one-shot command, with the pairs refused and an unsettled
+ * cluster reported on stderr: 0, or the exit status (r is then
+ * released). */
 static int
-run_once(struct lfd *lfd)
+derive_command(struct lfd *lfd, struct lfd_result *r)
 {
-    struct lfd_result r;
-    int status = 0;
-    int rc = derive_now(lfd, &r);
+    int rc = derive_now(lfd, r);
 
     if (rc != 0) {
         fprintf(stderr, "leapfrogd: cannot derive: %s\n", strerror(rc));
         return 1;
     }
-    for (size_t i = 0; i < r.npairs; i++) {
-        if (r.pairs[i].error != NULL) {
-            fprintf(stderr, "leapfrogd: pair %s: %s\n", r.pairs[i].follower,
-                    r.pairs[i].error);
+    for (size_t i = 0; i < r->npairs; i++) {
+        if (r->pairs[i].error != NULL) {
+            fprintf(stderr, "leapfrogd: pair %s: %s\n", r->pairs[i].follower,
+                    r->pairs[i].error);
         }
     }
-    if (!r.settled) {
-        fprintf(stderr, "leapfrogd: not settled: %s\n", r.unsettled);
-        lfd_result_free(&r);
+    if (!r->settled) {
+        fprintf(stderr, "leapfrogd: not settled: %s\n", r->unsettled);
+        lfd_result_free(r);
         return 3;
     }
-    for (size_t i = 0; i < r.nchanges; i++) {
-        if (lfd->mode == LFD_ONCE) {
-            print_change(&r.changes[i]);
-            continue;
-        }
-        if (pair_failed(&r, i)) {
-            printf("%s %s: skipped after an earlier failure of its pair\n",
-                   lfd_op_str(r.changes[i].op), r.changes[i].id);
-            status = 1;
-            continue;
-        }
-        rc = lfd_cib_apply(lfd->cib, &r.changes[i]);
-        r.changes[i].failed = (rc != 0);
-        printf("%s %s: %s\n", lfd_op_str(r.changes[i].op), r.changes[i].id,
-               rc == 0 ? "done" : lfd_cib_strerror(rc));
-        if (rc != 0) {
-            status = 1;
-        }
+    return 0;
+}
+
+/* --once: print what would be written. */
+static int
+run_once(struct lfd *lfd)
+{
+    struct lfd_result r;
+    int status = derive_command(lfd, &r);
+
+    if (status != 0) {
+        return status;
     }
+    for (size_t i = 0; i < r.nchanges; i++) {
+        print_change(&r.changes[i]);
+    }
+    if (r.nchanges == 0) {
+        printf("nothing to change\n");
+    }
+    lfd_result_free(&r);
+    return 0;
+}
+
+/* --apply prints each write's outcome. */
+static void
+report_printed(void *arg, const struct lfd_change *c, enum lfd_write how,
+               int rc)
+{
+    (void)arg;
+    if (how == LFD_WRITE_SKIPPED) {
+        printf("%s %s: skipped after an earlier failure of its pair\n",
+               lfd_op_str(c->op), c->id);
+        return;
+    }
+    printf("%s %s: %s\n", lfd_op_str(c->op), c->id,
+           how == LFD_WRITTEN ? "done" : lfd_cib_strerror(rc));
+}
+
+/* --apply: write once; 1 when a change was not written. */
+static int
+run_apply(struct lfd *lfd)
+{
+    struct lfd_result r;
+    int status = derive_command(lfd, &r);
+
+    if (status != 0) {
+        return status;
+    }
+    status =
+        (lfd_write_changes(&r, write_to_cib, report_printed, lfd) > 0) ? 1 : 0;
     if (r.nchanges == 0) {
         printf("nothing to change\n");
     }
@@ -484,6 +523,7 @@ remove_pair(struct lfd *lfd)
         return 1;
     }
     print_warnings(&r, lfd->remove_pair, "");
+    /* Each deletion is tried, whatever became of the others. */
     for (size_t i = 0; i < r.nchanges; i++) {
         rc = lfd_cib_apply(lfd->cib, &r.changes[i]);
         if (rc != 0) {
@@ -500,6 +540,115 @@ remove_pair(struct lfd *lfd)
     return status;
 }
 
+/* --remove F, --status and the like: messages on stderr, the CIB read
+ * once. */
+static int
+setup_command(struct lfd *lfd)
+{
+    int rc;
+
+    lf_log_init("leapfrogd", LF_LOG_STDERR, LOG_DAEMON);
+    lf_log_set_level(lfd->verbose ? LOG_DEBUG : LOG_WARNING);
+    rc = lfd_cib_connect(false, NULL, NULL, NULL, &lfd->cib);
+    if (rc != 0) {
+        fprintf(stderr, "leapfrogd: cannot read the CIB: %s\n",
+                lfd_cib_strerror(rc));
+        return 1;
+    }
+    return 0;
+}
+
+/* The daemon: detached (unless -f), Pacemaker's logging, the pid file,
+ * the main loop and its signals, the CIB watched. */
+static int
+setup_daemon(struct lfd *lfd, int argc, char **argv)
+{
+    int rc;
+
+    /* Pacemaker's logging set-up changes the working directory: a relative
+     * CIB_file would then name another file. */
+    if (getenv("CIB_file") != NULL) {
+        char *abs = realpath(getenv("CIB_file"), NULL);
+
+        if (abs != NULL) {
+            setenv("CIB_file", abs, 1);
+            free(abs);
+        }
+    }
+    if (!lfd->foreground) {
+        rc = lf_daemonize(&lfd->notify_fd);
+        if (rc != 0) {
+            fprintf(stderr, "leapfrogd: cannot detach: %s\n", strerror(rc));
+            return 1;
+        }
+    }
+    lfd_cib_log_init(argc, argv, lfd->foreground || lfd->notify_fd >= 0,
+                     lfd->verbose);
+    lf_log_set_level(lfd->verbose ? LOG_DEBUG : LOG_INFO);
+    if (lfd->pidfile != NULL) {
+        rc = lf_pidfile_write(lfd->pidfile, getpid());
+        if (rc != 0) {
+            lf_err("cannot write pid file %s: %s", lfd->pidfile, strerror(rc));
+            return 1;
+        }
+        lfd->pidfile_written = true;
+    }
+    lfd->loop = g_main_loop_new(NULL, FALSE);
+    g_unix_signal_add(SIGTERM, on_signal, lfd);
+    g_unix_signal_add(SIGINT, on_signal, lfd);
+    g_unix_signal_add(SIGUSR1, on_usr1, lfd);
+    rc = lfd_cib_connect(true, cib_changed, cib_reconnected, lfd, &lfd->cib);
+    if (rc != 0) {
+        lf_err("cannot connect to the CIB: %s", lfd_cib_strerror(rc));
+        return 1;
+    }
+    return 0;
+}
+
+/* Evaluate once, then on every change until a signal stops the loop. */
+static int
+run_daemon(struct lfd *lfd)
+{
+    lf_notice("watching the CIB%s",
+              lfd->dry_run ? " (dry run: no writes)" : "");
+    lf_daemon_ready(lfd->notify_fd, 0);
+    lfd->notify_fd = -1;
+    evaluate(lfd);
+    g_main_loop_run(lfd->loop);
+    return 0;
+}
+
+/* What a mode needs before it runs. */
+enum lfd_setup {
+    LFD_SETUP_COMMAND, /* setup_command() */
+    LFD_SETUP_DAEMON,  /* setup_daemon() */
+};
+
+/* The modes, by enum lfd_mode; a mode's option is "--<name>". */
+static const struct {
+    const char *name;
+    enum lfd_setup setup;
+    int (*run)(struct lfd *lfd);
+} modes[] = {
+    [LFD_DAEMON] = {"daemon", LFD_SETUP_DAEMON, run_daemon},
+    [LFD_ONCE] = {"once", LFD_SETUP_COMMAND, run_once},
+    [LFD_APPLY] = {"apply", LFD_SETUP_COMMAND, run_apply},
+    [LFD_STATUS] = {"status", LFD_SETUP_COMMAND, print_status},
+    [LFD_REMOVE] = {"remove", LFD_SETUP_COMMAND, remove_pair},
+};
+
+/* The mode an option of that name selects. */
+static enum lfd_mode
+mode_named(const char *name)
+{
+    for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+        if (strcmp(modes[i].name, name) == 0) {
+            return (enum lfd_mode)i;
+        }
+    }
+    return LFD_DAEMON;
+}
+
 static int
 parse_args(int argc, char **argv, struct lfd *lfd)
 {
@@ -509,17 +658,18 @@ parse_args(int argc, char **argv, struct lfd *lfd)
         {"pidfile", required_argument, NULL, 'p'},
         {"debounce", required_argument, NULL, 'D'},
         {"verbose", no_argument, NULL, 'v'},
-        {"once", no_argument, NULL, 'O'},
-        {"apply", no_argument, NULL, 'A'},
-        {"status", no_argument, NULL, 'S'},
+        {"once", no_argument, NULL, 'M'},
+        {"apply", no_argument, NULL, 'M'},
+        {"status", no_argument, NULL, 'M'},
         {"remove", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    int longindex = 0;
     int opt;
 
     lfd->debounce_ms = DEBOUNCE_MS_DEFAULT;
-    while ((opt = getopt_long(argc, argv, "fnp:P:D:vh", longopts, NULL))
+    while ((opt = getopt_long(argc, argv, "fnp:P:D:vh", longopts, &longindex))
            != -1) {
         switch (opt) {
         case 'f':
@@ -542,14 +692,8 @@ parse_args(int argc, char **argv, struct lfd *lfd)
         case 'v':
             lfd->verbose = true;
             break;
-        case 'O':
-            lfd->mode = LFD_ONCE;
-            break;
-        case 'A':
-            lfd->mode = LFD_APPLY;
-            break;
-        case 'S':
-            lfd->mode = LFD_STATUS;
+        case 'M':
+            lfd->mode = mode_named(longopts[longindex].name);
             break;
         case 'R':
             /* A resource id by the CIB's rules, or nothing is looked up. */
@@ -579,94 +723,45 @@ parse_args(int argc, char **argv, struct lfd *lfd)
     return 0;
 }
 
+/* Whatever a mode set up goes, in one place. */
+static void
+teardown(struct lfd *lfd, int status)
+{
+    if (lfd->timer != 0) {
+        g_source_remove(lfd->timer);
+    }
+    lfd_cib_disconnect(lfd->cib);
+    if (lfd->loop != NULL) {
+        g_main_loop_unref(lfd->loop);
+    }
+    if (lfd->pidfile_written && status == 0) {
+        (void)unlink(lfd->pidfile);
+    }
+    free(lfd->last_unsettled);
+    forget_warnings(lfd);
+    lf_daemon_ready(lfd->notify_fd, 1);
+}
+
 int
 main(int argc, char **argv)
 {
     struct lfd lfd;
-    int notify_fd = -1;
-    int status = 1;
-    int rc;
+    int status;
 
     memset(&lfd, 0, sizeof(lfd));
-    rc = parse_args(argc, argv, &lfd);
-    if (rc != 0) {
-        return rc;
-    }
-    if (lfd.mode != LFD_DAEMON) {
-        /* One-shot commands: plain messages on stderr. */
-        lf_log_init("leapfrogd", LF_LOG_STDERR, LOG_DAEMON);
-        lf_log_set_level(lfd.verbose ? LOG_DEBUG : LOG_WARNING);
-        rc = lfd_cib_connect(false, NULL, NULL, NULL, &lfd.cib);
-        if (rc != 0) {
-            fprintf(stderr, "leapfrogd: cannot read the CIB: %s\n",
-                    lfd_cib_strerror(rc));
-            return 1;
-        }
-        switch (lfd.mode) {
-        case LFD_STATUS:
-            status = print_status(&lfd);
-            break;
-        case LFD_REMOVE:
-            status = remove_pair(&lfd);
-            break;
-        default:
-            status = run_once(&lfd);
-            break;
-        }
-        lfd_cib_disconnect(lfd.cib);
+    lfd.notify_fd = -1;
+    status = parse_args(argc, argv, &lfd);
+    if (status != 0) {
         return status;
     }
-
-    /* Pacemaker's logging set-up changes the working directory: a relative
-     * CIB_file would then name another file. */
-    if (getenv("CIB_file") != NULL) {
-        char *abs = realpath(getenv("CIB_file"), NULL);
-
-        if (abs != NULL) {
-            setenv("CIB_file", abs, 1);
-            free(abs);
-        }
+    if (modes[lfd.mode].setup == LFD_SETUP_DAEMON) {
+        status = setup_daemon(&lfd, argc, argv);
+    } else {
+        status = setup_command(&lfd);
     }
-    if (!lfd.foreground && (rc = lf_daemonize(&notify_fd)) != 0) {
-        fprintf(stderr, "leapfrogd: cannot detach: %s\n", strerror(rc));
-        return 1;
+    if (status == 0) {
+        status = modes[lfd.mode].run(&lfd);
     }
-    lfd_cib_log_init(argc, argv, lfd.foreground || notify_fd >= 0, lfd.verbose);
-    lf_log_set_level(lfd.verbose ? LOG_DEBUG : LOG_INFO);
-    if (lfd.pidfile != NULL
-        && (rc = lf_pidfile_write(lfd.pidfile, getpid())) != 0) {
-        lf_err("cannot write pid file %s: %s", lfd.pidfile, strerror(rc));
-        goto done;
-    }
-    lfd.loop = g_main_loop_new(NULL, FALSE);
-    g_unix_signal_add(SIGTERM, on_signal, &lfd);
-    g_unix_signal_add(SIGINT, on_signal, &lfd);
-    g_unix_signal_add(SIGUSR1, on_usr1, &lfd);
-    rc = lfd_cib_connect(true, cib_changed, cib_reconnected, &lfd, &lfd.cib);
-    if (rc != 0) {
-        lf_err("cannot connect to the CIB: %s", lfd_cib_strerror(rc));
-        goto done;
-    }
-    lf_notice("watching the CIB%s", lfd.dry_run ? " (dry run: no writes)" : "");
-    lf_daemon_ready(notify_fd, 0);
-    notify_fd = -1;
-    evaluate(&lfd);
-    g_main_loop_run(lfd.loop);
-    status = 0;
-
-done:
-    if (lfd.timer != 0) {
-        g_source_remove(lfd.timer);
-    }
-    lfd_cib_disconnect(lfd.cib);
-    if (lfd.loop != NULL) {
-        g_main_loop_unref(lfd.loop);
-    }
-    if (lfd.pidfile != NULL && status == 0) {
-        (void)unlink(lfd.pidfile);
-    }
-    free(lfd.last_unsettled);
-    forget_warnings(&lfd);
-    lf_daemon_ready(notify_fd, 1);
+    teardown(&lfd, status);
     return status;
 }

@@ -12,7 +12,17 @@ HELPER_CIB_LDADD = helper/liblfdcib.a helper/liblfd.a $(LIBLF) $(CIB_LIBS) \
 noinst_LIBRARIES += helper/liblfd.a helper/liblfdcib.a
 helper_liblfd_a_CPPFLAGS = $(HELPER_CPPFLAGS)
 helper_liblfd_a_SOURCES = \
-	helper/lfd_derive.c helper/lfd_derive.h
+	helper/lfd_derive.c helper/lfd_derive.h \
+	helper/lfd_facts.c helper/lfd_facts.h \
+	helper/lfd_warn.c helper/lfd_warn.h \
+	helper/lfd_policy.c helper/lfd_policy.h \
+	helper/lfd_build.c helper/lfd_build.h \
+	helper/lfd_reconcile.c helper/lfd_reconcile.h \
+	helper/lfd_result.c helper/lfd_result.h \
+	helper/lfd_ours.c helper/lfd_ours.h \
+	helper/lfd_diff.c helper/lfd_diff.h \
+	helper/lfd_write.c helper/lfd_write.h \
+	helper/lfd_xml.c helper/lfd_xml.h
 helper_liblfdcib_a_CPPFLAGS = $(HELPER_CIB_CPPFLAGS)
 helper_liblfdcib_a_SOURCES = \
 	helper/lfd_cib.c helper/lfd_cib.h

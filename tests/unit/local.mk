@@ -30,7 +30,17 @@ unit_tests += tests/unit/test_lfd_derive
 tests_unit_test_lfd_derive_CPPFLAGS = $(HELPER_CPPFLAGS)
 tests_unit_test_lfd_derive_LDADD = $(HELPER_DERIVE_LDADD) $(LDADD)
 
-# Which CIB notifications cost an evaluation (links libcib).
+# The writer's safety rule, on a fake CIB (no libcib).
+unit_tests += tests/unit/test_lfd_write
+tests_unit_test_lfd_write_CPPFLAGS = $(HELPER_CPPFLAGS)
+tests_unit_test_lfd_write_LDADD = $(HELPER_DERIVE_LDADD) $(LDADD)
+
+# Which CIB notifications cost an evaluation (no libcib).
+unit_tests += tests/unit/test_lfd_diff
+tests_unit_test_lfd_diff_CPPFLAGS = $(HELPER_CPPFLAGS)
+tests_unit_test_lfd_diff_LDADD = $(HELPER_DERIVE_LDADD) $(LDADD)
+
+# A write takes only ids, on a CIB file (links libcib).
 unit_tests += tests/unit/test_lfd_cib
 tests_unit_test_lfd_cib_CPPFLAGS = $(HELPER_CIB_CPPFLAGS)
 tests_unit_test_lfd_cib_LDADD = $(HELPER_CIB_LDADD) $(LDADD)

@@ -1,7 +1,8 @@
 /*
- * Unit tests of helper/lfd_derive.c: CIBs built for each case (F, P and
- * the nodes in a given state), the derived changes checked, and applied to
- * the CIB to check that a second derivation has nothing left to do.
+ * Unit tests of the derivation (helper/lfd_derive.c and its stages): CIBs
+ * built for each case (F, P and the nodes in a given state), the derived
+ * changes checked, and applied to the CIB to check that a second
+ * derivation has nothing left to do.
  */
 #include <config.h>
 
