@@ -273,7 +273,10 @@ void enq_takeover_tick(struct enq_server *srv, long long now);
  * \brief Choose this run's generation, record it, and mark a local copy
  *        adopted: the last steps before serving.
  *
- * \return 0 or an errno value / -1 (logged; the start fails)
+ * \return 0 or an errno value (logged; the start fails): that of writing
+ *         the generation file, or EIO, EPERM or ESTALE when the local copy
+ *         cannot be marked adopted (unreadable, not ours, or no longer
+ *         the copy that was loaded)
  */
 int enq_takeover_finish(struct enq_server *srv);
 const char *enq_origin_str(enum enq_origin origin);

@@ -13,6 +13,9 @@ unit_tests = \
 	tests/unit/test_lf_table \
 	tests/unit/test_lf_watch
 
+# The table's calloc() can be made to fail (ENOMEM, not an outcome).
+tests_unit_test_lf_table_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=calloc
+
 # The agents' runtime.
 unit_tests += tests/unit/test_lf_attr
 tests_unit_test_lf_attr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/agents
