@@ -521,7 +521,7 @@ follow_once(struct rep_server *rep, bool *was_synced)
             {.fd = rep->signal_fd, .events = POLLIN},
         };
         bool ack = false;
-        long n;
+        size_t n = 0;
         int ready = poll(pfd, 2, rep->cfg.timeout_ms);
 
         if (ready < 0 && errno == EINTR) {
@@ -539,13 +539,13 @@ follow_once(struct rep_server *rep, bool *was_synced)
         if ((pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) == 0) {
             continue;
         }
-        n = lf_buf_read_fd(&client.in, client.fd);
-        if (n == -EAGAIN || n == -EINTR) {
+        rc = lf_buf_read_fd(&client.in, client.fd, &n);
+        if (rc == EAGAIN || rc == EINTR) {
             continue;
         }
-        if (n <= 0) {
+        if (rc != 0 || n == 0) {
             lf_warn("connection to the enqueue server ended: %s",
-                    n == 0 ? "closed" : strerror((int)-n));
+                    rc == 0 ? "closed" : strerror(rc));
             break;
         }
         if (apply_batch(rep, &client, &ack) != 0) {
