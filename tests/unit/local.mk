@@ -20,6 +20,9 @@ tests_unit_test_lf_table_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=calloc
 unit_tests += tests/unit/test_lf_attr
 tests_unit_test_lf_attr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/agents
 tests_unit_test_lf_attr_LDADD = agents/libagent.a $(LDADD)
+unit_tests += tests/unit/test_agent_cmd
+tests_unit_test_agent_cmd_CPPFLAGS = $(AGENT_CPPFLAGS) -I$(top_srcdir)/agents
+tests_unit_test_agent_cmd_LDADD = agents/libagent.a $(LDADD)
 
 # The helper's derivation, on CIBs built by the test (no libcib).
 unit_tests += tests/unit/test_lfd_derive
