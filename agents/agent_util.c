@@ -1,6 +1,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,6 +12,7 @@
 #include "lf_log.h"
 #include "lf_parse.h"
 #include "lf_proc.h"
+#include "lf_rc.h"
 #include "lf_segment.h"
 
 void
@@ -201,26 +203,46 @@ agent_check_process(const struct lf_ocf_ctx *ctx)
     return PCMK_OCF_UNKNOWN_ERROR;
 }
 
-static int
-agent_append_options(const char *options, char *copy, size_t copy_size,
-                     char **argv, int *argc, int max)
+/* Room for n more arguments and the terminating NULL? When not, the
+ * command records that flag as the first left out, and takes no more. */
+static bool
+agent_cmd_room(struct agent_cmd *cmd, int n, const char *flag)
 {
+    int max = (int)(sizeof(cmd->argv) / sizeof(cmd->argv[0]));
+
+    if (cmd->rc == 0 && cmd->argc + n < max) {
+        return true;
+    }
+    if (cmd->rc == 0) {
+        cmd->rc = LF_ERR_TOOLONG;
+        cmd->dropped = flag;
+    }
+    return false;
+}
+
+int
+agent_cmd_options(struct agent_cmd *cmd, const char *options)
+{
+    int max = (int)(sizeof(cmd->argv) / sizeof(cmd->argv[0]));
+    int argc = cmd->argc;
     char *save = NULL;
 
     if (options == NULL || *options == '\0') {
         return 0;
     }
-    if (lf_strlcpy(copy, options, copy_size) != 0) {
-        return E2BIG;
+    if (lf_strlcpy(cmd->optbuf, options, sizeof(cmd->optbuf)) != 0) {
+        return LF_ERR_TOOLONG;
     }
-    for (char *word = strtok_r(copy, " \t", &save); word != NULL;
+    for (char *word = strtok_r(cmd->optbuf, " \t", &save); word != NULL;
          word = strtok_r(NULL, " \t", &save)) {
-        if (*argc >= max - 1) {
-            return E2BIG;
+        if (argc >= max - 1) {
+            cmd->argv[cmd->argc] = NULL;
+            return LF_ERR_TOOLONG;
         }
-        argv[(*argc)++] = word;
+        cmd->argv[argc++] = word;
     }
-    argv[*argc] = NULL;
+    cmd->argc = argc;
+    cmd->argv[cmd->argc] = NULL;
     return 0;
 }
 
@@ -237,8 +259,17 @@ agent_cmd_init(struct agent_cmd *cmd, const struct lf_ocf_ctx *ctx)
 void
 agent_cmd_flag(struct agent_cmd *cmd, const char *flag)
 {
-    if (cmd->argc < 62) {
+    if (agent_cmd_room(cmd, 1, flag)) {
         cmd->argv[cmd->argc++] = (char *)flag;
+    }
+}
+
+void
+agent_cmd_value(struct agent_cmd *cmd, const char *flag, const char *value)
+{
+    if (agent_cmd_room(cmd, 2, flag)) {
+        cmd->argv[cmd->argc++] = (char *)flag;
+        cmd->argv[cmd->argc++] = (char *)value;
     }
 }
 
@@ -248,28 +279,22 @@ agent_cmd_param(struct agent_cmd *cmd, const struct lf_ocf_ctx *ctx,
 {
     const char *value = lf_ocf_get(ctx, param);
 
-    if (value != NULL && *value != '\0' && cmd->argc < 61) {
-        cmd->argv[cmd->argc++] = (char *)flag;
-        cmd->argv[cmd->argc++] = (char *)value;
-    }
-}
-
-void
-agent_cmd_value(struct agent_cmd *cmd, const char *flag, const char *value)
-{
-    if (cmd->argc < 61) {
-        cmd->argv[cmd->argc++] = (char *)flag;
-        cmd->argv[cmd->argc++] = (char *)value;
+    if (value != NULL && *value != '\0') {
+        agent_cmd_value(cmd, flag, value);
     }
 }
 
 void
 agent_cmd_number(struct agent_cmd *cmd, const char *flag, long long n)
 {
+    int max = (int)(sizeof(cmd->numbers) / sizeof(cmd->numbers[0]));
     char *buf;
-    size_t max = sizeof(cmd->numbers) / sizeof(cmd->numbers[0]);
 
-    if ((size_t)cmd->nnumbers >= max || cmd->argc >= 61) {
+    if (cmd->nnumbers >= max && cmd->rc == 0) {
+        cmd->rc = LF_ERR_TOOLONG;
+        cmd->dropped = flag;
+    }
+    if (!agent_cmd_room(cmd, 2, flag)) {
         return;
     }
     buf = cmd->numbers[cmd->nnumbers++];
@@ -295,6 +320,13 @@ agent_start(struct lf_ocf_ctx *ctx, struct agent_cmd *cmd,
     if (rc != PCMK_OCF_OK) {
         return rc;
     }
+    /* Run nothing rather than a server without some of its flags. */
+    if (cmd->rc != 0) {
+        lf_ocf_reason("the command line of %s does not fit: %s and what "
+                      "follows would be left out (%s)",
+                      cmd->argv[0], cmd->dropped, lf_rc_str(cmd->rc));
+        return PCMK_OCF_UNKNOWN_ERROR;
+    }
     if (agent_check_process(ctx) == PCMK_OCF_OK) {
         lf_info("already running");
         return PCMK_OCF_OK;
@@ -304,10 +336,12 @@ agent_start(struct lf_ocf_ctx *ctx, struct agent_cmd *cmd,
         return rc;
     }
     cmd->argv[cmd->argc] = NULL;
-    if (agent_append_options(lf_ocf_get(ctx, "options"), cmd->optbuf,
-                             sizeof(cmd->optbuf), cmd->argv, &cmd->argc, 64)
-        != 0) {
-        lf_ocf_reason("too many extra options");
+    if (agent_cmd_options(cmd, lf_ocf_get(ctx, "options")) != 0) {
+        lf_ocf_reason("too many extra options: the options parameter takes "
+                      "at most %d words and %zu characters here",
+                      (int)(sizeof(cmd->argv) / sizeof(cmd->argv[0])) - 1
+                          - cmd->argc,
+                      sizeof(cmd->optbuf) - 1);
         return PCMK_OCF_NOT_CONFIGURED;
     }
     (void)unlink(cmd->pidfile);

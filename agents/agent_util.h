@@ -41,14 +41,24 @@ int agent_load_secret(const struct lf_ocf_ctx *ctx, struct lf_secret *secret);
  */
 int agent_check_process(const struct lf_ocf_ctx *ctx);
 
-/* A daemon's command line, with room for the values it points to. */
+/*
+ * A daemon's command line, with room for the values it points to.
+ *
+ * The agent_cmd_*() calls that add to it never fail on their own: the
+ * first argument that does not fit (argv or numbers full) sets rc to
+ * LF_ERR_TOOLONG and dropped to its flag, nothing more is added, and
+ * agent_start() then refuses to run the command. A command is never run
+ * with arguments left out.
+ */
 struct agent_cmd {
-    char *argv[64];
+    char *argv[64]; /* NULL-terminated */
     int argc;
     char pidfile[512];
     char numbers[8][24];
     int nnumbers;
     char optbuf[1024];
+    int rc;              /* 0, or LF_ERR_TOOLONG once one did not fit */
+    const char *dropped; /* then: the flag of the first left out */
 };
 
 /*! \brief Start a command line with the binary and the pid file (-P). */
@@ -73,10 +83,23 @@ void agent_cmd_value(struct agent_cmd *cmd, const char *flag,
 void agent_cmd_number(struct agent_cmd *cmd, const char *flag, long long n);
 
 /*!
- * \brief The start action every agent shares: validate, succeed at once
- *        when already running, prepare the run directory, add the
- *        "options" parameter, run the daemon and wait for its readiness,
+ * \brief Add the words of the "options" parameter (split at blanks), if
+ *        any.
+ *
+ * \return 0, or LF_ERR_TOOLONG when they do not fit (too long for optbuf,
+ *         or too many for argv): none is added then
+ */
+int agent_cmd_options(struct agent_cmd *cmd, const char *options);
+
+/*!
+ * \brief The start action every agent shares: validate, refuse a command
+ *        line that did not fit (OCF_ERR_GENERIC: the agent's own
+ *        arguments), succeed at once when already running, prepare the
+ *        run directory, add the "options" parameter (OCF_ERR_CONFIGURED
+ *        when they do not fit), run the daemon and wait for its readiness,
  *        then let check() (may be NULL) confirm it serves.
+ *
+ * \return an OCF exit code, with a reason when not OCF_OK
  */
 int agent_start(struct lf_ocf_ctx *ctx, struct agent_cmd *cmd,
                 int (*validate)(struct lf_ocf_ctx *),

@@ -91,7 +91,8 @@ lf_svc_start(char *const argv[], long long timeout_ms, char *last_error,
     while (open_pipe) {
         struct pollfd pfd = {.fd = pipefd[0], .events = POLLIN};
         long long left = deadline - lf_now_ms();
-        long n;
+        size_t n = 0;
+        int rc;
 
         if (left <= 0) {
             lf_warn("%s did not get ready in time; killing it", argv[0]);
@@ -101,8 +102,8 @@ lf_svc_start(char *const argv[], long long timeout_ms, char *last_error,
         if (poll(&pfd, 1, (int)left) <= 0) {
             continue;
         }
-        n = lf_buf_read_fd(&buf, pipefd[0]);
-        if (n == 0 || (n < 0 && n != -EINTR && n != -EAGAIN)) {
+        rc = lf_buf_read_fd(&buf, pipefd[0], &n);
+        if ((rc == 0 && n == 0) || (rc != 0 && rc != EINTR && rc != EAGAIN)) {
             open_pipe = false;
             (void)lf_buf_append(&buf, "\n", 1);
         }

@@ -238,11 +238,19 @@ struct enq_server {
 };
 
 /* enqueued_loop.c */
+/*!
+ * \brief Make the event loop's signalfd and epoll set (with the listening
+ *        socket).
+ *
+ * \return 0 or an errno value
+ */
 int enq_loop_init(struct enq_server *srv);
 /*!
  * \brief Run until the takeover ends (phase SERVING, or takeover_failed)
  *        or a stop request, then return; with phase SERVING already set,
  *        run until a stop request.
+ *
+ * \return 0, or the errno value of a failed epoll_wait() (logged)
  */
 int enq_loop_run(struct enq_server *srv);
 void enq_loop_fini(struct enq_server *srv);
@@ -273,7 +281,10 @@ void enq_takeover_tick(struct enq_server *srv, long long now);
  * \brief Choose this run's generation, record it, and mark a local copy
  *        adopted: the last steps before serving.
  *
- * \return 0 or an errno value / -1 (logged; the start fails)
+ * \return 0 or an errno value (logged; the start fails): that of writing
+ *         the generation file, or EIO, EPERM or ESTALE when the local copy
+ *         cannot be marked adopted (unreadable, not ours, or no longer
+ *         the copy that was loaded)
  */
 int enq_takeover_finish(struct enq_server *srv);
 const char *enq_origin_str(enum enq_origin origin);
@@ -338,7 +349,12 @@ void enq_limits_fini(struct enq_server *srv);
 enum enq_slot enq_limits_admit(const struct enq_server *srv,
                                const struct enq_addr *addr, bool local,
                                const char **why);
-/*! \brief Count a connection in its slot and its address. */
+/*!
+ * \brief Count a connection in its slot and its address.
+ *
+ * \return 0, EBUSY when the probation slots are all taken, or ENOMEM
+ *         (nothing is counted then)
+ */
 int enq_limits_take(struct enq_server *srv, struct enq_conn *conn);
 /*! \brief Move a connection to another slot (a replica's). */
 void enq_limits_move(struct enq_server *srv, struct enq_conn *conn,

@@ -283,9 +283,11 @@ static void
 handle_conn(struct enq_server *srv, struct enq_conn *conn, uint32_t events)
 {
     if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0) {
-        long n = lf_buf_read_fd(&conn->in, conn->fd);
+        size_t n = 0;
+        int rc = lf_buf_read_fd(&conn->in, conn->fd, &n);
 
-        if (n == 0 || (n < 0 && n != -EAGAIN && n != -EINTR && n != -ENOBUFS)) {
+        if ((rc == 0 && n == 0)
+            || (rc != 0 && rc != EAGAIN && rc != EINTR && rc != ENOBUFS)) {
             enq_conn_kill(srv, conn);
             return;
         }

@@ -121,15 +121,20 @@ refuse_held_back(struct enq_server *srv, struct enq_conn *conn)
 static void
 do_lock(struct enq_server *srv, struct enq_conn *conn, const struct lf_msg *msg)
 {
+    enum lf_table_outcome outcome = LF_TABLE_GRANTED;
     const char *holder = NULL;
     char change[LF_LINE_MAX + 1];
-    int rc;
 
     if (refuse_held_back(srv, conn)) {
         return;
     }
-    rc = lf_table_lock(srv->table, msg->key, msg->owner, msg->mode, 0, &holder);
-    switch (rc) {
+    if (lf_table_lock(srv->table, msg->key, msg->owner, msg->mode, 0, &outcome,
+                      &holder)
+        != 0) {
+        enq_conn_reply(srv, conn, "ERR NOMEM out of memory");
+        return;
+    }
+    switch (outcome) {
     case LF_TABLE_GRANTED:
         snprintf(change, sizeof(change), "L %c %s %s", (char)msg->mode,
                  msg->key, msg->owner);
@@ -150,9 +155,9 @@ do_lock(struct enq_server *srv, struct enq_conn *conn, const struct lf_msg *msg)
         enq_conn_reply(srv, conn, "ERR FULL the lock table holds %llu locks",
                        (unsigned long long)srv->cfg.capacity);
         break;
-    default:
-        enq_conn_reply(srv, conn, "ERR NOMEM out of memory");
-        break;
+    case LF_TABLE_NOT_HELD:
+    case LF_TABLE_RELEASED:
+        break; /* outcomes of an unlock */
     }
 }
 
@@ -166,7 +171,7 @@ do_unlock(struct enq_server *srv, struct enq_conn *conn,
         return;
     }
     if (lf_table_unlock(srv->table, msg->key, msg->owner, NULL)
-        != LF_TABLE_GRANTED) {
+        != LF_TABLE_RELEASED) {
         enq_conn_reply(srv, conn, "ERR NOTHELD %s does not hold %s", msg->owner,
                        msg->key);
         return;

@@ -156,7 +156,7 @@ void
 enq_takeover_line(struct enq_server *srv, const struct enq_conn *conn,
                   const struct lf_msg *msg)
 {
-    int rc;
+    enum lf_table_outcome outcome = LF_TABLE_GRANTED;
 
     if (conn != srv->uploader || srv->upload_done) {
         return;
@@ -174,10 +174,12 @@ enq_takeover_line(struct enq_server *srv, const struct enq_conn *conn,
         srv->upload_expected = msg->count;
         return;
     case LF_MSG_SNAPENTRY:
-        rc =
-            lf_table_lock(srv->table, msg->key, msg->owner, msg->mode, 0, NULL);
-        if (rc != LF_TABLE_GRANTED) {
-            fail_takeover(srv, rc == LF_TABLE_FULL
+        if (lf_table_lock(srv->table, msg->key, msg->owner, msg->mode, 0,
+                          &outcome, NULL)
+            != 0) {
+            fail_takeover(srv, "no memory for the replica's copy");
+        } else if (outcome != LF_TABLE_GRANTED) {
+            fail_takeover(srv, outcome == LF_TABLE_FULL
                                    ? "the replica's copy holds more locks "
                                      "than max_locks"
                                    : "the replica's copy holds a lock twice");
@@ -266,7 +268,10 @@ enq_takeover_finish(struct enq_server *srv)
         if (verdict != LF_SEG_OK) {
             lf_err("cannot take over this node's replica segment: %s",
                    lf_seg_verdict_str(verdict));
-            return -1;
+            /* The start fails: with the error nearest the verdict. */
+            return (verdict == LF_SEG_IO)        ? EIO
+                   : (verdict == LF_SEG_FOREIGN) ? EPERM
+                                                 : ESTALE;
         }
     }
     if (srv->origin == ENQ_ORIGIN_EMPTY) {

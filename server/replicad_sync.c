@@ -49,6 +49,18 @@ remove_slot(const char *key, const char *owner, enum lf_lock_mode mode,
     lf_seg_remove(arg, tag);
 }
 
+/* Record a hold in a table: true when it is a new one (not held already,
+ * the table not full, memory for it). */
+static bool
+granted(struct lf_table *table, const char *key, const char *owner,
+        enum lf_lock_mode mode, uint32_t tag)
+{
+    enum lf_table_outcome outcome = LF_TABLE_FULL;
+
+    return lf_table_lock(table, key, owner, mode, tag, &outcome, NULL) == 0
+           && outcome == LF_TABLE_GRANTED;
+}
+
 /* Apply one change; false when it does not fit what we hold (we then
  * diverged from the enqueue server and must resynchronise). */
 static bool
@@ -65,16 +77,14 @@ apply_change(struct rep_server *rep, const struct lf_msg *msg)
                    (unsigned long long)rep->cfg.capacity);
             return false;
         }
-        if (lf_table_lock(rep->index, msg->key, msg->owner, msg->mode, slot,
-                          NULL)
-            != LF_TABLE_GRANTED) {
+        if (!granted(rep->index, msg->key, msg->owner, msg->mode, slot)) {
             lf_seg_remove(rep->seg, slot);
             return false;
         }
         return true;
     case LF_CHANGE_UNLOCK:
         if (lf_table_unlock(rep->index, msg->key, msg->owner, &slot)
-            != LF_TABLE_GRANTED) {
+            != LF_TABLE_RELEASED) {
             return false;
         }
         lf_seg_remove(rep->seg, slot);
@@ -104,8 +114,7 @@ fill_one(const char *key, const char *owner, enum lf_lock_mode mode,
         return;
     }
     if (lf_seg_insert(ctx->rep->seg, key, owner, mode, &slot) != 0
-        || lf_table_lock(ctx->rep->index, key, owner, mode, slot, NULL)
-               != LF_TABLE_GRANTED) {
+        || !granted(ctx->rep->index, key, owner, mode, slot)) {
         ctx->rc = ENOSPC;
     }
 }
@@ -248,8 +257,7 @@ apply_line(struct rep_server *rep, const char *line, size_t len, bool *ack)
         return begin_snapshot(rep, &msg);
     case LF_MSG_SNAPENTRY:
         if (!rep->in_snapshot
-            || lf_table_lock(rep->stage, msg.key, msg.owner, msg.mode, 0, NULL)
-                   != LF_TABLE_GRANTED) {
+            || !granted(rep->stage, msg.key, msg.owner, msg.mode, 0)) {
             lf_err("cannot store snapshot entry %zu",
                    rep->stage != NULL ? lf_table_count(rep->stage) : 0);
             return LF_ERR_PROTO;
@@ -513,7 +521,7 @@ follow_once(struct rep_server *rep, bool *was_synced)
             {.fd = rep->signal_fd, .events = POLLIN},
         };
         bool ack = false;
-        long n;
+        size_t n = 0;
         int ready = poll(pfd, 2, rep->cfg.timeout_ms);
 
         if (ready < 0 && errno == EINTR) {
@@ -531,13 +539,13 @@ follow_once(struct rep_server *rep, bool *was_synced)
         if ((pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) == 0) {
             continue;
         }
-        n = lf_buf_read_fd(&client.in, client.fd);
-        if (n == -EAGAIN || n == -EINTR) {
+        rc = lf_buf_read_fd(&client.in, client.fd, &n);
+        if (rc == EAGAIN || rc == EINTR) {
             continue;
         }
-        if (n <= 0) {
+        if (rc != 0 || n == 0) {
             lf_warn("connection to the enqueue server ended: %s",
-                    n == 0 ? "closed" : strerror((int)-n));
+                    rc == 0 ? "closed" : strerror(rc));
             break;
         }
         if (apply_batch(rep, &client, &ack) != 0) {

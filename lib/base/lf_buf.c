@@ -100,21 +100,23 @@ lf_buf_printf(struct lf_buf *buf, const char *fmt, ...)
     return 0;
 }
 
-long
-lf_buf_read_fd(struct lf_buf *buf, int fd)
+int
+lf_buf_read_fd(struct lf_buf *buf, int fd, size_t *nread)
 {
     ssize_t n;
     int rc = reserve(buf, 4096);
 
+    *nread = 0;
     if (rc != 0) {
-        return -rc;
+        return rc;
     }
     n = read(fd, buf->data + buf->len, buf->cap - buf->len);
     if (n < 0) {
-        return -errno;
+        return errno;
     }
     buf->len += (size_t)n;
-    return (long)n;
+    *nread = (size_t)n;
+    return 0;
 }
 
 int

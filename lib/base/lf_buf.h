@@ -46,10 +46,13 @@ int lf_buf_printf(struct lf_buf *buf, const char *fmt, ...)
 /*!
  * \brief Read from fd into the buffer (one read(2) call).
  *
- * \return bytes read (> 0), 0 at end of file, or -errno (-EAGAIN when
- *         nothing is there)
+ * \param[out] nread  on 0, the bytes read: 0 at end of file
+ *
+ * \return 0, or an errno value: EAGAIN when nothing is there, EINTR,
+ *         ENOBUFS when the buffer is at its maximum, ENOMEM, or the
+ *         error of read(2); nothing is read then
  */
-long lf_buf_read_fd(struct lf_buf *buf, int fd);
+int lf_buf_read_fd(struct lf_buf *buf, int fd, size_t *nread);
 
 /*!
  * \brief Write as much of the buffer to fd as it takes.

@@ -131,7 +131,7 @@ lf_client_read_line(struct lf_client *client, char *out, size_t size)
     for (;;) {
         const char *line = NULL;
         size_t len = 0;
-        long n;
+        size_t n = 0;
         int rc = lf_client_next_line(client, &line, &len);
 
         if (rc != 0) {
@@ -148,17 +148,17 @@ lf_client_read_line(struct lf_client *client, char *out, size_t size)
             out[len] = '\0';
             return 0;
         }
-        n = lf_buf_read_fd(&client->in, client->fd);
-        if (n == 0) {
+        rc = lf_buf_read_fd(&client->in, client->fd, &n);
+        if (rc == 0 && n == 0) {
             return ECONNRESET;
         }
-        if (n == -EAGAIN || n == -EWOULDBLOCK) {
+        if (rc == EAGAIN || rc == EWOULDBLOCK) {
             rc = lf_net_wait(client->fd, POLLIN, client->timeout_ms);
             if (rc != 0) {
                 return rc;
             }
-        } else if (n < 0 && n != -EINTR) {
-            return (int)-n;
+        } else if (rc != 0 && rc != EINTR) {
+            return rc;
         }
     }
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lf_proto.h"
+#include "lf_rc.h"
 
 #define MAX_FIELDS 7
 
@@ -34,6 +35,7 @@ static const struct {
     {"BYE", LF_MSG_BYE},
 };
 
+/* 0, LF_ERR_SYNTAX or LF_ERR_RANGE (more than 64 bits). */
 static int
 parse_u64(const char *s, uint64_t *out)
 {
@@ -41,12 +43,12 @@ parse_u64(const char *s, uint64_t *out)
     unsigned long long v;
 
     if (*s < '0' || *s > '9') {
-        return -1;
+        return LF_ERR_SYNTAX;
     }
     errno = 0;
     v = strtoull(s, &end, 10);
     if (errno != 0 || *end != '\0') {
-        return -1;
+        return (errno == ERANGE) ? LF_ERR_RANGE : LF_ERR_SYNTAX;
     }
     *out = v;
     return 0;

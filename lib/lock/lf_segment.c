@@ -250,24 +250,31 @@ lf_seg_check(const void *mem, size_t size, const char *instance,
 }
 
 enum lf_seg_verdict
-lf_seg_load(const void *mem, size_t size, struct lf_table *table)
+lf_seg_load(const void *mem, size_t size, struct lf_table *table,
+            const char **why)
 {
     const struct lf_seg_header *hdr = mem;
     const struct lf_seg_slot *slots = (const struct lf_seg_slot *)(hdr + 1);
 
     (void)size; /* lf_seg_check() has bounded hwm by size */
     for (uint64_t i = 0; i < hdr->hwm; i++) {
-        int rc;
+        enum lf_table_outcome outcome = LF_TABLE_GRANTED;
 
         if (slots[i].used == 0) {
             continue;
         }
-        rc = lf_table_lock(table, slots[i].key, slots[i].owner,
-                           (enum lf_lock_mode)slots[i].mode, 0, NULL);
-        if (rc == LF_TABLE_FULL || rc == ENOMEM) {
+        if (lf_table_lock(table, slots[i].key, slots[i].owner,
+                          (enum lf_lock_mode)slots[i].mode, 0, &outcome, NULL)
+            != 0) {
+            *why = "no memory for the lock records";
             return LF_SEG_NO_ROOM;
         }
-        if (rc != LF_TABLE_GRANTED) {
+        if (outcome == LF_TABLE_FULL) {
+            *why = "more lock records than the table takes";
+            return LF_SEG_NO_ROOM;
+        }
+        if (outcome != LF_TABLE_GRANTED) {
+            *why = "a lock record is there twice";
             return LF_SEG_CORRUPT;
         }
     }
@@ -414,9 +421,8 @@ lf_seg_adopt(const char *instance, uint64_t min_generation,
         verdict = LF_SEG_WRITER_GONE;
     }
     if (verdict == LF_SEG_OK) {
-        verdict = lf_seg_load(mem, size, table);
+        verdict = lf_seg_load(mem, size, table, why);
         if (verdict != LF_SEG_OK) {
-            *why = "the lock records cannot be loaded";
             lf_table_clear(table);
         }
     }

@@ -138,12 +138,18 @@ enum lf_seg_verdict lf_seg_check(const void *mem, size_t size,
                                  const char **why);
 
 /*!
- * \brief Load every used slot of a checked image into table.
+ * \brief Load every used slot of a checked image into table (pure: no
+ *        I/O). A table left without memory for the copy cannot take it,
+ *        as one at its capacity cannot: both are LF_SEG_NO_ROOM.
+ *
+ * \param[out] why  on failure, the detail (static string)
  *
  * \return LF_SEG_OK, LF_SEG_CORRUPT (a duplicate hold) or LF_SEG_NO_ROOM
+ *         (the table is full, or no memory); the table may hold part of
+ *         the copy then
  */
 enum lf_seg_verdict lf_seg_load(const void *mem, size_t size,
-                                struct lf_table *table);
+                                struct lf_table *table, const char **why);
 
 /*! \brief The POSIX shm name of an instance's segment ("/leapfrog-X"). */
 void lf_seg_name(const char *instance, char *out, size_t size);
@@ -244,7 +250,8 @@ void lf_seg_clear(struct lf_seg *seg);
  *
  * \param[out] slot  the slot used, for lf_seg_remove()
  *
- * \return 0 or ENOSPC
+ * \return 0, ENOSPC when every slot is used, or EINVAL for a key or owner
+ *         longer than a slot takes
  */
 int lf_seg_insert(struct lf_seg *seg, const char *key, const char *owner,
                   enum lf_lock_mode mode, uint32_t *slot);

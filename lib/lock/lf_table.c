@@ -322,11 +322,11 @@ new_entry(struct lf_table *table, const char *key, uint64_t hash,
     return entry;
 }
 
-/* Record a hold of owner on entry; an entry or owner left without holds
- * (no memory) is released again. */
+/* Record a hold of owner on entry (LF_TABLE_GRANTED); an entry or owner
+ * left without holds (ENOMEM) is released again. */
 static int
 add_hold(struct lf_table *table, struct lf_entry *entry, const char *name,
-         uint32_t tag)
+         uint32_t tag, enum lf_table_outcome *outcome)
 {
     struct lf_owner *owner = get_owner(table, name);
     struct lf_hold *hold = (owner != NULL) ? calloc(1, sizeof(*hold)) : NULL;
@@ -359,7 +359,8 @@ add_hold(struct lf_table *table, struct lf_entry *entry, const char *name,
     owner->holds = hold;
     owner->nholds++;
     map_insert(&table->holds, &hold->link);
-    return LF_TABLE_GRANTED;
+    *outcome = LF_TABLE_GRANTED;
+    return 0;
 }
 
 static bool
@@ -368,9 +369,38 @@ full(const struct lf_table *table)
     return table->capacity != 0 && table->holds.n >= table->capacity;
 }
 
+const char *
+lf_table_outcome_str(enum lf_table_outcome outcome)
+{
+    switch (outcome) {
+    case LF_TABLE_GRANTED:
+        return "granted";
+    case LF_TABLE_HELD:
+        return "already held";
+    case LF_TABLE_CONFLICT:
+        return "held by another owner";
+    case LF_TABLE_FULL:
+        return "the table is full";
+    case LF_TABLE_NOT_HELD:
+        return "not held";
+    case LF_TABLE_RELEASED:
+        return "released";
+    }
+    return "unknown outcome";
+}
+
+/* An outcome decided without a change: nothing can fail. */
+static int
+decided(enum lf_table_outcome *outcome, enum lf_table_outcome value)
+{
+    *outcome = value;
+    return 0;
+}
+
 int
 lf_table_lock(struct lf_table *table, const char *key, const char *owner,
-              enum lf_lock_mode mode, uint32_t tag, const char **holder)
+              enum lf_lock_mode mode, uint32_t tag,
+              enum lf_table_outcome *outcome, const char **holder)
 {
     uint64_t hash = hash_str(table, key);
     struct lf_entry *entry = find_entry(table, key, hash);
@@ -378,19 +408,21 @@ lf_table_lock(struct lf_table *table, const char *key, const char *owner,
 
     if (entry == NULL) {
         if (full(table)) {
-            return LF_TABLE_FULL;
+            return decided(outcome, LF_TABLE_FULL);
         }
         entry = new_entry(table, key, hash, mode);
-        return (entry == NULL) ? ENOMEM : add_hold(table, entry, owner, tag);
+        return (entry == NULL) ? ENOMEM
+                               : add_hold(table, entry, owner, tag, outcome);
     }
     mine = find_hold(table, entry,
                      find_owner(table, owner, hash_str(table, owner)));
     if (mine != NULL && entry->mode == mode) {
-        return LF_TABLE_HELD;
+        return decided(outcome, LF_TABLE_HELD);
     }
     if (mine == NULL && mode == LF_MODE_SHARED
         && entry->mode == LF_MODE_SHARED) {
-        return full(table) ? LF_TABLE_FULL : add_hold(table, entry, owner, tag);
+        return full(table) ? decided(outcome, LF_TABLE_FULL)
+                           : add_hold(table, entry, owner, tag, outcome);
     }
     if (holder != NULL) {
         const struct lf_hold *other = entry->holds;
@@ -400,10 +432,10 @@ lf_table_lock(struct lf_table *table, const char *key, const char *owner,
         }
         *holder = other->owner->name;
     }
-    return LF_TABLE_CONFLICT;
+    return decided(outcome, LF_TABLE_CONFLICT);
 }
 
-int
+enum lf_table_outcome
 lf_table_unlock(struct lf_table *table, const char *key, const char *owner,
                 uint32_t *tag)
 {
@@ -418,7 +450,7 @@ lf_table_unlock(struct lf_table *table, const char *key, const char *owner,
         *tag = hold->tag;
     }
     drop_hold(table, hold);
-    return LF_TABLE_GRANTED;
+    return LF_TABLE_RELEASED;
 }
 
 size_t

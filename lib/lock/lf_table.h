@@ -12,12 +12,15 @@
 
 #include "lf_lock.h"
 
-enum lf_table_rc {
-    LF_TABLE_GRANTED = 0,  /* new hold recorded */
-    LF_TABLE_HELD = 1,     /* the owner already held it in that mode */
-    LF_TABLE_CONFLICT = 2, /* another owner holds it incompatibly */
-    LF_TABLE_FULL = 3,     /* the table is at its capacity */
-    LF_TABLE_NOT_HELD = 4, /* unlock of a lock the owner does not hold */
+/* What a lock or unlock request came to: outcomes, not failures (those
+ * are the return codes of lf_rc.h). */
+enum lf_table_outcome {
+    LF_TABLE_GRANTED = 0,  /* lock: new hold recorded */
+    LF_TABLE_HELD = 1,     /* lock: the owner already held it in that mode */
+    LF_TABLE_CONFLICT = 2, /* lock: another owner holds it incompatibly */
+    LF_TABLE_FULL = 3,     /* lock: the table is at its capacity */
+    LF_TABLE_NOT_HELD = 4, /* unlock: the owner does not hold the lock */
+    LF_TABLE_RELEASED = 5, /* unlock: the owner's hold is gone */
 };
 
 struct lf_table;
@@ -37,28 +40,34 @@ struct lf_table *lf_table_new(size_t capacity);
 
 void lf_table_free(struct lf_table *table);
 
+/*! \brief Name an outcome ("granted", "conflict", ...). */
+const char *lf_table_outcome_str(enum lf_table_outcome outcome);
+
 /*!
  * \brief Take a lock. Keys and owners must already be valid
  *        (lf_lock_valid_key(), lf_lock_valid_owner()).
  *
- * \param[in]  tag     stored with a new hold
- * \param[out] holder  on LF_TABLE_CONFLICT, an owner that holds the key
- *                     (points into the table); may be NULL
+ * \param[in]  tag      stored with a new hold
+ * \param[out] outcome  when 0 is returned: LF_TABLE_GRANTED, LF_TABLE_HELD,
+ *                      LF_TABLE_CONFLICT or LF_TABLE_FULL
+ * \param[out] holder   on LF_TABLE_CONFLICT, an owner that holds the key
+ *                      (points into the table); may be NULL
  *
- * \return enum lf_table_rc, or ENOMEM
+ * \return 0, or ENOMEM (the table is unchanged, *outcome not set)
  */
 int lf_table_lock(struct lf_table *table, const char *key, const char *owner,
-                  enum lf_lock_mode mode, uint32_t tag, const char **holder);
+                  enum lf_lock_mode mode, uint32_t tag,
+                  enum lf_table_outcome *outcome, const char **holder);
 
 /*!
- * \brief Release the owner's hold on key.
+ * \brief Release the owner's hold on key (this cannot fail).
  *
  * \param[out] tag  the released hold's tag; may be NULL
  *
- * \return LF_TABLE_GRANTED (released) or LF_TABLE_NOT_HELD
+ * \return LF_TABLE_RELEASED or LF_TABLE_NOT_HELD
  */
-int lf_table_unlock(struct lf_table *table, const char *key, const char *owner,
-                    uint32_t *tag);
+enum lf_table_outcome lf_table_unlock(struct lf_table *table, const char *key,
+                                      const char *owner, uint32_t *tag);
 
 /*!
  * \brief Release every hold of owner, calling cb (may be NULL) for each

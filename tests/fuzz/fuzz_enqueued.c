@@ -183,6 +183,18 @@ deliver(struct world *w, struct enq_conn *conn, const char *line)
     }
 }
 
+/* Record msg's hold in the copy: true when it is a new one. */
+static bool
+granted(struct lf_table *copy, const struct lf_msg *msg)
+{
+    enum lf_table_outcome outcome;
+
+    return lf_table_lock(copy, msg->key, msg->owner, msg->mode, 0, &outcome,
+                         NULL)
+               == 0
+           && outcome == LF_TABLE_GRANTED;
+}
+
 static void
 forget_copy(struct world *w)
 {
@@ -217,9 +229,7 @@ replica_reads(struct world *w, struct enq_conn *r)
             w->synced = false;
             break;
         case LF_MSG_SNAPENTRY:
-            if (w->in_snapshot
-                && lf_table_lock(w->copy, msg.key, msg.owner, msg.mode, 0, NULL)
-                       != LF_TABLE_GRANTED) {
+            if (w->in_snapshot && !granted(w->copy, &msg)) {
                 w->broken = true;
             }
             break;
@@ -235,14 +245,12 @@ replica_reads(struct world *w, struct enq_conn *r)
             }
             w->last_seq = msg.num;
             if (msg.op == LF_CHANGE_LOCK) {
-                if (lf_table_lock(w->copy, msg.key, msg.owner, msg.mode, 0,
-                                  NULL)
-                    != LF_TABLE_GRANTED) {
+                if (!granted(w->copy, &msg)) {
                     w->broken = true;
                 }
             } else if (msg.op == LF_CHANGE_UNLOCK) {
                 if (lf_table_unlock(w->copy, msg.key, msg.owner, NULL)
-                    != LF_TABLE_GRANTED) {
+                    != LF_TABLE_RELEASED) {
                     w->broken = true;
                 }
             } else {
@@ -265,10 +273,12 @@ find_in_other(const char *key, const char *owner, enum lf_lock_mode mode,
               uint32_t tag, void *arg)
 {
     struct cmp_ctx *ctx = arg;
+    enum lf_table_outcome outcome;
 
     (void)tag;
     /* Taking it again must say it is held, in that mode. */
-    if (lf_table_lock(ctx->other, key, owner, mode, 0, NULL) != LF_TABLE_HELD) {
+    if (lf_table_lock(ctx->other, key, owner, mode, 0, &outcome, NULL) != 0
+        || outcome != LF_TABLE_HELD) {
         ctx->differ = true;
     }
 }

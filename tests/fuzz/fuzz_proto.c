@@ -18,10 +18,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void
 apply(struct lf_table *table, const struct lf_msg *msg)
 {
+    enum lf_table_outcome outcome;
+
     switch (msg->type) {
     case LF_MSG_LOCK:
     case LF_MSG_SNAPENTRY:
-        (void)lf_table_lock(table, msg->key, msg->owner, msg->mode, 0, NULL);
+        (void)lf_table_lock(table, msg->key, msg->owner, msg->mode, 0, &outcome,
+                            NULL);
         break;
     case LF_MSG_UNLOCK:
         (void)lf_table_unlock(table, msg->key, msg->owner, NULL);
@@ -32,7 +35,7 @@ apply(struct lf_table *table, const struct lf_msg *msg)
     case LF_MSG_CHANGE:
         if (msg->op == LF_CHANGE_LOCK) {
             (void)lf_table_lock(table, msg->key, msg->owner, msg->mode, 0,
-                                NULL);
+                                &outcome, NULL);
         } else if (msg->op == LF_CHANGE_UNLOCK) {
             (void)lf_table_unlock(table, msg->key, msg->owner, NULL);
         } else {

@@ -37,7 +37,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (lf_seg_check(image, size - 1, "fuzz", &info, &why) == LF_SEG_OK) {
         table = lf_table_new(1000);
-        (void)lf_seg_load(image, size - 1, table);
+        (void)lf_seg_load(image, size - 1, table, &why);
         if (lf_table_count(table) > info.nlocks) {
             __builtin_trap();
         }

@@ -1121,10 +1121,11 @@ fake_serve_once(struct fake_server *f)
     lf_buf_init(&in, 64 * 1024);
     f->got_more = false;
     for (;;) {
-        enum lf_line_rc rc = lf_buf_next_line(&in, 4096, &line, &len);
-        long n;
+        enum lf_line_rc got = lf_buf_next_line(&in, 4096, &line, &len);
+        size_t n = 0;
+        int rc;
 
-        if (rc == LF_LINE_READY) {
+        if (got == LF_LINE_READY) {
             lines++;
             if (lines == 1 && f->reply != NULL) {
                 fx_send(fd, f->reply, strlen(f->reply));
@@ -1140,8 +1141,8 @@ fake_serve_once(struct fake_server *f)
         if (lf_net_wait(fd, POLLIN, 10000) != 0) {
             break;
         }
-        n = lf_buf_read_fd(&in, fd);
-        if (n == 0 || (n < 0 && n != -EAGAIN)) {
+        rc = lf_buf_read_fd(&in, fd, &n);
+        if ((rc == 0 && n == 0) || (rc != 0 && rc != EAGAIN)) {
             break; /* the peer closed */
         }
     }
@@ -1748,13 +1749,14 @@ replica_lines(struct lf_buf *in, int fd, int wait_ms, const char *want,
     const char *line = NULL;
     size_t len = 0;
     int hb = 0;
-    long n;
+    size_t n = 0;
+    int rc;
 
     if (lf_net_wait(fd, POLLIN, wait_ms) != 0) {
         return 0;
     }
-    n = lf_buf_read_fd(in, fd);
-    if (n == 0 || (n < 0 && n != -EAGAIN && n != -EINTR)) {
+    rc = lf_buf_read_fd(in, fd, &n);
+    if ((rc == 0 && n == 0) || (rc != 0 && rc != EAGAIN && rc != EINTR)) {
         fail_msg("the replica closed the connection");
     }
     while (lf_buf_next_line(in, LF_LINE_MAX, &line, &len) == LF_LINE_READY) {
@@ -1782,6 +1784,7 @@ replica_takes_a_slow_snapshot(void **state)
     struct lf_seg_info info;
     const char *line = NULL;
     size_t len = 0;
+    size_t n = 0;
     bool running = false;
     bool acked = false;
     long long deadline;
@@ -1801,7 +1804,8 @@ replica_takes_a_slow_snapshot(void **state)
     while (lf_buf_next_line(&in, LF_LINE_MAX, &line, &len) != LF_LINE_READY) {
         assert_true(lf_now_ms() < deadline);
         assert_int_equal(lf_net_wait(fd, POLLIN, 10000), 0);
-        assert_true(lf_buf_read_fd(&in, fd) > 0);
+        assert_int_equal(lf_buf_read_fd(&in, fd, &n), 0);
+        assert_true(n > 0);
     }
     snprintf(expect, sizeof(expect), "REPLICA %s r-node 0 0 0 ", p->instance);
     assert_int_equal(strncmp(line, expect, strlen(expect)), 0);

@@ -15,6 +15,9 @@ unit_tests = \
 	tests/unit/test_lf_table \
 	tests/unit/test_lf_watch
 
+# The table's calloc() can be made to fail (ENOMEM, not an outcome).
+tests_unit_test_lf_table_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=calloc
+
 # The agents' runtime.
 unit_tests += tests/unit/test_lf_attr
 tests_unit_test_lf_attr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/agents
@@ -24,6 +27,9 @@ tests_unit_test_lf_ocf_CPPFLAGS = $(AGENT_CPPFLAGS) -I$(top_srcdir)/agents
 tests_unit_test_lf_ocf_LDADD = agents/libagent.a $(LDADD)
 tests_unit_test_lf_svc_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/agents
 tests_unit_test_lf_svc_LDADD = agents/libagent.a $(LDADD)
+unit_tests += tests/unit/test_agent_cmd
+tests_unit_test_agent_cmd_CPPFLAGS = $(AGENT_CPPFLAGS) -I$(top_srcdir)/agents
+tests_unit_test_agent_cmd_LDADD = agents/libagent.a $(LDADD)
 
 # The helper's derivation, on CIBs built by the test (no libcib).
 unit_tests += tests/unit/test_lfd_derive

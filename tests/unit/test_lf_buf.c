@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -87,6 +88,7 @@ fd_roundtrip(void **state)
 {
     struct lf_buf out;
     struct lf_buf in;
+    size_t n = 99;
     int p[2];
 
     assert_int_equal(pipe(p), 0);
@@ -96,8 +98,10 @@ fd_roundtrip(void **state)
     assert_int_equal(lf_buf_write_fd(&out, p[1]), 0);
     assert_int_equal(lf_buf_pending(&out), 0);
     close(p[1]);
-    assert_int_equal(lf_buf_read_fd(&in, p[0]), 6);
-    assert_int_equal(lf_buf_read_fd(&in, p[0]), 0);
+    assert_int_equal(lf_buf_read_fd(&in, p[0], &n), 0);
+    assert_int_equal(n, 6);
+    assert_int_equal(lf_buf_read_fd(&in, p[0], &n), 0);
+    assert_int_equal(n, 0); /* end of file */
     close(p[0]);
     lf_buf_free(&out);
     lf_buf_free(&in);
@@ -134,6 +138,35 @@ atomic_file(void **state)
     rmdir(dir);
 }
 
+/* Errors come back as positive errno values, with nothing read. */
+static void
+read_fd_errors(void **state)
+{
+    struct lf_buf in;
+    size_t n = 99;
+    int p[2];
+
+    (void)state;
+    assert_int_equal(pipe2(p, O_NONBLOCK), 0);
+    lf_buf_init(&in, 4096);
+    assert_int_equal(lf_buf_read_fd(&in, p[0], &n), EAGAIN);
+    assert_int_equal(n, 0);
+    assert_int_equal(write(p[1], "x\n", 2), 2);
+    assert_int_equal(lf_buf_read_fd(&in, p[0], &n), 0);
+    assert_int_equal(n, 2);
+    /* A full buffer reads nothing more. */
+    assert_int_equal(lf_buf_read_fd(&in, p[0], &n), ENOBUFS);
+    assert_int_equal(n, 0);
+    assert_int_equal(lf_buf_pending(&in), 2);
+    lf_buf_free(&in);
+    lf_buf_init(&in, 4096);
+    assert_int_equal(lf_buf_read_fd(&in, -1, &n), EBADF);
+    assert_int_equal(n, 0);
+    close(p[0]);
+    close(p[1]);
+    lf_buf_free(&in);
+}
+
 int
 main(void)
 {
@@ -142,6 +175,7 @@ main(void)
         cmocka_unit_test(oversized_line_resyncs),
         cmocka_unit_test(limit_and_printf),
         cmocka_unit_test(fd_roundtrip),
+        cmocka_unit_test(read_fd_errors),
         cmocka_unit_test(atomic_file),
     };
 
