@@ -13,6 +13,11 @@ unit_tests = \
 	tests/unit/test_lf_table \
 	tests/unit/test_lf_watch
 
+# The exit statuses (whose agent column is checked against Pacemaker's
+# OCF codes: its header only).
+unit_tests += tests/unit/test_lf_exit
+tests_unit_test_lf_exit_CPPFLAGS = $(AM_CPPFLAGS) $(PCMK_CFLAGS)
+
 # The agents' runtime.
 unit_tests += tests/unit/test_lf_attr
 tests_unit_test_lf_attr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/agents
