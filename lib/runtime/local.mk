@@ -1,7 +1,7 @@
 # lib/runtime: what several programs share to run, on lib/base: the
-# daemons' start-up (lf-enqueued, lf-replicad, lf-watch), the exit
-# statuses of every program, and the arm record an agent and its watcher
-# share.
+# daemon skeleton (lf-enqueued, lf-replicad, lf-watch: command line,
+# start-up, signals, readiness, teardown), the exit statuses of every
+# program, and the arm record an agent and its watcher share.
 noinst_LIBRARIES += lib/runtime/liblfruntime.a
 lib_runtime_liblfruntime_a_CPPFLAGS = $(RUNTIME_CPPFLAGS)
 lib_runtime_liblfruntime_a_SOURCES = \

@@ -13,9 +13,9 @@ unit_tests = \
 	tests/unit/test_lf_table \
 	tests/unit/test_lf_watch
 
-# The exit statuses (whose agent column is checked against Pacemaker's
-# OCF codes: its header only).
-unit_tests += tests/unit/test_lf_exit
+# The daemon skeleton, and the exit statuses (whose agent column is
+# checked against Pacemaker's OCF codes: its header only).
+unit_tests += tests/unit/test_lf_server tests/unit/test_lf_exit
 tests_unit_test_lf_exit_CPPFLAGS = $(AM_CPPFLAGS) $(PCMK_CFLAGS)
 
 # The agents' runtime.
