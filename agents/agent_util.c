@@ -37,13 +37,10 @@ agent_load_secret(const struct lf_ocf_ctx *ctx, struct lf_secret *secret)
     rc = lf_secret_load(path, secret, &why);
     if (rc == ENOENT) {
         lf_ocf_reason("secret file %s does not exist on this node", path);
-        return PCMK_OCF_NOT_INSTALLED;
-    }
-    if (rc != 0) {
+    } else if (rc != 0) {
         lf_ocf_reason("%s: %s", why, path);
-        return PCMK_OCF_NOT_CONFIGURED;
     }
-    return PCMK_OCF_OK;
+    return lf_ocf_exit(lf_exit_of_file_rc(rc));
 }
 
 int
@@ -162,7 +159,8 @@ agent_start_daemon(const struct lf_ocf_ctx *ctx, char *const argv[])
     }
     lf_ocf_reason("%s failed to start: %s", argv[0],
                   last[0] != '\0' ? last : "no message");
-    return (status == 2) ? PCMK_OCF_NOT_CONFIGURED : PCMK_OCF_UNKNOWN_ERROR;
+    /* A usage error of the daemon is a bad parameter of ours. */
+    return lf_ocf_exit(lf_exit_of_status(LF_EXIT_DAEMON, status));
 }
 
 static int

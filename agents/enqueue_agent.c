@@ -234,8 +234,9 @@ monitor(struct lf_ocf_ctx *ctx)
     if (ctx->check_level < 10 && !ctx->probe) {
         return PCMK_OCF_OK;
     }
-    if (query_stats(ctx, reply, sizeof(reply)) != 0) {
-        return PCMK_OCF_UNKNOWN_ERROR;
+    rc = query_stats(ctx, reply, sizeof(reply));
+    if (rc != 0) {
+        return lf_ocf_exit(lf_exit_of_call_rc(rc));
     }
     (void)lf_proto_stat_field(reply, "locks", locks, sizeof(locks));
     (void)lf_proto_stat_field(reply, "replica", replica, sizeof(replica));

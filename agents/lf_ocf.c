@@ -69,6 +69,12 @@ lf_ocf_reason(const char *fmt, ...)
     }
 }
 
+int
+lf_ocf_exit(enum lf_exit end)
+{
+    return lf_exit_status(LF_EXIT_AGENT, end);
+}
+
 long long
 lf_ocf_time_left(const struct lf_ocf_ctx *ctx)
 {

@@ -15,6 +15,8 @@
 
 #include <crm/common/results.h> /* enum ocf_exitcode, header only */
 
+#include "lf_exit.h"
+
 #define LF_OCF_MAX_PARAMS 24
 
 enum lf_ocf_type {
@@ -90,6 +92,13 @@ void lf_ocf_reason(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*! \brief Milliseconds left before the action's timeout. */
 long long lf_ocf_time_left(const struct lf_ocf_ctx *ctx);
+
+/*!
+ * \brief The OCF exit code of an end: lf_exit.h's agent column, for what a
+ *        return code or the exit status of a daemon the agent ran says
+ *        (an enum ocf_exitcode).
+ */
+int lf_ocf_exit(enum lf_exit end);
 
 /*!
  * \brief Check every parameter against its declaration (required, integer

@@ -71,10 +71,6 @@ struct enq_config {
     uint16_t port;
     const char *user; /* NULL: stay who we are */
     const char *statedir;
-    const char *pidfile;
-    const char *logfile;
-    const char *secretfile;
-    bool foreground;
     uint64_t capacity;      /* most locks held at once */
     int replica_timeout_ms; /* silence after which the replica is lost */
     int max_clients;        /* most connections, reserves included */

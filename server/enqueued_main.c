@@ -10,24 +10,20 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include "enqueued.h"
+#include "lf_exit.h"
 #include "lf_log.h"
 #include "lf_net.h"
-#include "lf_parse.h"
 #include "lf_proc.h"
 #include "lf_segment.h"
 #include "lf_server.h"
-
-#define EXIT_USAGE 2
 
 static void
 usage(FILE *out)
@@ -78,11 +74,31 @@ usage(FILE *out)
         ENQ_RESERVE_LOCAL + ENQ_RESERVE_REPLICA);
 }
 
-static int
-parse_args(int argc, char **argv, struct enq_config *cfg, bool *verbose)
+static enum lf_exit
+parse_args(int argc, char **argv, struct lf_server *d, struct enq_config *cfg)
 {
-    long long n = 0;
-    int opt;
+    bool serve = false;
+    /* -t: at least twice the replica's 1 s heartbeat: below that an idle
+     * replica in good health is dropped again and again. */
+    const struct lf_server_option options[] = {
+        {'i', .text = &cfg->instance},
+        {'a', .text = &cfg->address},
+        {'p', .port = &cfg->port},
+        {'s', .text = &cfg->statedir},
+        {'k', .text = &d->secretfile},
+        {'m', .count = &cfg->capacity, .min = 1, .max = UINT32_MAX},
+        {'t', .number = &cfg->replica_timeout_ms, .min = 2000, .max = 600000},
+        {'c', .number = &cfg->max_clients, .min = 1, .max = 1000000},
+        {'C', .number = &cfg->per_address_max, .min = 1, .max = 1000000},
+        {'A', .number = &cfg->auth_timeout_ms, .min = 0, .max = 3600000},
+        {'I', .number = &cfg->idle_timeout_ms, .min = 0, .max = 86400000},
+        {'H', .number = &cfg->hold_ms, .min = 0, .max = 3600000},
+        {'S', .set = &serve},
+        {'W', .number = &cfg->takeover_wait_ms, .min = 0, .max = 3600000},
+        {'G', .count = &cfg->min_generation, .min = 0, .max = LLONG_MAX},
+        {'N', .text = &cfg->node},
+    };
+    enum lf_exit end;
 
     cfg->port = LF_DEFAULT_PORT;
     cfg->statedir = LOCALSTATEDIR "/lib/leapfrog";
@@ -93,139 +109,19 @@ parse_args(int argc, char **argv, struct enq_config *cfg, bool *verbose)
     cfg->auth_timeout_ms = 10000;
     cfg->idle_timeout_ms = 600000;
     cfg->hold_ms = 60000;
-    while (
-        (opt = getopt(argc, argv, "i:a:p:u:s:k:P:L:m:t:c:C:A:I:H:SW:G:N:fvh"))
-        != -1) {
-        switch (opt) {
-        case 'i':
-            cfg->instance = optarg;
-            break;
-        case 'a':
-            cfg->address = optarg;
-            break;
-        case 'p':
-            if (lf_parse_option_port("lf-enqueued", 'p', optarg, &cfg->port)
-                != 0) {
-                return EXIT_USAGE;
-            }
-            break;
-        case 'u':
-            cfg->user = optarg;
-            break;
-        case 's':
-            cfg->statedir = optarg;
-            break;
-        case 'k':
-            cfg->secretfile = optarg;
-            break;
-        case 'P':
-            cfg->pidfile = optarg;
-            break;
-        case 'L':
-            cfg->logfile = optarg;
-            break;
-        case 'm':
-            if (lf_parse_option("lf-enqueued", 'm', optarg, 1, UINT32_MAX, &n)
-                != 0) {
-                return EXIT_USAGE;
-            }
-            cfg->capacity = (uint64_t)n;
-            break;
-        case 't':
-            /* At least twice the replica's 1 s heartbeat: below that an
-             * idle replica in good health is dropped again and again. */
-            if (lf_parse_option("lf-enqueued", 't', optarg, 2000, 600000, &n)
-                != 0) {
-                return EXIT_USAGE;
-            }
-            cfg->replica_timeout_ms = (int)n;
-            break;
-        case 'c':
-            if (lf_parse_option("lf-enqueued", 'c', optarg, 1, 1000000, &n)
-                != 0) {
-                return EXIT_USAGE;
-            }
-            cfg->max_clients = (int)n;
-            break;
-        case 'C':
-            if (lf_parse_option("lf-enqueued", 'C', optarg, 1, 1000000, &n)
-                != 0) {
-                return EXIT_USAGE;
-            }
-            cfg->per_address_max = (int)n;
-            break;
-        case 'A':
-            if (lf_parse_option("lf-enqueued", 'A', optarg, 0, 3600000, &n)
-                != 0) {
-                return EXIT_USAGE;
-            }
-            cfg->auth_timeout_ms = (int)n;
-            break;
-        case 'I':
-            if (lf_parse_option("lf-enqueued", 'I', optarg, 0, 86400000, &n)
-                != 0) {
-                return EXIT_USAGE;
-            }
-            cfg->idle_timeout_ms = (int)n;
-            break;
-        case 'H':
-            if (lf_parse_option("lf-enqueued", 'H', optarg, 0, 3600000, &n)
-                != 0) {
-                return EXIT_USAGE;
-            }
-            cfg->hold_ms = (int)n;
-            break;
-        case 'S':
-            cfg->loss_policy = ENQ_LOSS_SERVE;
-            break;
-        case 'W':
-            if (lf_parse_option("lf-enqueued", 'W', optarg, 0, 3600000, &n)
-                != 0) {
-                return EXIT_USAGE;
-            }
-            cfg->takeover_wait_ms = (int)n;
-            break;
-        case 'G':
-            if (lf_parse_option("lf-enqueued", 'G', optarg, 0, LLONG_MAX, &n)
-                != 0) {
-                return EXIT_USAGE;
-            }
-            cfg->min_generation = (uint64_t)n;
-            break;
-        case 'N':
-            cfg->node = optarg;
-            break;
-        case 'f':
-            cfg->foreground = true;
-            break;
-        case 'v':
-            *verbose = true;
-            break;
-        case 'h':
-            usage(stdout);
-            exit(0);
-        default:
-            usage(stderr);
-            return EXIT_USAGE;
-        }
+    end = lf_server_parse(d, argc, argv, options,
+                          sizeof(options) / sizeof(options[0]), usage);
+    if (end != LF_EXIT_OK) {
+        return end;
     }
-    if (optind != argc) {
-        fprintf(stderr, "lf-enqueued: unexpected argument '%s'\n",
-                argv[optind]);
-        return EXIT_USAGE;
-    }
+    cfg->loss_policy = serve ? ENQ_LOSS_SERVE : ENQ_LOSS_HOLD;
     if (cfg->instance == NULL) {
         fprintf(stderr, "lf-enqueued: -i INSTANCE is required\n");
-        return EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
-    if (lf_parse_name(cfg->instance, LF_SEG_INSTANCE_MAX) != 0) {
-        fprintf(stderr,
-                "lf-enqueued: instance '%s' must be 1 to %d "
-                "characters of A-Z a-z 0-9 _ . -\n",
-                cfg->instance, LF_SEG_INSTANCE_MAX);
-        return EXIT_USAGE;
-    }
-    return 0;
+    d->instance = cfg->instance;
+    cfg->user = d->user;
+    return lf_server_check_instance(d, LF_SEG_INSTANCE_MAX);
 }
 
 /* The state directory belongs to the service user. Root prepares it
@@ -335,30 +231,23 @@ int
 main(int argc, char **argv)
 {
     struct enq_server srv;
-    struct lf_server_opts opts;
+    struct lf_server d;
     const char *why = "";
+    enum lf_exit end;
     bool acting = false;
-    bool verbose = false;
     uid_t uid = 0;
     gid_t gid = 0;
-    int notify_fd = -1;
-    int status = 1;
     int rc;
 
     memset(&srv, 0, sizeof(srv));
     srv.listen_fd = srv.epoll_fd = srv.signal_fd = -1;
-    rc = parse_args(argc, argv, &srv.cfg, &verbose);
-    if (rc != 0) {
-        return rc;
+    lf_server_init(&d, "lf-enqueued");
+    end = parse_args(argc, argv, &d, &srv.cfg);
+    if (end != LF_EXIT_OK) {
+        return lf_exit_status(LF_EXIT_DAEMON, end);
     }
-    opts.ident = "lf-enqueued";
-    opts.instance = srv.cfg.instance;
-    opts.secretfile = srv.cfg.secretfile;
-    opts.logfile = srv.cfg.logfile;
-    opts.user = srv.cfg.user;
-    opts.foreground = srv.cfg.foreground;
-    opts.verbose = verbose;
-    if (lf_server_start(&opts, &srv.secret, &notify_fd) != 0) {
+    end = LF_EXIT_FAILED;
+    if (lf_server_start(&d, &srv.secret) != 0) {
         goto done;
     }
     srv.started_ms = lf_now_ms();
@@ -396,20 +285,14 @@ main(int argc, char **argv)
         goto done;
     }
     /* Early, so that an agent giving up on the start can stop us. */
-    if (srv.cfg.pidfile != NULL
-        && (rc = lf_pidfile_write(srv.cfg.pidfile, getpid())) != 0) {
-        lf_err("cannot write pid file %s: %s", srv.cfg.pidfile, strerror(rc));
-        goto done;
-    }
-    if (srv.cfg.user != NULL && (rc = lf_proc_drop_to(srv.cfg.user)) != 0) {
-        lf_err("cannot run as user %s: %s", srv.cfg.user,
-               rc == ENOENT ? "no such user" : strerror(rc));
+    if (lf_server_write_pidfile(&d) != 0 || lf_server_drop(&d) != 0) {
         goto done;
     }
     rc = enq_limits_init(&srv);
     if (rc != 0) {
         goto done;
     }
+    /* The signalfd is the event loop's. */
     rc = enq_loop_init(&srv);
     if (rc != 0) {
         lf_err("cannot set up the event loop: %s", strerror(rc));
@@ -429,21 +312,17 @@ main(int argc, char **argv)
                   : "taken over from a replica over the network",
               srv.secret.len > 0 ? "shared secret required"
                                  : "no authentication");
-    lf_server_ready(&opts, &notify_fd);
+    lf_server_ready(&d);
     if (srv.uploader != NULL && !srv.uploader->dead) {
         enq_repl_attach(&srv, srv.uploader, srv.uploader_node);
     }
     srv.uploader = NULL;
-    status = (enq_loop_run(&srv) == 0) ? 0 : 1;
+    end = (enq_loop_run(&srv) == 0) ? LF_EXIT_OK : LF_EXIT_FAILED;
     lf_notice("stopped with %zu locks held", lf_table_count(srv.table));
 
 done:
     enq_loop_fini(&srv);
     enq_limits_fini(&srv);
-    if (srv.cfg.pidfile != NULL && status == 0) {
-        (void)unlink(srv.cfg.pidfile);
-    }
     lf_table_free(srv.table);
-    lf_daemon_ready(notify_fd, 1);
-    return status;
+    return lf_server_finish(&d, end);
 }

@@ -1,7 +1,7 @@
 /*
- * lf-enq: take, release and list locks on an enqueue server.
- * Exit status: 0 success, 1 refused by the server, 2 usage error,
- * 3 server unreachable or protocol failure.
+ * lf-enq: take, release and list locks on an enqueue server. It ends OK,
+ * REFUSED (by the server), USAGE, or UNREACHABLE (no server, or a protocol
+ * failure): exit status 0, 1, 2 or 3 (lf_exit.h's table).
  */
 #include <config.h>
 
@@ -12,14 +12,9 @@
 
 #include "lf_auth.h"
 #include "lf_client.h"
+#include "lf_exit.h"
 #include "lf_parse.h"
 #include "lf_rc.h"
-
-enum {
-    EXIT_REFUSED = 1,
-    EXIT_USAGE = 2,
-    EXIT_UNREACHABLE = 3,
-};
 
 static void
 usage(FILE *out)
@@ -42,8 +37,8 @@ usage(FILE *out)
             " replica)\n");
 }
 
-/* Build the request line for argv; NULL (with a message) when invalid. */
-static int
+/* Build the request line for argv: OK, or USAGE (with a message). */
+static enum lf_exit
 build_request(int argc, char **argv, char *out, size_t size)
 {
     const char *cmd = argv[0];
@@ -68,11 +63,11 @@ build_request(int argc, char **argv, char *out, size_t size)
         n = snprintf(out, size, "client-key");
     } else {
         usage(stderr);
-        return EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
     if (n < 0 || (size_t)n >= size) {
         fprintf(stderr, "lf-enq: request too long\n");
-        return EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
     if (argc >= 2) {
         if ((strcmp(cmd, "unlockall") == 0 ? !lf_lock_valid_owner(argv[1])
@@ -81,7 +76,7 @@ build_request(int argc, char **argv, char *out, size_t size)
                     "lf-enq: '%s': keys are 1-%d and owners 1-%d "
                     "printable characters without spaces\n",
                     argv[1], LF_KEY_MAX, LF_OWNER_MAX);
-            return EXIT_USAGE;
+            return LF_EXIT_USAGE;
         }
     }
     if (argc >= 3 && !lf_lock_valid_owner(argv[2])) {
@@ -89,17 +84,17 @@ build_request(int argc, char **argv, char *out, size_t size)
                 "lf-enq: owner '%s' must be 1-%d printable "
                 "characters without spaces\n",
                 argv[2], LF_OWNER_MAX);
-        return EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
     if (argc == 4 && strcmp(argv[3], "X") != 0 && strcmp(argv[3], "S") != 0) {
         fprintf(stderr, "lf-enq: mode must be X or S\n");
-        return EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
-    return 0;
+    return LF_EXIT_OK;
 }
 
 /* LIST: "OK <n>" then n lines. */
-static int
+static enum lf_exit
 print_list(struct lf_client *client, const char *reply)
 {
     char line[LF_LINE_MAX + 1];
@@ -107,7 +102,7 @@ print_list(struct lf_client *client, const char *reply)
 
     if (lf_parse_long(reply + 3, 0, 1LL << 40, &n) != 0) {
         fprintf(stderr, "lf-enq: unexpected reply: %s\n", reply);
-        return EXIT_UNREACHABLE;
+        return LF_EXIT_UNREACHABLE;
     }
     for (long long i = 0; i < n; i++) {
         int rc = lf_client_read_line(client, line, sizeof(line));
@@ -117,34 +112,35 @@ print_list(struct lf_client *client, const char *reply)
                     "lf-enq: list cut short after %lld of %lld: "
                     "%s\n",
                     i, n, lf_rc_str(rc));
-            return EXIT_UNREACHABLE;
+            return LF_EXIT_UNREACHABLE;
         }
         puts(line);
     }
-    return 0;
+    return LF_EXIT_OK;
 }
 
 /* client-key: no server involved, only the secret file. */
-static int
+static enum lf_exit
 print_client_key(const char *secretfile, const struct lf_secret *secret)
 {
     char text[LF_AUTH_CREDENTIAL_LEN + 1];
 
     if (secretfile == NULL) {
         fprintf(stderr, "lf-enq: client-key needs -k SECRETFILE\n");
-        return EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
     if (lf_auth_client_credential(secret, text) != 0) {
         fprintf(stderr, "lf-enq: %s is a client credential already\n",
                 secretfile);
-        return EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
     puts(text);
-    return 0;
+    return LF_EXIT_OK;
 }
 
-int
-main(int argc, char **argv)
+/* The command line's request, and how it ended. */
+static enum lf_exit
+run(int argc, char **argv)
 {
     const char *address = "127.0.0.1";
     const char *secretfile = NULL;
@@ -155,7 +151,7 @@ main(int argc, char **argv)
     const char *why = "";
     uint16_t port = LF_DEFAULT_PORT;
     long long timeout = 5000;
-    int status;
+    enum lf_exit end;
     int opt;
     int rc;
 
@@ -167,7 +163,7 @@ main(int argc, char **argv)
         case 'p':
             if (lf_parse_port(optarg, &port) != 0) {
                 fprintf(stderr, "lf-enq: -p: '%s' is not a port\n", optarg);
-                return EXIT_USAGE;
+                return LF_EXIT_USAGE;
             }
             break;
         case 'k':
@@ -177,30 +173,29 @@ main(int argc, char **argv)
             if (lf_parse_long(optarg, 1, 3600000, &timeout) != 0) {
                 fprintf(stderr, "lf-enq: -t: '%s' is not a timeout in ms\n",
                         optarg);
-                return EXIT_USAGE;
+                return LF_EXIT_USAGE;
             }
             break;
         case 'h':
             usage(stdout);
-            return 0;
+            return LF_EXIT_OK;
         default:
             usage(stderr);
-            return EXIT_USAGE;
+            return LF_EXIT_USAGE;
         }
     }
     if (optind >= argc) {
         usage(stderr);
-        return EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
-    status =
-        build_request(argc - optind, argv + optind, request, sizeof(request));
-    if (status != 0) {
-        return status;
+    end = build_request(argc - optind, argv + optind, request, sizeof(request));
+    if (end != LF_EXIT_OK) {
+        return end;
     }
     if (secretfile != NULL
         && (rc = lf_secret_load(secretfile, &secret, &why)) != 0) {
         fprintf(stderr, "lf-enq: %s %s: %s\n", why, secretfile, lf_rc_str(rc));
-        return EXIT_USAGE;
+        return lf_exit_of_file_rc(rc);
     }
     if (strcmp(argv[optind], "client-key") == 0) {
         return print_client_key(secretfile, &secret);
@@ -209,25 +204,31 @@ main(int argc, char **argv)
     if (rc != 0) {
         fprintf(stderr, "lf-enq: %s at %s port %u: %s\n", why, address, port,
                 lf_rc_str(rc));
-        return EXIT_UNREACHABLE;
+        return lf_exit_of_call_rc(rc);
     }
     rc = lf_client_call(&client, request, reply, sizeof(reply));
     if (rc != 0) {
         fprintf(stderr, "lf-enq: no reply from %s port %u: %s\n", address, port,
                 lf_rc_str(rc));
         lf_client_close(&client);
-        return EXIT_UNREACHABLE;
+        return lf_exit_of_call_rc(rc);
     }
     if (strncmp(reply, "ERR ", 4) == 0) {
         fprintf(stderr, "lf-enq: refused: %s\n", reply + 4);
-        status = EXIT_REFUSED;
+        end = LF_EXIT_REFUSED;
     } else if (strcmp(argv[optind], "list") == 0
                && strncmp(reply, "OK ", 3) == 0) {
-        status = print_list(&client, reply);
+        end = print_list(&client, reply);
     } else if (strcmp(reply, "OK") != 0) {
         /* count, stats, unlockall, "already held": show what follows OK */
         puts(strncmp(reply, "OK ", 3) == 0 ? reply + 3 : reply);
     }
     lf_client_close(&client);
-    return status;
+    return end;
+}
+
+int
+main(int argc, char **argv)
+{
+    return lf_exit_status(LF_EXIT_CLIENT, run(argc, argv));
 }

@@ -20,10 +20,6 @@ struct rep_config {
     const char *enqueue_address;
     uint16_t port;
     const char *user;
-    const char *pidfile;
-    const char *logfile;
-    const char *secretfile;
-    bool foreground;
     uint64_t capacity;
     int timeout_ms;   /* silence after which E counts as gone */
     const char *node; /* NULL: the host name */

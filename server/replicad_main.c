@@ -5,25 +5,19 @@
 #include <config.h>
 
 #include <errno.h>
-#include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "lf_exit.h"
 #include "lf_log.h"
 #include "lf_net.h"
-#include "lf_parse.h"
 #include "lf_proc.h"
 #include "lf_proto.h"
 #include "lf_segment.h"
 #include "lf_server.h"
 #include "replicad.h"
-
-#define EXIT_USAGE 2
 
 static void
 usage(FILE *out)
@@ -50,92 +44,38 @@ usage(FILE *out)
             LF_DEFAULT_PORT);
 }
 
-static int
-parse_args(int argc, char **argv, struct rep_config *cfg, bool *verbose)
+static enum lf_exit
+parse_args(int argc, char **argv, struct lf_server *d, struct rep_config *cfg)
 {
-    long long n = 0;
-    int opt;
+    /* -t: at least twice the enqueue server's 1 s heartbeat: below that
+     * an idle server in good health is left again and again. */
+    const struct lf_server_option options[] = {
+        {'i', .text = &cfg->instance},
+        {'a', .text = &cfg->enqueue_address},
+        {'p', .port = &cfg->port},
+        {'k', .text = &d->secretfile},
+        {'m', .count = &cfg->capacity, .min = 1, .max = UINT32_MAX},
+        {'t', .number = &cfg->timeout_ms, .min = 2000, .max = 600000},
+        {'N', .text = &cfg->node},
+    };
+    enum lf_exit end;
 
     cfg->port = LF_DEFAULT_PORT;
     cfg->capacity = 100000;
     cfg->timeout_ms = 5000;
-    while ((opt = getopt(argc, argv, "i:a:p:u:k:P:L:m:t:N:fvh")) != -1) {
-        switch (opt) {
-        case 'i':
-            cfg->instance = optarg;
-            break;
-        case 'a':
-            cfg->enqueue_address = optarg;
-            break;
-        case 'p':
-            if (lf_parse_option_port("lf-replicad", 'p', optarg, &cfg->port)
-                != 0) {
-                return EXIT_USAGE;
-            }
-            break;
-        case 'u':
-            cfg->user = optarg;
-            break;
-        case 'k':
-            cfg->secretfile = optarg;
-            break;
-        case 'P':
-            cfg->pidfile = optarg;
-            break;
-        case 'L':
-            cfg->logfile = optarg;
-            break;
-        case 'm':
-            if (lf_parse_option("lf-replicad", 'm', optarg, 1, UINT32_MAX, &n)
-                != 0) {
-                return EXIT_USAGE;
-            }
-            cfg->capacity = (uint64_t)n;
-            break;
-        case 't':
-            /* At least twice the enqueue server's 1 s heartbeat: below
-             * that an idle server in good health is left again and again. */
-            if (lf_parse_option("lf-replicad", 't', optarg, 2000, 600000, &n)
-                != 0) {
-                return EXIT_USAGE;
-            }
-            cfg->timeout_ms = (int)n;
-            break;
-        case 'N':
-            cfg->node = optarg;
-            break;
-        case 'f':
-            cfg->foreground = true;
-            break;
-        case 'v':
-            *verbose = true;
-            break;
-        case 'h':
-            usage(stdout);
-            exit(0);
-        default:
-            usage(stderr);
-            return EXIT_USAGE;
-        }
-    }
-    if (optind != argc) {
-        fprintf(stderr, "lf-replicad: unexpected argument '%s'\n",
-                argv[optind]);
-        return EXIT_USAGE;
+    end = lf_server_parse(d, argc, argv, options,
+                          sizeof(options) / sizeof(options[0]), usage);
+    if (end != LF_EXIT_OK) {
+        return end;
     }
     if (cfg->instance == NULL || cfg->enqueue_address == NULL) {
         fprintf(stderr, "lf-replicad: -i INSTANCE and -a ENQUEUE_ADDRESS "
                         "are required\n");
-        return EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
-    if (lf_parse_name(cfg->instance, LF_SEG_INSTANCE_MAX) != 0) {
-        fprintf(stderr,
-                "lf-replicad: instance '%s' must be 1 to %d "
-                "characters of A-Z a-z 0-9 _ . -\n",
-                cfg->instance, LF_SEG_INSTANCE_MAX);
-        return EXIT_USAGE;
-    }
-    return 0;
+    d->instance = cfg->instance;
+    cfg->user = d->user;
+    return lf_server_check_instance(d, LF_SEG_INSTANCE_MAX);
 }
 
 /* This node's name, as the enqueue server compares it with its own. */
@@ -189,46 +129,30 @@ int
 main(int argc, char **argv)
 {
     struct rep_server rep;
-    struct lf_server_opts opts;
-    bool verbose = false;
-    int notify_fd = -1;
-    int status = 1;
+    struct lf_server d;
+    enum lf_exit end;
     int rc;
 
     memset(&rep, 0, sizeof(rep));
     rep.signal_fd = -1;
-    rc = parse_args(argc, argv, &rep.cfg, &verbose);
-    if (rc != 0) {
-        return rc;
+    lf_server_init(&d, "lf-replicad");
+    end = parse_args(argc, argv, &d, &rep.cfg);
+    if (end != LF_EXIT_OK) {
+        return lf_exit_status(LF_EXIT_DAEMON, end);
     }
+    end = LF_EXIT_FAILED;
     node_name(&rep);
-    opts.ident = "lf-replicad";
-    opts.instance = rep.cfg.instance;
-    opts.secretfile = rep.cfg.secretfile;
-    opts.logfile = rep.cfg.logfile;
-    opts.user = rep.cfg.user;
-    opts.foreground = rep.cfg.foreground;
-    opts.verbose = verbose;
-    if (lf_server_start(&opts, &rep.secret, &notify_fd) != 0) {
-        goto done;
-    }
-    if (rep.cfg.pidfile != NULL
-        && (rc = lf_pidfile_write(rep.cfg.pidfile, getpid())) != 0) {
-        lf_err("cannot write pid file %s: %s", rep.cfg.pidfile, strerror(rc));
+    if (lf_server_start(&d, &rep.secret) != 0
+        || lf_server_write_pidfile(&d) != 0) {
         goto done;
     }
     if (move_foreign_segment(&rep.cfg) != 0) {
         goto done;
     }
-    if (rep.cfg.user != NULL && (rc = lf_proc_drop_to(rep.cfg.user)) != 0) {
-        lf_err("cannot run as user %s: %s", rep.cfg.user,
-               rc == ENOENT ? "no such user" : strerror(rc));
+    if (lf_server_drop(&d) != 0 || lf_server_signals(&d) != 0) {
         goto done;
     }
-    if ((rc = lf_server_signalfd(&rep.signal_fd)) != 0) {
-        lf_err("cannot set up signal handling: %s", strerror(rc));
-        goto done;
-    }
+    rep.signal_fd = d.signal_fd;
     /* A stop request ends a connect or read to an unreachable enqueue
      * server at once: Pacemaker waits for this stop before P restarts
      * elsewhere. */
@@ -259,20 +183,13 @@ main(int argc, char **argv)
               "memory (up to %llu locks)",
               rep.cfg.enqueue_address, rep.cfg.port,
               (unsigned long long)rep.cfg.capacity);
-    lf_server_ready(&opts, &notify_fd);
-    status = rep_sync_run(&rep);
+    lf_server_ready(&d);
+    end = (rep_sync_run(&rep) == 0) ? LF_EXIT_OK : LF_EXIT_FAILED;
     rep_sync_stop(&rep);
     lf_notice("stopped");
 
 done:
     lf_seg_close(rep.seg);
     lf_table_free(rep.index);
-    if (rep.signal_fd >= 0) {
-        close(rep.signal_fd);
-    }
-    if (rep.cfg.pidfile != NULL && status == 0) {
-        (void)unlink(rep.cfg.pidfile);
-    }
-    lf_daemon_ready(notify_fd, 1);
-    return status;
+    return lf_server_finish(&d, end);
 }

@@ -2,10 +2,8 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "lf_log.h"
@@ -22,15 +20,7 @@
 static bool
 stop_requested(int sigfd)
 {
-    struct signalfd_siginfo si;
-    bool stop = false;
-
-    while (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-        if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
-            stop = true;
-        }
-    }
-    return stop;
+    return lf_server_read_signals(sigfd).stop != 0;
 }
 
 /* Sleep ms, or less when a stop request comes: true for a stop. */
@@ -67,7 +57,7 @@ mark_reported(const struct lfw_config *cfg, const struct lf_watch_arm *watched)
 
 /* The server has exited: report it, unless disarmed, until report_ms
  * after the exit. */
-static int
+static enum lf_exit
 report(const struct lfw_config *cfg, const struct lf_watch_arm *watched,
        int sigfd, long long exited_ms)
 {
@@ -86,7 +76,7 @@ report(const struct lfw_config *cfg, const struct lf_watch_arm *watched,
             lf_info("the server (pid %ld) exited after the agent disarmed "
                     "the watch: not a failure",
                     (long)watched->pid);
-            return LFW_EXIT_OK;
+            return LF_EXIT_OK;
         }
         left = deadline - lf_now_ms();
         rc = lfw_pcmk_fail(t, left > 500 ? left : 500, why, sizeof(why));
@@ -97,7 +87,7 @@ report(const struct lfw_config *cfg, const struct lf_watch_arm *watched,
                       "its exit",
                       (long)watched->pid, t->rsc, t->node,
                       lf_now_ms() - exited_ms);
-            return LFW_EXIT_OK;
+            return LF_EXIT_OK;
         }
         left = deadline - lf_now_ms();
         if (left <= 0) {
@@ -105,7 +95,7 @@ report(const struct lfw_config *cfg, const struct lf_watch_arm *watched,
                    "failure could not be reported within %lld ms (%s): the "
                    "next monitor will find it",
                    (long)watched->pid, cfg->report_ms, why);
-            return LFW_EXIT_FAILED;
+            return LF_EXIT_FAILED;
         }
         if (!warned) {
             lf_warn("the server (pid %ld) exited without a stop; cannot "
@@ -117,7 +107,7 @@ report(const struct lfw_config *cfg, const struct lf_watch_arm *watched,
         }
         if (pause_or_stop(sigfd, pause_ms < left ? pause_ms : left)) {
             lf_info("disarmed while reporting: not reporting");
-            return LFW_EXIT_OK;
+            return LF_EXIT_OK;
         }
         pause_ms = pause_ms * 2 < 1000 ? pause_ms * 2 : 1000;
     }
@@ -136,7 +126,7 @@ server_gone(const struct lf_watch_arm *watched)
 }
 
 /* Wait for the server's exit or a stop request; pidfd -1: poll /proc. */
-static int
+static enum lf_exit
 watch(const struct lfw_config *cfg, const struct lf_watch_arm *watched,
       int pidfd, int sigfd)
 {
@@ -152,11 +142,11 @@ watch(const struct lfw_config *cfg, const struct lf_watch_arm *watched,
                 continue;
             }
             lf_err("cannot wait for the server: %s", strerror(errno));
-            return LFW_EXIT_FAILED;
+            return LF_EXIT_FAILED;
         }
         if ((pfd[0].revents & POLLIN) != 0 && stop_requested(sigfd)) {
             lf_debug("disarmed: the watch ends");
-            return LFW_EXIT_OK;
+            return LF_EXIT_OK;
         }
         if ((pidfd >= 0 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) != 0)
             || (pidfd < 0 && server_gone(watched))) {
@@ -165,54 +155,19 @@ watch(const struct lfw_config *cfg, const struct lf_watch_arm *watched,
     }
 }
 
-/* Remove our pid file, unless another watcher has written it since. */
-static void
-remove_pidfile(const char *path)
+enum lf_exit
+lfw_watch_open(const struct lfw_config *cfg, struct lfw_watch *w)
 {
-    pid_t pid = 0;
+    int rc = lf_watch_read(cfg->arm_path, &w->watched);
 
-    if (lf_pidfile_read(path, &pid) == 0 && pid == getpid()) {
-        (void)unlink(path);
-    }
-}
-
-int
-lfw_watch_run(const struct lfw_config *cfg)
-{
-    struct lf_server_opts opts = {
-        .ident = "lf-watch",
-        .instance = cfg->target.rsc,
-        .secretfile = NULL,
-        .logfile = cfg->logfile,
-        .user = cfg->user,
-        .foreground = cfg->foreground,
-        .verbose = cfg->verbose,
-    };
-    struct lf_secret secret;
-    struct lf_watch_arm watched;
-    bool own_pidfile = false;
-    int notify_fd = -1;
-    int pidfd = -1;
-    int sigfd = -1;
-    int status = LFW_EXIT_FAILED;
-    int rc;
-
-    if (lf_server_start(&opts, &secret, &notify_fd) != 0) {
-        goto done;
-    }
-    if (chdir("/") != 0) {
-        lf_warn("cannot change to /: %s", strerror(errno));
-    }
-    lfw_pcmk_init("lf-watch");
-    rc = lf_watch_read(cfg->arm_path, &watched);
-    if (rc != 0 || watched.state != LF_WATCH_ARMED) {
+    w->pidfd = -1;
+    if (rc != 0 || w->watched.state != LF_WATCH_ARMED) {
         lf_err("nothing to watch: %s %s", cfg->arm_path,
                rc == 0 ? "is no longer armed" : "cannot be read");
-        status = LFW_EXIT_NOTHING;
-        goto done;
+        return LF_EXIT_NOTHING;
     }
-    rc = lf_proc_pidfd_open(watched.pid, watched.start, &pidfd);
-    if (rc == ENOSYS && !server_gone(&watched)) {
+    rc = lf_proc_pidfd_open(w->watched.pid, w->watched.start, &w->pidfd);
+    if (rc == ENOSYS && !server_gone(&w->watched)) {
         /* An old kernel, a seccomp filter, or valgrind. */
         lf_notice("no pidfd_open(2) here: checking the server every %d ms",
                   POLL_MS);
@@ -221,43 +176,31 @@ lfw_watch_run(const struct lfw_config *cfg)
     if (rc == ESRCH || rc == ENOSYS) {
         lf_err("nothing to watch: the server (pid %ld) is gone (or its "
                "pid names another process now)",
-               (long)watched.pid);
-        status = LFW_EXIT_NOTHING;
-        goto done;
+               (long)w->watched.pid);
+        return LF_EXIT_NOTHING;
     }
     if (rc != 0) {
         lf_err("cannot open a pidfd on the server (pid %ld): %s",
-               (long)watched.pid, strerror(rc));
-        goto done;
+               (long)w->watched.pid, strerror(rc));
+        return LF_EXIT_FAILED;
     }
-    rc = lf_server_signalfd(&sigfd);
-    if (rc != 0) {
-        lf_err("cannot set up signal handling: %s", strerror(rc));
-        goto done;
-    }
-    if (cfg->pidfile != NULL) {
-        rc = lf_pidfile_write(cfg->pidfile, getpid());
-        if (rc != 0) {
-            lf_err("cannot write pid file %s: %s", cfg->pidfile, strerror(rc));
-            goto done;
-        }
-        own_pidfile = true;
-    }
-    lf_server_ready(&opts, &notify_fd);
-    lf_info("watching the server (pid %ld) of %s on %s", (long)watched.pid,
-            cfg->target.rsc, cfg->target.node);
-    status = watch(cfg, &watched, pidfd, sigfd);
+    return LF_EXIT_OK;
+}
 
-done:
-    if (pidfd >= 0) {
-        close(pidfd);
+enum lf_exit
+lfw_watch_run(const struct lfw_config *cfg, const struct lfw_watch *w,
+              int sigfd)
+{
+    lf_info("watching the server (pid %ld) of %s on %s", (long)w->watched.pid,
+            cfg->target.rsc, cfg->target.node);
+    return watch(cfg, &w->watched, w->pidfd, sigfd);
+}
+
+void
+lfw_watch_close(struct lfw_watch *w)
+{
+    if (w->pidfd >= 0) {
+        close(w->pidfd);
+        w->pidfd = -1;
     }
-    if (sigfd >= 0) {
-        close(sigfd);
-    }
-    if (own_pidfile) {
-        remove_pidfile(cfg->pidfile);
-    }
-    lf_daemon_ready(notify_fd, status);
-    return status;
 }

@@ -1,41 +1,52 @@
 /*
  * lfw_watch.h - what lf-watch does once detached: wait for the server
  * named by the arm record to exit, then, unless the agent has disarmed it,
- * report the failure to the cluster (lfw_pcmk.h) at once.
+ * report the failure to the cluster (lfw_pcmk.h) at once. Its start-up is
+ * the daemon skeleton's (lf_server.h), in lfw_main.c.
  */
 #ifndef LFW_WATCH_H
 #define LFW_WATCH_H
 
-#include <stdbool.h>
-
+#include "lf_exit.h"
+#include "lf_watch.h"
 #include "lfw_pcmk.h"
 
-/* Exit statuses of lf-watch (also what its readiness reports). */
-enum lfw_exit {
-    LFW_EXIT_OK = 0,
-    LFW_EXIT_FAILED = 1,  /* start-up failed */
-    LFW_EXIT_USAGE = 2,   /* bad command line */
-    LFW_EXIT_NOTHING = 3, /* no armed record, or its server is gone */
-};
-
+/* lf-watch's own settings (the shared ones are the skeleton's). */
 struct lfw_config {
     const char *arm_path; /* the arm record the agent wrote */
-    const char *pidfile;  /* lf-watch's own pid file, or NULL */
-    const char *logfile;  /* an additional log file, or NULL */
-    const char *user;     /* the servers' user, who may own it, or NULL */
     struct lfw_pcmk_target target;
     long long report_ms; /* how long to keep trying to report */
-    bool foreground;
-    bool verbose;
+};
+
+/* The server watched: the arm record's, by a pidfd on it. */
+struct lfw_watch {
+    struct lf_watch_arm watched; /* the server, as armed */
+    int pidfd;                   /* on it, or -1: poll /proc */
 };
 
 /*!
- * \brief Detach (unless in the foreground), open a pidfd on the armed
- *        server, report readiness, and watch it until it exits or a
- *        signal (SIGTERM, SIGINT) ends the watch.
+ * \brief Open the watch: read the arm record and open a pidfd on the
+ *        server it names (or, without pidfd_open(2), poll /proc).
  *
- * \return an enum lfw_exit, the process's exit status
+ * \param[out] w  the watch; lfw_watch_close() it whatever the end
+ *
+ * \return OK, NOTHING (no armed record, or its server is gone) or FAILED,
+ *         the reason logged
  */
-int lfw_watch_run(const struct lfw_config *cfg);
+enum lf_exit lfw_watch_open(const struct lfw_config *cfg, struct lfw_watch *w);
+
+/*!
+ * \brief Watch the server until it exits or a stop request (SIGTERM,
+ *        SIGINT on sigfd) ends the watch; report an exit without a stop
+ *        (lfw_pcmk.h), unless the agent has disarmed it meanwhile.
+ *
+ * \return OK after a report, a disarm or a stop request; FAILED when the
+ *         report could not be made, or the wait failed
+ */
+enum lf_exit lfw_watch_run(const struct lfw_config *cfg,
+                           const struct lfw_watch *w, int sigfd);
+
+/*! \brief Close the watch's pidfd. */
+void lfw_watch_close(struct lfw_watch *w);
 
 #endif

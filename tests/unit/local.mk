@@ -18,6 +18,11 @@ unit_tests = \
 # The table's calloc() can be made to fail (ENOMEM, not an outcome).
 tests_unit_test_lf_table_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=calloc
 
+# The daemon skeleton, and the exit statuses (whose agent column is
+# checked against Pacemaker's OCF codes: its header only).
+unit_tests += tests/unit/test_lf_server tests/unit/test_lf_exit
+tests_unit_test_lf_exit_CPPFLAGS = $(AM_CPPFLAGS) $(PCMK_CFLAGS)
+
 # The agents' runtime.
 unit_tests += tests/unit/test_lf_attr
 tests_unit_test_lf_attr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/agents
