@@ -18,7 +18,7 @@ anything=/usr/lib/ocf/resource.d/heartbeat/anything
 exec_bench="$builddir/bench/lf-bench-exec"
 inst="ba$$"
 
-. "$top/tests/lf-pidfiles.sh"
+. "$top/tests/harness/lf-pidfiles.sh"
 
 cleanup() {
     lf_kill_pidfiles "$work"

@@ -49,8 +49,8 @@ nlocks=${2:-200}
 modes=${LF_BENCH_MODES:-leapfrog static}
 faults=${LF_BENCH_FAULTS:-kill poweroff}
 watcher=$LF_BUILDDIR/bench/lf-bench-failover
-. "$top/tests/cluster/lf-cluster.sh"
-. "$top/tests/cluster/lf-pair.sh"
+. "$top/tests/harness/lf-cluster.sh"
+. "$top/tests/harness/lf-pair.sh"
 
 [ -x "$watcher" ] || { echo "build first: $watcher is missing" >&2; exit 1; }
 results=$(mktemp /tmp/lf-bench-failover.XXXXXX)

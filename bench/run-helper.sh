@@ -23,8 +23,8 @@ churn=${2:-1000}
 shift $(($# < 2 ? $# : 2))
 pair_counts=${*:-1 50 200}
 MONITOR_S=10
-. "$top/tests/cluster/lf-cluster.sh"
-. "$top/tests/cluster/lf-pair.sh"
+. "$top/tests/harness/lf-cluster.sh"
+. "$top/tests/harness/lf-pair.sh"
 
 lfc_init bench-helper 3 || exit 1
 lfc_trap

@@ -56,8 +56,8 @@ LFC_FENCING=${LFC_FENCING:-1}
 LFC_STONITH_ACTION=${LFC_STONITH_ACTION:-off}
 LFC_FENCE_DELAY=${LFC_FENCE_DELAY:-5s}
 LFC_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=tests/lf-pcs.sh
-. "$LFC_HERE/../lf-pcs.sh"
+# shellcheck source=tests/harness/lf-pcs.sh
+. "$LFC_HERE/lf-pcs.sh"
 # The fence device's programs: the build tree's (noinst programs).
 LFC_FENCE_BIN=${LF_BUILDDIR:-$LFC_HERE/../..}/tests/fence
 
