@@ -57,7 +57,7 @@ results=$(mktemp /tmp/lf-bench-failover.XXXXXX)
 
 fail() {
     lfc_log "benchmark failed: $*"
-    LFC_TAP_FAILED=1
+    TAP_FAILED=1
     exit 1
 }
 
