@@ -35,4 +35,5 @@ EXTRA_DIST += \
 	bench/run-takeover.sh \
 	bench/run-unavailability.sh \
 	bench/run-load.sh \
-	bench/lfbt-nodes.sh
+	bench/lfbt-nodes.sh \
+	bench/bench-lib.sh

@@ -8,23 +8,17 @@
 #
 #   bench/run-agents.sh [RUNS]      (default 500 monitors, 20 start+stop)
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/.." && pwd)
-builddir=${LF_BUILDDIR:-$top}
+# shellcheck source=bench/bench-lib.sh
+. "$(dirname "$0")/bench-lib.sh"
 runs=${1:-500}
-work=$(mktemp -d /tmp/lf-bench-agents.XXXXXX)
+bench_count "$runs"
+# The agents' servers leave their pid files in $work: killed at exit.
+bench_workdir lf-bench-agents
 port=$((36000 + $$ % 3000))
 anything=/usr/lib/ocf/resource.d/heartbeat/anything
 exec_bench="$builddir/bench/lf-bench-exec"
 inst="ba$$"
 
-. "$top/tests/lf-pidfiles.sh"
-
-cleanup() {
-    lf_kill_pidfiles "$work"
-    rm -rf "$work"
-}
-trap cleanup EXIT
 [ -x "$anything" ] || { echo "needs resource-agents ($anything)" >&2; exit 1; }
 
 export OCF_ROOT=/usr/lib/ocf OCF_RESKEY_CRM_meta_timeout=20000
@@ -49,7 +43,6 @@ measure() {
     printf '%-34s ' "$name"
     env "${!envname}" "$exec_bench" -n "$n" -e "$want" -- "$@" || exit 1
 }
-field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p"; }
 
 env "${lf_env[@]}" "$builddir/agents/enqueue" start >/dev/null 2>&1 ||
     { echo "leapfrog agent failed to start" >&2; exit 1; }
@@ -95,11 +88,10 @@ chmod +x "$work/lf-startstop" "$work/any-startstop"
     measure anything-start+stop 3 0 no_env "$work/any-startstop"
 } | tee -a "$work/results"
 
-get() { grep "^$1 " "$work/results" | field "$2"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+get() { grep "^$1 " "$work/results" | bench_field "$2"; }
 echo
-echo "ratio leapfrog monitor-0 / floor (wall):       $(ratio "$(get leapfrog-monitor-0 wall_mean_us)" "$(get floor wall_mean_us)")"
-echo "ratio anything monitor-0 / leapfrog monitor-0: $(ratio "$(get anything-monitor-0 wall_mean_us)" "$(get leapfrog-monitor-0 wall_mean_us)")"
-echo "ratio anything monitor-10 / leapfrog monitor-10: $(ratio "$(get anything-monitor-10 wall_mean_us)" "$(get leapfrog-monitor-10 wall_mean_us)")"
+echo "ratio leapfrog monitor-0 / floor (wall):       $(bench_ratio "$(get leapfrog-monitor-0 wall_mean_us)" "$(get floor wall_mean_us)")"
+echo "ratio anything monitor-0 / leapfrog monitor-0: $(bench_ratio "$(get anything-monitor-0 wall_mean_us)" "$(get leapfrog-monitor-0 wall_mean_us)")"
+echo "ratio anything monitor-10 / leapfrog monitor-10: $(bench_ratio "$(get anything-monitor-10 wall_mean_us)" "$(get leapfrog-monitor-10 wall_mean_us)")"
 echo "leapfrog monitor-10 - monitor-0: $(awk -v a="$(get leapfrog-monitor-10 wall_mean_us)" -v b="$(get leapfrog-monitor-0 wall_mean_us)" 'BEGIN { printf "%.0f", a - b }') us (one connect + STATS round trip on loopback)"
-echo "ratio anything start+stop / leapfrog start+stop: $(ratio "$(get anything-start+stop wall_mean_us)" "$(get leapfrog-start+stop wall_mean_us)")"
+echo "ratio anything start+stop / leapfrog start+stop: $(bench_ratio "$(get anything-start+stop wall_mean_us)" "$(get leapfrog-start+stop wall_mean_us)")"

@@ -39,25 +39,22 @@
 #
 # Needs root and the installed agents; uses cluster slot 6 (10.213.6.0/24).
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/.." && pwd)
-export LF_BUILDDIR=${LF_BUILDDIR:-$top}
-export LF_CLUSTER_SLOT=${LF_CLUSTER_SLOT:-6}
-export LF_CLUSTER_LOGDIR=${LF_CLUSTER_LOGDIR:-/tmp/lf-bench-failover-logs}
+# shellcheck source=bench/bench-lib.sh
+. "$(dirname "$0")/bench-lib.sh"
 trials=${1:-3}
 nlocks=${2:-200}
+bench_count "$trials" "$nlocks"
 modes=${LF_BENCH_MODES:-leapfrog static}
 faults=${LF_BENCH_FAULTS:-kill poweroff}
+bench_cluster 6 failover
 watcher=$LF_BUILDDIR/bench/lf-bench-failover
-. "$top/tests/cluster/lf-cluster.sh"
-. "$top/tests/cluster/lf-pair.sh"
 
 [ -x "$watcher" ] || { echo "build first: $watcher is missing" >&2; exit 1; }
 results=$(mktemp /tmp/lf-bench-failover.XXXXXX)
 
 fail() {
     lfc_log "benchmark failed: $*"
-    LFC_TAP_FAILED=1
+    TAP_FAILED=1
     exit 1
 }
 

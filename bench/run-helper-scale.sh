@@ -7,12 +7,11 @@
 #
 #   bench/run-helper-scale.sh [RUNS]     (default 20)
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/.." && pwd)
-builddir=${LF_BUILDDIR:-$top}
+# shellcheck source=bench/bench-lib.sh
+. "$(dirname "$0")/bench-lib.sh"
 runs=${1:-20}
-work=$(mktemp -d /tmp/lf-helper-scale.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+bench_count "$runs"
+bench_workdir lf-helper-scale
 export PCMK_logfile=/dev/null
 
 make_cib() { # FILE PAIRS

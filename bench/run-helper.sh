@@ -13,18 +13,16 @@
 #
 # Needs root; uses cluster slot 5 (10.213.5.0/24) and the installed agents.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/.." && pwd)
-export LF_BUILDDIR=${LF_BUILDDIR:-$top}
-export LF_CLUSTER_SLOT=${LF_CLUSTER_SLOT:-5}
-export LF_CLUSTER_LOGDIR=${LF_CLUSTER_LOGDIR:-/tmp/lf-bench-helper-logs}
+# shellcheck source=bench/bench-lib.sh
+. "$(dirname "$0")/bench-lib.sh"
 moves=${1:-15}
 churn=${2:-1000}
 shift $(($# < 2 ? $# : 2))
 pair_counts=${*:-1 50 200}
+# shellcheck disable=SC2086 # one count a word
+bench_count "$moves" "$churn" $pair_counts
 MONITOR_S=10
-. "$top/tests/cluster/lf-cluster.sh"
-. "$top/tests/cluster/lf-pair.sh"
+bench_cluster 5 helper
 
 lfc_init bench-helper 3 || exit 1
 lfc_trap

@@ -13,86 +13,45 @@
 # secret (mutual authentication, then a MAC on every line both ways), and
 # prints the ratio; it needs no Redis.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/.." && pwd)
-builddir=${LF_BUILDDIR:-$top}
+# shellcheck source=bench/bench-lib.sh
+. "$(dirname "$0")/bench-lib.sh"
 auth=0
 if [ "${1:-}" = --auth ]; then
     auth=1
     shift
 fi
 pairs=${1:-2000}
-work=$(mktemp -d /tmp/lf-bench-locks.XXXXXX)
-pids=()
+bench_count "$pairs"
+[ $auth = 1 ] || command -v redis-server >/dev/null ||
+    { echo "redis-server is not installed" >&2; exit 1; }
+bench_workdir lf-bench-locks
 base=$((30000 + $$ % 5000))
 inst="bench$$"
 
-cleanup() {
-    local p
-    for p in "${pids[@]}"; do
-        kill "$p" 2>/dev/null
-    done
-    for p in "${pids[@]}"; do
-        while kill -0 "$p" 2>/dev/null; do sleep 0.05; done
-    done
-    rm -f "/dev/shm/leapfrog-${inst}r" "/dev/shm/leapfrog-${inst}b"
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-[ $auth = 1 ] || command -v redis-server >/dev/null ||
-    { echo "redis-server is not installed" >&2; exit 1; }
-
-wait_until() {
-    local tries=0
-    until "$@"; do
-        tries=$((tries + 1))
-        [ $tries -lt 500 ] || { echo "timed out: $*" >&2; exit 1; }
-        sleep 0.02
-    done
-}
-
 # leapfrog without and with a replica.
-"$builddir/server/lf-enqueued" -i "${inst}u" -a 127.0.0.1 -p $base \
-    -s "$work" -P "$work/eu.pid" || exit 1
-pids+=("$(cat "$work/eu.pid")")
+bench_enqueued eu "${inst}u" $base || exit 1
 # Both on this host: their node names (as the agents pass Pacemaker's)
 # make the replica count as the second copy.
-"$builddir/server/lf-enqueued" -i "${inst}r" -a 127.0.0.1 -p $((base + 1)) \
-    -s "$work" -P "$work/er.pid" -N bench-e || exit 1
-pids+=("$(cat "$work/er.pid")")
-"$builddir/server/lf-replicad" -i "${inst}r" -a 127.0.0.1 \
-    -p $((base + 1)) -P "$work/r.pid" -N bench-r || exit 1
-pids+=("$(cat "$work/r.pid")")
-lf_in_sync() {
-    "$builddir/server/lf-enq" -p "${1:-$((base + 1))}" ${2:+-k "$2"} stats |
-        grep -q replica=in-sync
-}
-wait_until lf_in_sync
+bench_enqueued er "${inst}r" $((base + 1)) -N bench-e || exit 1
+bench_replicad r "${inst}r" $((base + 1)) -N bench-r || exit 1
+bench_wait_until bench_in_sync $((base + 1))
 
 run() {
     "$builddir/bench/lf-bench-locks" -s "$1" -p "$2" -c "$3" -n "$pairs" \
         "${@:4}" || { echo "benchmark run failed: $*" >&2; exit 1; }
 }
-field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p"; }
 
 if [ $auth = 1 ]; then
     # The same two servers again, with a secret: ports base+5 and +6.
     secret="$work/secret"
     (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' \
         >"$secret")
-    "$builddir/server/lf-enqueued" -i "${inst}a" -a 127.0.0.1 \
-        -p $((base + 5)) -s "$work" -P "$work/ea.pid" -k "$secret" || exit 1
-    pids+=("$(cat "$work/ea.pid")")
-    "$builddir/server/lf-enqueued" -i "${inst}b" -a 127.0.0.1 \
-        -p $((base + 6)) -s "$work" -P "$work/eb.pid" -N bench-e \
-        -k "$secret" || exit 1
-    pids+=("$(cat "$work/eb.pid")")
-    "$builddir/server/lf-replicad" -i "${inst}b" -a 127.0.0.1 \
-        -p $((base + 6)) -P "$work/rb.pid" -N bench-r -k "$secret" || exit 1
-    pids+=("$(cat "$work/rb.pid")")
-    wait_until lf_in_sync $((base + 6)) "$secret"
+    bench_enqueued ea "${inst}a" $((base + 5)) -k "$secret" || exit 1
+    bench_enqueued eb "${inst}b" $((base + 6)) -N bench-e -k "$secret" ||
+        exit 1
+    bench_replicad rb "${inst}b" $((base + 6)) -N bench-r -k "$secret" ||
+        exit 1
+    bench_wait_until bench_in_sync $((base + 6)) "$secret"
     echo "lock+unlock pairs, $pairs per client; latencies in microseconds"
     printf '%-11s %-6s %7s %12s %9s %9s %11s %11s\n' replication secret \
         clients pairs/s lock_p50 lock_p99 unlock_p50 unlock_p99
@@ -109,15 +68,14 @@ if [ $auth = 1 ]; then
             for line in "$plain" "$keyed"; do
                 printf '%-11s %-6s %7s %12s %9s %9s %11s %11s\n' $repl \
                     "$([ "$line" = "$plain" ] && echo no || echo yes)" "$c" \
-                    "$(echo "$line" | field pairs_per_s)" \
-                    "$(echo "$line" | field lock_p50_us)" \
-                    "$(echo "$line" | field lock_p99_us)" \
-                    "$(echo "$line" | field unlock_p50_us)" \
-                    "$(echo "$line" | field unlock_p99_us)"
+                    "$(echo "$line" | bench_field pairs_per_s)" \
+                    "$(echo "$line" | bench_field lock_p50_us)" \
+                    "$(echo "$line" | bench_field lock_p99_us)" \
+                    "$(echo "$line" | bench_field unlock_p50_us)" \
+                    "$(echo "$line" | bench_field unlock_p99_us)"
             done
-            ratio=$(awk -v a="$(echo "$keyed" | field pairs_per_s)" \
-                -v b="$(echo "$plain" | field pairs_per_s)" \
-                'BEGIN { printf "%.2f", a / b }')
+            ratio=$(bench_ratio "$(echo "$keyed" | bench_field pairs_per_s)" \
+                "$(echo "$plain" | bench_field pairs_per_s)")
             echo "ratio replication=$repl clients=$c with/without secret" \
                 "throughput: $ratio"
         done
@@ -127,21 +85,20 @@ fi
 
 # Redis alone, and Redis with a replica.
 redis() {
-    redis-server --port "$1" --bind 127.0.0.1 --save '' --appendonly no \
-        --protected-mode no --dir "$work" --logfile "$work/redis-$1.log" \
-        "${@:2}" &
-    pids+=($!)
+    bench_spawn redis-server --port "$1" --bind 127.0.0.1 --save '' \
+        --appendonly no --protected-mode no --dir "$work" \
+        --logfile "$work/redis-$1.log" "${@:2}"
 }
 redis $((base + 2))
 redis $((base + 3))
 redis $((base + 4)) --replicaof 127.0.0.1 $((base + 3))
 redis_ready() { redis-cli -p "$1" ping 2>/dev/null | grep -q PONG; }
-wait_until redis_ready $((base + 2))
-wait_until redis_ready $((base + 3))
+bench_wait_until redis_ready $((base + 2))
+bench_wait_until redis_ready $((base + 3))
 replica_online() {
     redis-cli -p $((base + 3)) info replication | grep -q 'state=online'
 }
-wait_until replica_online
+bench_wait_until replica_online
 
 echo "lock+unlock pairs, $pairs per client; latencies in microseconds"
 printf '%-11s %-8s %7s %12s %9s %9s %11s %11s\n' replication server clients \
@@ -159,15 +116,14 @@ for repl in off on; do
         for line in "$lf" "$rd"; do
             printf '%-11s %-8s %7s %12s %9s %9s %11s %11s\n' $repl \
                 "$(echo "$line" | cut -d' ' -f1)" "$c" \
-                "$(echo "$line" | field pairs_per_s)" \
-                "$(echo "$line" | field lock_p50_us)" \
-                "$(echo "$line" | field lock_p99_us)" \
-                "$(echo "$line" | field unlock_p50_us)" \
-                "$(echo "$line" | field unlock_p99_us)"
+                "$(echo "$line" | bench_field pairs_per_s)" \
+                "$(echo "$line" | bench_field lock_p50_us)" \
+                "$(echo "$line" | bench_field lock_p99_us)" \
+                "$(echo "$line" | bench_field unlock_p50_us)" \
+                "$(echo "$line" | bench_field unlock_p99_us)"
         done
-        ratio=$(awk -v a="$(echo "$lf" | field pairs_per_s)" \
-            -v b="$(echo "$rd" | field pairs_per_s)" \
-            'BEGIN { printf "%.2f", a / b }')
+        ratio=$(bench_ratio "$(echo "$lf" | bench_field pairs_per_s)" \
+            "$(echo "$rd" | bench_field pairs_per_s)")
         echo "ratio replication=$repl clients=$c leapfrog/redis throughput: $ratio"
     done
 done

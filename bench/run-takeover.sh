@@ -37,10 +37,11 @@
 # used, not installed ones) and resource-agents' send_arp. Uses the
 # namespaces lfbt-* and 10.214.0.0/24; removes them at the end.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/.." && pwd)
-builddir=${LF_BUILDDIR:-$top}
+# shellcheck source=bench/bench-lib.sh
+. "$(dirname "$0")/bench-lib.sh"
 sizes=${*:-10000 100000}
+# shellcheck disable=SC2086 # one size a word
+bench_count $sizes
 runs=${LF_BENCH_RUNS:-5}
 gap_ms=${LF_BENCH_GAP_MS:-0}
 enqueued=$builddir/server/lf-enqueued
@@ -48,7 +49,7 @@ replicad=$builddir/server/lf-replicad
 bench=$builddir/bench/lf-bench-takeover
 LFBT_ENQ=$builddir/server/lf-enq
 # shellcheck source=bench/lfbt-nodes.sh
-. "$here/lfbt-nodes.sh"
+. "$BENCH_TOP/bench/lfbt-nodes.sh"
 
 for exe in "$enqueued" "$replicad" "$bench" "$LFBT_ENQ"; do
     [ -x "$exe" ] || { echo "build first: $exe is missing" >&2; exit 1; }
@@ -58,26 +59,9 @@ done
     { echo "$LFBT_SEND_ARP is missing (resource-agents)" >&2; exit 1; }
 lfbt_lock || exit 1
 
-work=$(mktemp -d /tmp/lfbt-takeover.XXXXXX)
+bench_workdir lfbt-takeover
+bench_at_exit lfbt_clear
 results=$work/results
-failed=0
-cleanup() {
-    lfbt_clear
-    if [ $failed = 0 ] && [ -z "${LF_BENCH_KEEP:-}" ]; then
-        rm -rf "$work"
-    else
-        echo "logs kept in $work" >&2
-    fi
-}
-trap cleanup EXIT
-trap 'failed=1; exit 130' INT TERM
-
-fail() {
-    echo "run failed: $*" >&2
-    [ -s "${d:-}/start.err" ] && tail -n 20 "$d/start.err" >&2
-    failed=1
-    exit 1
-}
 
 # The time of a server log line, in ms since the epoch ("Dec 01
 # 20:58:12.345 ..."); empty when the line is missing.
@@ -96,25 +80,26 @@ since() {
     fi
 }
 
-field() { sed -n "s/.*\<$1=\([^ ]*\).*/\1/p"; }
-
 one_run() {
     local n=$1 i=$2 d=$work/$1-$2 cap=$(($1 + 100)) out kill_us start_ms
     local offer taken
+    BENCH_ERR_LOG=$d/start.err
     mkdir -p "$d/n1" "$d/n3"
     ip -n lfbt-n3 addr del "$LFBT_VIP/24" dev eth0 2>/dev/null
-    ip -n lfbt-n1 addr add "$LFBT_VIP/24" dev eth0 || fail "floating address"
+    ip -n lfbt-n1 addr add "$LFBT_VIP/24" dev eth0 ||
+        bench_fail "floating address"
     lfbt_flush_neigh n1 n2 n3 c
     lfbt_run n1 "$enqueued" -i lfbt -a "$LFBT_VIP" -s "$d/n1" -P "$d/e1.pid" \
         -L "$d/e1.log" -N node1 -m $cap 2>>"$d/start.err" ||
-        fail "E1's start"
+        bench_fail "E1's start"
     lfbt_run n2 "$replicad" -i lfbt -a "$LFBT_VIP" -P "$d/r.pid" \
-        -L "$d/r.log" -N node2 -m $cap 2>>"$d/start.err" || fail "R's start"
-    lfbt_wait_stats c "$LFBT_VIP" replica=in-sync || fail "R not in sync"
+        -L "$d/r.log" -N node2 -m $cap 2>>"$d/start.err" ||
+        bench_fail "R's start"
+    lfbt_wait_stats c "$LFBT_VIP" replica=in-sync || bench_fail "R not in sync"
     ip netns exec lfbt-c "$bench" fill -a "$LFBT_VIP" -n "$n" -c 16 \
-        >"$d/fill" || fail "the fill"
+        >"$d/fill" || bench_fail "the fill"
     lfbt_wait_stats c "$LFBT_VIP" replica=in-sync "locks=$n" ||
-        fail "R not in sync after the fill"
+        bench_fail "R not in sync after the fill"
 
     kill_us=${EPOCHREALTIME/./}
     kill -9 "$(cat "$d/e1.pid")"
@@ -127,16 +112,18 @@ one_run() {
     out=$(lfbt_run n3 "$bench" start -a "$LFBT_VIP" -n "$n" -w 60 -- \
         "$enqueued" -i lfbt -a "$LFBT_VIP" -s "$d/n3" -P "$d/e2.pid" \
         -L "$d/e2.log" -N node3 -m $cap -W 30000 2>>"$d/start.err") ||
-        fail "the takeover ($out)"
+        bench_fail "the takeover ($out)"
     wait "$LFBT_ANNOUNCER"
-    start_ms=$(echo "$out" | field start_epoch_ms)
+    start_ms=$(echo "$out" | bench_value start_epoch_ms)
     offer=$(log_ms "$d/e2.log" "taking over the copy of the replica on")
     taken=$(log_ms "$d/e2.log" "took over $n locks from the replica")
     printf '%-8s %4s %8.1f %8s %8s %8s %9s %8s %8s\n' "$n" "$i" \
         "$(awk -v s="$start_ms" -v k="$kill_us" 'BEGIN { print s - k / 1000 }')" \
         "$(since "$start_ms" "$offer")" "$(since "$offer" "$taken")" \
-        "$(echo "$out" | field serve_ms)" "$(echo "$out" | field adopted_ms)" \
-        "$(echo "$out" | field sync_ms)" "$(echo "$out" | field locks)" |
+        "$(echo "$out" | bench_value serve_ms)" \
+        "$(echo "$out" | bench_value adopted_ms)" \
+        "$(echo "$out" | bench_value sync_ms)" \
+        "$(echo "$out" | bench_value locks)" |
         tee -a "$results"
     lfbt_stop_pidfile "$d/e2.pid"
     lfbt_stop_pidfile "$d/r.pid"
@@ -144,7 +131,7 @@ one_run() {
 }
 
 lfbt_clear
-lfbt_up n1 n2 n3 c || fail "cannot set up the namespace nodes"
+lfbt_up n1 n2 n3 c || bench_fail "cannot set up the namespace nodes"
 echo "network takeover: kill -9 of E1 on n1, E2 started on n3 takes the" \
     "table over from R on n2; times in ms; $runs runs per size," \
     "start gap ${gap_ms} ms"

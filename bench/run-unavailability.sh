@@ -37,10 +37,10 @@
 # are used). Uses the namespaces lfbt-* and 10.214.0.0/24; removes them
 # at the end.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/.." && pwd)
-builddir=${LF_BUILDDIR:-$top}
+# shellcheck source=bench/bench-lib.sh
+. "$(dirname "$0")/bench-lib.sh"
 runs=${1:-5}
+bench_count "$runs"
 restart_ms=${LF_BENCH_RESTART_MS:-3000}
 hold_ms=${LF_BENCH_HOLD_MS:-10000}
 interval_us=${LF_BENCH_INTERVAL_US:-1000}
@@ -51,7 +51,7 @@ replicad=$builddir/server/lf-replicad
 bench=$builddir/bench/lf-bench-unavail
 LFBT_ENQ=$builddir/server/lf-enq
 # shellcheck source=bench/lfbt-nodes.sh
-. "$here/lfbt-nodes.sh"
+. "$BENCH_TOP/bench/lfbt-nodes.sh"
 
 for exe in "$enqueued" "$replicad" "$bench" "$LFBT_ENQ"; do
     [ -x "$exe" ] || { echo "build first: $exe is missing" >&2; exit 1; }
@@ -59,28 +59,9 @@ done
 [ "$(id -u)" = 0 ] || { echo "needs root (namespaces)" >&2; exit 1; }
 lfbt_lock || exit 1
 
-work=$(mktemp -d /tmp/lfbt-unavail.XXXXXX)
+bench_workdir lfbt-unavail
+bench_at_exit lfbt_clear
 results=$work/results
-failed=0
-cleanup() {
-    lfbt_clear
-    if [ $failed = 0 ] && [ -z "${LF_BENCH_KEEP:-}" ]; then
-        rm -rf "$work"
-    else
-        echo "logs kept in $work" >&2
-    fi
-}
-trap cleanup EXIT
-trap 'failed=1; exit 130' INT TERM
-
-fail() {
-    echo "run failed: $*" >&2
-    [ -s "${d:-}/start.err" ] && tail -n 20 "$d/start.err" >&2
-    failed=1
-    exit 1
-}
-
-field() { sed -n "s/.*\<$1=\([^ ]*\).*/\1/p"; }
 
 # A time in ms, "-" for never (-1).
 ms() {
@@ -93,17 +74,18 @@ ms() {
 # "none", or how and when the request in flight at the kill was answered.
 inflight() {
     local kind
-    kind=$(echo "$1" | field inflight)
+    kind=$(echo "$1" | bench_value inflight)
     if [ "$kind" = none ]; then
         echo none
     else
-        echo "$kind@$(ms "$(echo "$1" | field inflight_ms)")"
+        echo "$kind@$(ms "$(echo "$1" | bench_value inflight_ms)")"
     fi
 }
 
 one_run() {
     local c=$1 i=$2 d=$work/$1-$2 e_addr out policy=() restart=() dur
     local -a node2
+    BENCH_ERR_LOG=$d/start.err
     e_addr=$(lfbt_addr n1)
     mkdir -p "$d/n1"
     case $c in
@@ -121,29 +103,33 @@ one_run() {
     esac
     lfbt_run n1 "$enqueued" -i lfbt -a "$e_addr" -s "$d/n1" -P "$d/e.pid" \
         -L "$d/e.log" -N node1 -H "$hold_ms" "${policy[@]}" \
-        2>>"$d/start.err" || fail "E's start"
+        2>>"$d/start.err" || bench_fail "E's start"
     lfbt_run n2 "$replicad" -i lfbt -a "$e_addr" -P "$d/r1.pid" \
-        -L "$d/r1.log" -N node2 2>>"$d/start.err" || fail "R's start"
-    lfbt_wait_stats c "$e_addr" replica=in-sync || fail "R not in sync"
+        -L "$d/r1.log" -N node2 2>>"$d/start.err" ||
+        bench_fail "R's start"
+    lfbt_wait_stats c "$e_addr" replica=in-sync ||
+        bench_fail "R not in sync"
     out=$(ip netns exec lfbt-c "$bench" -a "$e_addr" -k "$(cat "$d/r1.pid")" \
         -b 1000 -i "$interval_us" -t "$timeout_ms" -d "$dur" \
-        "${restart[@]}" 2>>"$d/start.err") || fail "$c ($out)"
+        "${restart[@]}" 2>>"$d/start.err") || bench_fail "$c ($out)"
     printf '%-14s %3s %7s %-12s %7s %-13s %6s %7s %7s %4s %6s %8s\n' "$c" "$i" \
-        "$(ms "$(echo "$out" | field first_ack_ms)")" \
-        "$(echo "$out" | field first_ack)" \
-        "$(ms "$(echo "$out" | field first_ok_ms)")" \
+        "$(ms "$(echo "$out" | bench_value first_ack_ms)")" \
+        "$(echo "$out" | bench_value first_ack)" \
+        "$(ms "$(echo "$out" | bench_value first_ok_ms)")" \
         "$(inflight "$out")" \
-        "$(echo "$out" | field ok)" "$(echo "$out" | field unreplicated)" \
-        "$(echo "$out" | field noreplica)" "$(echo "$out" | field timeout)" \
-        "$(echo "$out" | field other)" \
-        "$(ms "$(echo "$out" | field max_wait_ms)")" | tee -a "$results"
+        "$(echo "$out" | bench_value ok)" \
+        "$(echo "$out" | bench_value unreplicated)" \
+        "$(echo "$out" | bench_value noreplica)" \
+        "$(echo "$out" | bench_value timeout)" \
+        "$(echo "$out" | bench_value other)" \
+        "$(ms "$(echo "$out" | bench_value max_wait_ms)")" | tee -a "$results"
     lfbt_stop_pidfile "$d/e.pid"
     lfbt_stop_pidfile "$d/r2.pid"
     [ -n "${LF_BENCH_KEEP:-}" ] || rm -rf "$d"
 }
 
 lfbt_clear
-lfbt_up n1 n2 c || fail "cannot set up the namespace nodes"
+lfbt_up n1 n2 c || bench_fail "cannot set up the namespace nodes"
 echo "lock-write unavailability after kill -9 of R: restart after" \
     "${restart_ms} ms, hold ${hold_ms} ms (-H), a request every" \
     "${interval_us} us, timeout ${timeout_ms} ms; $runs runs per case;" \

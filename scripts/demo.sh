@@ -19,8 +19,8 @@ export LF_CLUSTER_SLOT=${LF_DEMO_SLOT:-9}
 # powered off and booted again, as stonith-action=reboot does.
 export LFC_STONITH_ACTION=${LFC_STONITH_ACTION:-reboot}
 export LF_CLUSTER_STATE=${LF_DEMO_STATE:-/var/tmp/leapfrog-demo}
-. "$here/../tests/cluster/lf-cluster.sh"
-. "$here/../tests/cluster/lf-pair.sh"
+. "$here/../tests/harness/lf-cluster.sh"
+. "$here/../tests/harness/lf-pair.sh"
 
 demo_load() {
     LFC_NAME=demo

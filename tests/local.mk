@@ -19,7 +19,3 @@ check-local:
 	@echo "make check needs cmocka: apt-get install libcmocka-dev," \
 		"then run configure again" >&2; exit 1
 endif
-
-EXTRA_DIST += \
-	tests/lf-pidfiles.sh \
-	tests/lf-pcs.sh

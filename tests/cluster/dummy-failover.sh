@@ -7,36 +7,36 @@
 lfc_dummy_failover() {
     local name=$1 nodes=$2 victim survivor other i
 
-    lfc_plan 9
-    lfc_init "$name" "$nodes" || lfc_bail "cannot set up the harness"
+    tap_plan 9
+    lfc_init "$name" "$nodes" || tap_bail "cannot set up the harness"
     lfc_trap
-    lfc_ok "$nodes-node cluster boots: DC elected, all nodes online" \
-        lfc_boot || lfc_bail "cluster did not boot"
+    tap_check "$nodes-node cluster boots: DC elected, all nodes online" \
+        lfc_boot || tap_bail "cluster did not boot"
 
-    lfc_ok "resources created with pcs" lfc_create_dummies ||
-        lfc_bail "pcs failed"
-    lfc_ok "cluster settles" lfc_settle
+    tap_check "resources created with pcs" lfc_create_dummies ||
+        tap_bail "pcs failed"
+    tap_check "cluster settles" lfc_settle
     victim=$(lfc_where d1)
     other=$(lfc_where d2)
-    lfc_ok "d1 runs on exactly one node ($victim)" \
-        test "$(echo "$victim" | grep -c node)" = 1 || lfc_bail "d1 not placed"
-    lfc_ok "d2 runs on exactly one node ($other)" \
+    tap_check "d1 runs on exactly one node ($victim)" \
+        test "$(echo "$victim" | grep -c node)" = 1 || tap_bail "d1 not placed"
+    tap_check "d2 runs on exactly one node ($other)" \
         test "$(echo "$other" | grep -c node)" = 1
 
     i=${victim#node}
     lfc_poweroff "$i"
-    lfc_ok "the others see $victim offline" lfc_wait_offline "$i"
+    tap_check "the others see $victim offline" lfc_wait_offline "$i"
     # Pacemaker cannot know the node is off: it fences it before
     # recovering d1 (the harness's switch confirms the power-off).
-    lfc_ok "the cluster fenced $victim" \
+    tap_check "the cluster fenced $victim" \
         lfc_wait_for 60 "$victim fenced" eval '[ "$(lfc_fence_count '"$i"')" -ge 1 ]'
 
     lfc_wait_for 60 "d1 recovered" lfc_runs_elsewhere d1 "$victim"
     lfc_settle
     survivor=$(lfc_where d1)
-    lfc_ok "d1 recovered on another node ($survivor)" \
+    tap_check "d1 recovered on another node ($survivor)" \
         lfc_runs_elsewhere d1 "$victim"
-    lfc_ok "$victim boots again and rejoins" lfc_poweron "$i"
+    tap_check "$victim boots again and rejoins" lfc_poweron "$i"
 }
 
 lfc_create_dummies() {

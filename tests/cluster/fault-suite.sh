@@ -36,16 +36,16 @@ FS_TOP=$(cd "$LFC_HERE/../.." && pwd)
 
 fs_setup() {
     local nodes=$1 name=$2
-    lfc_init "$name" "$nodes" || lfc_bail "cannot set up the harness"
+    lfc_init "$name" "$nodes" || tap_bail "cannot set up the harness"
     lfc_trap
     lfp_require_installed
     [ -x "$LFH_BIN/lf-hist-client" ] && [ -x "$LFH_BIN/lf-hist-check" ] ||
-        lfc_bail "the history tools are not built (make check)"
-    lfc_ok "$nodes-node cluster boots" lfc_boot ||
-        lfc_bail "cluster did not boot"
-    lfh_hosts || lfc_bail "cannot add the client hosts"
-    lfc_ok "the pcs snippet sets the pair up" fs_configure ||
-        lfc_bail "setup failed"
+        tap_bail "the history tools are not built (make check)"
+    tap_check "$nodes-node cluster boots" lfc_boot ||
+        tap_bail "cluster did not boot"
+    lfh_hosts || tap_bail "cannot add the client hosts"
+    tap_check "the pcs snippet sets the pair up" fs_configure ||
+        tap_bail "setup failed"
 }
 
 fs_configure() {
@@ -185,13 +185,10 @@ fs_case() {
         fi
         LFH_SUMMARY=
     done
-    LFC_TAP_N=$((LFC_TAP_N + 1))
     if [ "$fails" = 0 ]; then
-        echo "ok $LFC_TAP_N - $desc${todo:+ # TODO $todo}"
+        tap_ok "$desc" "$todo"
     else
-        echo "not ok $LFC_TAP_N - $desc ($fails of $FS_ROUNDS runs" \
-            "failed)${todo:+ # TODO $todo}"
-        [ -n "$todo" ] || LFC_TAP_FAILED=$((LFC_TAP_FAILED + 1))
+        tap_not_ok "$desc ($fails of $FS_ROUNDS runs failed)" "$todo"
     fi
 }
 
@@ -320,7 +317,7 @@ fs_expect_violations() {
         echo "$name 1 rc=$rc ${LFH_SUMMARY:-history: none}" \
             >>"$LF_FAULTS_TABLE"
     fi
-    lfc_ok "$desc: the checker finds violations" eval \
+    tap_check "$desc: the checker finds violations" eval \
         '[ "$rc" = 1 ] && fs_summary_has_violations'
 }
 

@@ -14,8 +14,8 @@
 # copy, which splits both locations into pcmk__3_10_upgrade-<id>-1, -2.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=tests/lf-pcs.sh
-. "$here/tests/lf-pcs.sh"
+# shellcheck source=tests/harness/lf-pcs.sh
+. "$here/tests/harness/lf-pcs.sh"
 old=${1:?usage: $0 OLD_LEAPFROGD}
 work=$(mktemp -d /tmp/lf-fixture.XXXXXX)
 trap 'rm -rf "$work"' EXIT

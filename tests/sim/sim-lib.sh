@@ -2,8 +2,8 @@
 # leapfrogd's constraints, settled by Pacemaker's scheduler (crm_simulate).
 # The caller sets $work (a scratch directory) and $helper (leapfrogd).
 
-# shellcheck source=tests/lf-pcs.sh
-. "$(dirname "${BASH_SOURCE[0]}")/../lf-pcs.sh"
+# shellcheck source=tests/harness/lf-pcs.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../harness/lf-pcs.sh"
 
 # The DC must be a live node for leapfrogd's guard.
 set_dc() {

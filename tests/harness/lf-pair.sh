@@ -21,7 +21,7 @@ lfp_require_installed() {
     local a
     for a in enqueue replication; do
         [ -x "$LFP_OCF_DIR/$a" ] ||
-            lfc_bail "$LFP_OCF_DIR/$a is not installed (run make install)"
+            tap_bail "$LFP_OCF_DIR/$a is not installed (run make install)"
     done
 }
 

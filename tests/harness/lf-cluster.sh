@@ -56,8 +56,11 @@ LFC_FENCING=${LFC_FENCING:-1}
 LFC_STONITH_ACTION=${LFC_STONITH_ACTION:-off}
 LFC_FENCE_DELAY=${LFC_FENCE_DELAY:-5s}
 LFC_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=tests/lf-pcs.sh
-. "$LFC_HERE/../lf-pcs.sh"
+# shellcheck source=tests/harness/lf-pcs.sh
+. "$LFC_HERE/lf-pcs.sh"
+# Tests report with tap_plan, tap_check, tap_is and tap_bail.
+# shellcheck source=tests/harness/lf-tap.sh
+. "$LFC_HERE/lf-tap.sh"
 # The fence device's programs: the build tree's (noinst programs).
 LFC_FENCE_BIN=${LF_BUILDDIR:-$LFC_HERE/../..}/tests/fence
 
@@ -613,53 +616,13 @@ lfc_collect_logs() {
     done
     lfc_log "logs of every node kept in $dest"
     i=$(lfc_any_up_node) && [ -f "$dest/node$i/crm_mon.txt" ] &&
-        sed 's/^/#   /' "$dest/node$i/crm_mon.txt" >&2
+        tap_quote <"$dest/node$i/crm_mon.txt" >&2
     for i in $(seq 1 "$LFC_NODES"); do
         f="$dest/node$i/pacemaker.log"
         [ -f "$f" ] || continue
         lfc_log "last lines of node$i's pacemaker.log:"
-        grep -E 'error|warning|notice' "$f" | tail -n 15 | sed 's/^/#   /' >&2
+        grep -E 'error|warning|notice' "$f" | tail -n 15 | tap_quote >&2
     done
-}
-
-# --- TAP helpers for tests -------------------------------------------------
-
-LFC_TAP_N=0
-LFC_TAP_FAILED=0
-
-lfc_plan() { echo "1..$1"; }
-
-# lfc_ok DESCRIPTION CMD... : one TAP test point from a command's status.
-lfc_ok() {
-    local what=$1
-    shift
-    LFC_TAP_N=$((LFC_TAP_N + 1))
-    if "$@"; then
-        echo "ok $LFC_TAP_N - $what"
-    else
-        echo "not ok $LFC_TAP_N - $what"
-        LFC_TAP_FAILED=$((LFC_TAP_FAILED + 1))
-        return 1
-    fi
-}
-
-# lfc_is WHAT EXPECTED ACTUAL
-lfc_is() {
-    LFC_TAP_N=$((LFC_TAP_N + 1))
-    if [ "$2" = "$3" ]; then
-        echo "ok $LFC_TAP_N - $1"
-    else
-        echo "not ok $LFC_TAP_N - $1"
-        echo "#   expected: '$2'"
-        echo "#   got:      '$3'"
-        LFC_TAP_FAILED=$((LFC_TAP_FAILED + 1))
-        return 1
-    fi
-}
-
-lfc_bail() {
-    echo "Bail out! $*"
-    exit 1
 }
 
 # Install the exit trap: logs on failure, teardown always.
@@ -672,10 +635,10 @@ lfc_trap() {
 lfc_on_exit() {
     local rc=$?
     trap - EXIT INT TERM
-    if [ "$rc" != 0 ] || [ "$LFC_TAP_FAILED" != 0 ]; then
+    if [ "$rc" != 0 ] || [ "$TAP_FAILED" != 0 ]; then
         lfc_collect_logs
     fi
     lfc_teardown
-    [ "$LFC_TAP_FAILED" = 0 ] || rc=1
+    [ "$TAP_FAILED" = 0 ] || rc=1
     exit "$rc"
 }
