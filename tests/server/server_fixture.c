@@ -26,6 +26,7 @@
 #include "lf_proc.h"
 #include "lf_segment.h"
 #include "server_fixture.h"
+#include "unit_tmpdir.h"
 
 char fx_bindir[PATH_MAX];
 char fx_workdir[256];
@@ -51,10 +52,7 @@ fx_setup(const struct fx_config *config)
 int
 fx_teardown(void)
 {
-    char cmd[PATH_MAX + 16];
-
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx_workdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return unit_tmpdir_remove(fx_workdir);
 }
 
 struct fx_pair *

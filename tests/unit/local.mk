@@ -1,3 +1,7 @@
+# What the test programs share: their temporary directory.
+check_LIBRARIES = tests/unit/libunit.a
+tests_unit_libunit_a_SOURCES = tests/unit/unit_tmpdir.c tests/unit/unit_tmpdir.h
+
 # Unit tests (cmocka), one per module, each linking the layer it tests
 # (and those below: LDADD, set once at the top).
 unit_tests = \

@@ -22,6 +22,7 @@
 
 #include "lf_attr.h"
 #include "lf_file.h"
+#include "unit_tmpdir.h"
 
 #define NAME "lf-unit-test-attribute"
 
@@ -46,11 +47,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-    char cmd[PATH_MAX + 16];
-
     (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return unit_tmpdir_remove(tmpdir);
 }
 
 static void

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "lf_file.h"
+#include "unit_tmpdir.h"
 
 static char tmpdir[] = "/tmp/lf_file_test.XXXXXX";
 
@@ -24,17 +25,14 @@ static int
 setup(void **state)
 {
     (void)state;
-    return (mkdtemp(tmpdir) == NULL) ? -1 : 0;
+    return unit_tmpdir_make(tmpdir);
 }
 
 static int
 teardown(void **state)
 {
-    char cmd[PATH_MAX + 16];
-
     (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return unit_tmpdir_remove(tmpdir);
 }
 
 /* A fresh directory for one test. */

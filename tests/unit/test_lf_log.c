@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "lf_log.h"
+#include "unit_tmpdir.h"
 
 /* Run fn with stderr sent to a temporary file and return what it wrote. */
 static char *
@@ -122,16 +123,13 @@ static int
 make_logdir(void **state)
 {
     snprintf(logdir, sizeof(logdir), "/tmp/lf-log.XXXXXX");
-    return (mkdtemp(logdir) == NULL) ? -1 : 0;
+    return unit_tmpdir_make(logdir);
 }
 
 static int
 remove_logdir(void **state)
 {
-    char cmd[128];
-
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", logdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return unit_tmpdir_remove(logdir);
 }
 
 static void

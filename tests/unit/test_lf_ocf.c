@@ -21,6 +21,7 @@
 
 #include "lf_log.h"
 #include "lf_ocf.h"
+#include "unit_tmpdir.h"
 
 static char tmpdir[] = "/tmp/lf_ocf_test.XXXXXX";
 
@@ -228,17 +229,14 @@ setup(void **state)
     (void)state;
     /* lf_ocf_main() sends the log to syslog too: the sink keeps it. */
     lf_log_set_sink(sink);
-    return (mkdtemp(tmpdir) == NULL) ? -1 : 0;
+    return unit_tmpdir_make(tmpdir);
 }
 
 static int
 teardown(void **state)
 {
-    char cmd[PATH_MAX + 16];
-
     (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return unit_tmpdir_remove(tmpdir);
 }
 
 static int

@@ -20,22 +20,20 @@
 
 #include "lf_proc.h"
 #include "lf_rc.h"
+#include "unit_tmpdir.h"
 
 static char tmpdir[] = "/tmp/lf_proc_test.XXXXXX";
 
 static int
 setup(void **state)
 {
-    return (mkdtemp(tmpdir) == NULL) ? -1 : 0;
+    return unit_tmpdir_make(tmpdir);
 }
 
 static int
 teardown(void **state)
 {
-    char cmd[PATH_MAX + 16];
-
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return unit_tmpdir_remove(tmpdir);
 }
 
 static void

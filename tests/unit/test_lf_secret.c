@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "lf_secret.h"
+#include "unit_tmpdir.h"
 
 static char tmpdir[] = "/tmp/lf_secret_test.XXXXXX";
 
@@ -23,17 +24,14 @@ static int
 setup(void **state)
 {
     (void)state;
-    return (mkdtemp(tmpdir) == NULL) ? -1 : 0;
+    return unit_tmpdir_make(tmpdir);
 }
 
 static int
 teardown(void **state)
 {
-    char cmd[PATH_MAX + 16];
-
     (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return unit_tmpdir_remove(tmpdir);
 }
 
 /* Write len bytes of data to tmpdir/name with mode; the path in path. */

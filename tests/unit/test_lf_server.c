@@ -18,6 +18,7 @@
 
 #include "lf_proc.h"
 #include "lf_server.h"
+#include "unit_tmpdir.h"
 
 static char tmpdir[] = "/tmp/lf_server_test.XXXXXX";
 static int usage_calls;
@@ -305,17 +306,14 @@ static int
 setup(void **state)
 {
     (void)state;
-    return (mkdtemp(tmpdir) == NULL) ? -1 : 0;
+    return unit_tmpdir_make(tmpdir);
 }
 
 static int
 teardown(void **state)
 {
-    char cmd[PATH_MAX + 16];
-
     (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return unit_tmpdir_remove(tmpdir);
 }
 
 int

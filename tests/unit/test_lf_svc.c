@@ -23,6 +23,7 @@
 #include "lf_proc.h"
 #include "lf_rc.h"
 #include "lf_svc.h"
+#include "unit_tmpdir.h"
 
 #define SLEEP "/bin/sleep"
 
@@ -56,11 +57,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-    char cmd[PATH_MAX + 16];
-
     (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return unit_tmpdir_remove(tmpdir);
 }
 
 static int
