@@ -4,13 +4,17 @@
 #
 # For each mode, a fresh cluster runs one pair with the real servers (F =
 # virtual IP + enqueue server, P = replication server), LOCKS locks are
-# taken, and each fault is injected TRIALS times:
+# taken, and at each monitor interval (LF_BENCH_INTERVALS, seconds,
+# default "10 30") each fault is injected TRIALS times:
 #   kill    kill -9 of the enqueue server process
+#   killr   kill -9 of the replication server process
 #   poweroff  power-off of the enqueue server's node
 # lf-bench-failover polls the virtual IP every 2 ms and records when a new
 # enqueue server answers with every lock adopted and when its replica is
 # in sync again; the cluster's logs give the break-down:
-#   detect    fault -> failure known (E's failed monitor / node lost)
+#   mon       the monitor interval of the pair's resources (s)
+#   detect    fault -> failure known (the fail-count set: lf-watch's
+#             report or a failed monitor / the node lost)
 #   sched     -> the scheduler's first transition after it
 #   stop      -> F's first start initiated (F stopped on the failed node)
 #   start     -> E's start confirmed on P's node (IP and E, with adoption)
@@ -20,13 +24,17 @@
 #   follow    failure known -> E answers with every lock: the goal is
 #             under 1 s, and never slower than the static set
 #   resync    E answers -> the replication server in sync on another node
+#             (killr: the fault -> a replica in sync again)
 #   order     "ok" when P's stop was initiated only after E's start
 #             completed (the copy stays until E has adopted it)
+#   aborts    transitions aborted while under way, from the fault until
+#             the cluster settled: all of them / those by leapfrog's own
+#             writes (its node attributes, leapfrogd's constraints)
 #
 #   bench/run-failover.sh [TRIALS] [LOCKS]        (default 3, 200)
 #
 # LF_BENCH_MODES and LF_BENCH_FAULTS pick a subset (default "leapfrog
-# static" and "kill poweroff"); the mode "unaided" is leapfrog's set with
+# static" and "kill killr"); the mode "unaided" is leapfrog's set with
 # leapfrogd stopped just before each fault (it is started again to bring
 # the constraints up to date between trials).
 #
@@ -45,7 +53,8 @@ trials=${1:-3}
 nlocks=${2:-200}
 bench_count "$trials" "$nlocks"
 modes=${LF_BENCH_MODES:-leapfrog static}
-faults=${LF_BENCH_FAULTS:-kill poweroff}
+faults=${LF_BENCH_FAULTS:-kill killr}
+intervals=${LF_BENCH_INTERVALS:-10 30}
 bench_cluster 6 failover
 watcher=$LF_BUILDDIR/bench/lf-bench-failover
 
@@ -126,6 +135,40 @@ first_log() {
         END { if (best != "") printf "%d\n", best }'
 }
 
+# count_aborts SINCE_MS UNTIL_MS: "all/ours", the transitions aborted while
+# under way (complete=false) in that span, and those of them leapfrog's own
+# writes caused (an attribute or an element named leapfrog-...).
+count_aborts() {
+    local since=$1 until=$2 i files=()
+    for i in $(seq 1 "$LFC_NODES"); do
+        [ -f "$(lfc_nodedir "$i")/log/pacemaker.log" ] &&
+            files+=("$(lfc_nodedir "$i")/log/pacemaker.log")
+    done
+    [ ${#files[@]} -gt 0 ] || { echo -; return 0; }
+    grep -hE "Transition -?[0-9]+ aborted.*complete=false" "${files[@]}" |
+        awk -v base="$day_base" -v since="$since" -v until="$until" '
+        {
+            split($3, t, "[:.]")
+            ms = base + ((t[1] * 60 + t[2]) * 60 + t[3]) * 1000 + t[4]
+            if (ms < since - 43200000) ms += 86400000   # past midnight
+            if (ms < since || ms > until) next
+            all++
+            if ($0 ~ /aborted by [^:]*leapfrog-/) ours++
+        }
+        END { printf "%d/%d\n", all, ours }'
+}
+
+# set_interval INST SECONDS: every monitor of the pair at that interval.
+set_interval() {
+    local inst=$1 iv=$2
+    lfc_exec 1 pcs resource update "vip-$inst" op monitor \
+        interval="${iv}s" >/dev/null &&
+        lfc_exec 1 pcs resource update "enq-$inst" op monitor \
+            interval="${iv}s" OCF_CHECK_LEVEL=10 >/dev/null &&
+        lfc_exec 1 pcs resource update "rep-$inst" op monitor \
+            interval="${iv}s" OCF_CHECK_LEVEL=10 >/dev/null
+}
+
 # --- one trial ----------------------------------------------------------------
 
 stat_of() { # FIELD: from the enqueue server's STATS
@@ -138,8 +181,9 @@ span() { # FROM TO: TO - FROM in ms, or "-" when either is unknown
     if [ -n "$1" ] && [ -n "$2" ]; then echo $(($2 - $1)); else echo -; fi
 }
 
-trial() { # MODE INST FAULT N
-    local mode=$1 inst=$2 fault=$3 n=$4 e r e_i pid gen out wpid rc t0
+trial() { # MODE INST FAULT N INTERVAL
+    local mode=$1 inst=$2 fault=$3 n=$4 iv=$5 e r e_i pid gen out wpid rc t0
+    local r_i rpid wflag= t_end aborts
     local t_det t_calc t_fstart t_enq_ok t_adopt0 t_adopt1 t_rstop t_answer
     local t_sync e2 r2 order dc E=enq-$inst R=rep-$inst V=vip-$inst
     settle "$mode" before ||
@@ -157,9 +201,14 @@ trial() { # MODE INST FAULT N
     gen=$(stat_of generation)
     pid=$(lfc_exec "$e_i" cat "/run/leapfrog/$E.pid") ||
         fail "no pid file of $E on $e"
-    out="$LFC_DIR/watch-$mode-$fault-$n"
+    r_i=${r#node}
+    rpid=$(lfc_exec "$r_i" cat "/run/leapfrog/$R.pid") ||
+        fail "no pid file of $R on $r"
+    [ "$fault" = killr ] && wflag=-R
+    out="$LFC_DIR/watch-$mode-$fault-$iv-$n"
+    : >"$out"
     "$watcher" -a "$(lfp_vip)" -k "$(lfp_secret)" -g "$gen" -n "$nlocks" \
-        -w 240 >"$out" &
+        -w 240 $wflag >"$out" &
     wpid=$!
     lfc_wait_for 10 "the watcher to see generation $gen" \
         grep -q '^ready' "$out" || fail "the watcher did not start"
@@ -167,6 +216,7 @@ trial() { # MODE INST FAULT N
     t0=$(date +%s%3N)
     case "$fault" in
     kill) lfc_exec "$e_i" kill -9 "$pid" ;;
+    killr) lfc_exec "$r_i" kill -9 "$rpid" ;;
     poweroff) lfc_poweroff "$e_i" >/dev/null 2>&1 ;;
     esac
     wait "$wpid"
@@ -175,16 +225,20 @@ trial() { # MODE INST FAULT N
     t_answer=$(sed -n 's/.*answer_ms=\([0-9]*\).*/\1/p' "$out")
     t_sync=$(sed -n 's/.*sync_ms=\([0-9]*\).*/\1/p' "$out")
     settle "$mode" || fail "the cluster did not settle after the fault"
+    t_end=$(date +%s%3N)
     lfp_locks_intact "$inst" "$nlocks" || fail "locks lost ($mode/$fault)"
     e2=$(lfc_where "$E")
     r2=$(lfc_where "$R")
 
     # Result texts: "not running", "error", "ok" before Pacemaker 3.0;
     # "Not running", "Error occurred (...)", "OK" from 3.0 on.
+    # The failure is known when its fail-count is set (attrd's "Setting
+    # fail-count-<rsc>#<op>[<node>]"), whoever reported it: lf-watch's
+    # fail request or a failed monitor.
     if [ "$fault" = kill ]; then
-        t_det=$(first_log "$t0" pacemaker.log \
-            "Result of monitor operation for $E on $e: \
-([Nn]ot running|[Ee]rror)")
+        t_det=$(first_log "$t0" pacemaker.log "Setting fail-count-$E#")
+    elif [ "$fault" = killr ]; then
+        t_det=$(first_log "$t0" pacemaker.log "Setting fail-count-$R#")
     else
         t_det=$(first_log "$t0" pacemaker.log \
             "pacemaker-controld.*Node $e state is now lost")
@@ -196,7 +250,7 @@ trial() { # MODE INST FAULT N
     t_enq_ok=$(first_log "$t0" pacemaker.log \
         "Result of start operation for $E on $e2: (ok|OK)")
     t_adopt0=$(first_log "$t0" "leapfrog-$inst.log" \
-        "lf-enqueued.*(adopted|starting with)")
+        "lf-enqueued.*(taking over|no in-sync copy)")
     t_adopt1=$(first_log "$t0" "leapfrog-$inst.log" "lf-enqueued.*serving [0-9]")
     t_rstop=$(first_log "$t0" pacemaker.log \
         "Initiating stop operation ${R}_stop_0")
@@ -205,12 +259,18 @@ trial() { # MODE INST FAULT N
         [ "$t_rstop" -ge "$t_enq_ok" ]; then
         order=ok
     fi
-    printf '%-9s %-9s %3s %6s %6s %6s %6s %6s %7s %7s %7s %6s  %s,%s -> %s,%s\n' \
-        "$mode" "$fault" "$dc" "$(span "$t0" "$t_det")" \
+    aborts=$(count_aborts "$t0" "$t_end")
+    if [ "$fault" = killr ]; then
+        # E stays; the figure is the fault -> a replica in sync again.
+        t_fstart= t_enq_ok= t_adopt0= t_adopt1= order=- t_answer=$t0
+    fi
+    printf '%-9s %-9s %3s %3s %6s %6s %6s %6s %6s %7s %7s %7s %6s %6s  %s,%s -> %s,%s\n' \
+        "$mode" "$fault" "$iv" "$dc" "$(span "$t0" "$t_det")" \
         "$(span "$t_det" "$t_calc")" "$(span "$t_calc" "$t_fstart")" \
         "$(span "$t_fstart" "$t_enq_ok")" "$(span "$t_adopt0" "$t_adopt1")" \
-        "$(span "$t0" "$t_answer")" "$(span "$t_det" "$t_answer")" \
-        "$(span "$t_answer" "$t_sync")" "$order" \
+        "$(if [ "$fault" = killr ]; then echo -; else span "$t0" "$t_answer"; fi)" \
+        "$(if [ "$fault" = killr ]; then echo -; else span "$t_det" "$t_answer"; fi)" \
+        "$(span "$t_answer" "$t_sync")" "$order" "$aborts" \
         "${e#node}" "${r#node}" "${e2#node}" "${r2#node}" | tee -a "$results"
 
     # Back to a whole cluster: the node booted again, or the failure
@@ -229,9 +289,12 @@ run_mode() { # MODE INST
     lfc_wait_for 60 "replica in sync" replica_in_sync ||
         fail "no replica in sync"
     lfp_take_locks "$inst" "$nlocks" || fail "cannot take $nlocks locks"
-    for fault in $faults; do
-        for n in $(seq 1 "$trials"); do
-            trial "$mode" "$inst" "$fault" "$n"
+    for iv in $intervals; do
+        set_interval "$inst" "$iv" || fail "cannot set the monitors to ${iv}s"
+        for fault in $faults; do
+            for n in $(seq 1 "$trials"); do
+                trial "$mode" "$inst" "$fault" "$n" "$iv"
+            done
         done
     done
     # Keep every node's logs for a closer look at the break-down.
@@ -245,8 +308,9 @@ median() { sort -n | awk '{ v[NR] = $1 } END {
 lfc_trap
 lfp_require_installed
 echo "== failover timing: $trials trials per fault, $nlocks locks; times in ms"
-printf '%-9s %-9s %3s %6s %6s %6s %6s %6s %7s %7s %7s %6s  %s\n' mode fault \
-    dc detect sched stop start adopt answer follow resync order "E,R -> E,R"
+printf '%-9s %-9s %3s %3s %6s %6s %6s %6s %6s %7s %7s %7s %6s %6s  %s\n' \
+    mode fault mon dc detect sched stop start adopt answer follow resync \
+    order aborts "E,R -> E,R"
 for mode in $modes; do
     case "$mode" in
     leapfrog) run_mode leapfrog LF ;;
@@ -256,33 +320,53 @@ for mode in $modes; do
     esac
 done
 
-# col MODE FAULT COLUMN [DC]: the median of a column of the trials' table
-# ("acted": follow - sched), over the trials where the enqueue server's
-# node was (yes) or was not (no) the DC, or over all of them.
+# col MODE FAULT INTERVAL COLUMN: the median of a column of the trials'
+# table ("acted": follow - sched; "aborts" and "ours": the two counts).
 col() {
-    awk -v m="$1" -v f="$2" -v c="$3" -v dc="${4:-}" '
-        $1 == m && $2 == f && (dc == "" || $3 == dc) {
+    awk -v m="$1" -v f="$2" -v iv="$3" -v c="$4" '
+        $1 == m && $2 == f && $3 == iv {
+            split($14, a, "/")
             if (c == "acted") {
-                if ($10 != "-" && $5 != "-") print $10 - $5
+                if ($11 != "-" && $6 != "-") print $11 - $6
+            } else if (c == "aborts") {
+                if ($14 != "-") print a[1]
+            } else if (c == "ours") {
+                if ($14 != "-") print a[2]
             } else if ($c != "-") print $c
         }' "$results" | median
 }
 
-echo "== medians (ms); follow = failure known -> E answers with every lock;"
-echo "   acted = the scheduler's transition -> E answers (follow - sched)"
-printf '%-9s %-9s %8s %8s %8s %8s %8s %8s\n' fault mode detect sched follow \
-    acted resync answer
+echo "== medians (ms); answer = fault -> every lock served by the new E;"
+echo "   follow = failure known -> E answers; acted = follow - sched;"
+echo "   resync (killr) = fault -> a replica in sync on another node"
+printf '%-9s %3s %-9s %7s %7s %7s %7s %7s %7s %6s %5s\n' fault mon mode \
+    detect sched follow acted resync answer aborts ours
 for fault in $faults; do
-    for mode in $modes; do
-        printf '%-9s %-9s %8s %8s %8s %8s %8s %8s\n' "$fault" "$mode" \
-            "$(col "$mode" "$fault" 4)" "$(col "$mode" "$fault" 5)" \
-            "$(col "$mode" "$fault" 10)" "$(col "$mode" "$fault" acted)" \
-            "$(col "$mode" "$fault" 11)" "$(col "$mode" "$fault" 9)"
+    for iv in $intervals; do
+        for mode in $modes; do
+            printf '%-9s %3s %-9s %7s %7s %7s %7s %7s %7s %6s %5s\n' \
+                "$fault" "$iv" "$mode" \
+                "$(col "$mode" "$fault" "$iv" 5)" \
+                "$(col "$mode" "$fault" "$iv" 6)" \
+                "$(col "$mode" "$fault" "$iv" 11)" \
+                "$(col "$mode" "$fault" "$iv" acted)" \
+                "$(col "$mode" "$fault" "$iv" 12)" \
+                "$(col "$mode" "$fault" "$iv" 10)" \
+                "$(col "$mode" "$fault" "$iv" aborts)" \
+                "$(col "$mode" "$fault" "$iv" ours)"
+        done
+        # The goals: served again (kill) or in sync again (killr) within
+        # 0.5 s of the fault, median; and never slower than the static set.
+        case "$fault" in
+        killr) c=12 ;;
+        *) c=10 ;;
+        esac
+        awk -v f="$fault" -v iv="$iv" -v l="$(col leapfrog "$fault" "$iv" $c)" \
+            -v s="$(col static "$fault" "$iv" $c)" 'BEGIN {
+                if (l == "-" || s == "-") exit
+                printf "%-9s %3s static / leapfrog: %.2f; leapfrog under 0.5 s: %s\n",
+                    f, iv, s / (l > 0 ? l : 1), (l < 500 ? "yes" : "no") }'
     done
-    awk -v f="$fault" -v l="$(col leapfrog "$fault" 10)" \
-        -v s="$(col static "$fault" 10)" 'BEGIN {
-            printf "%-9s follow static / leapfrog: %.2f; leapfrog under 1 s: %s\n",
-                f, s / (l > 0 ? l : 1), (l < 1000 ? "yes" : "no") }'
 done
 cat <<'EOT'
 (dc: E's node was the DC. A sched of about 1000 ms after a power-off, with
