@@ -252,6 +252,13 @@ lf_ocf_main(const struct lf_ocf_agent *agent, int argc, char **argv)
     memset(&ctx, 0, sizeof(ctx));
     ctx.agent = agent;
     ctx.started_ms = lf_now_ms();
+    if (agent->nparams > LF_OCF_MAX_PARAMS) {
+        /* The context holds the values of LF_OCF_MAX_PARAMS at most. */
+        lf_ocf_reason("the agent %s declares %zu parameters, more than the "
+                      "%d it can hold",
+                      agent->name, agent->nparams, LF_OCF_MAX_PARAMS);
+        return PCMK_OCF_UNKNOWN_ERROR;
+    }
     if (argc != 2) {
         usage(agent, stderr);
         return PCMK_OCF_INVALID_PARAM; /* OCF_ERR_ARGS */

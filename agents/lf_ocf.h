@@ -17,7 +17,7 @@
 
 #include "lf_exit.h"
 
-#define LF_OCF_MAX_PARAMS 24
+#define LF_OCF_MAX_PARAMS 24 /* lf_ocf_main() refuses an agent with more */
 
 enum lf_ocf_type {
     LF_OCF_STRING,

@@ -371,6 +371,36 @@ usage_and_bad_invocations(void **state)
     assert_int_equal(seen.calls, 0);
 }
 
+/* An agent that declares more parameters than the context holds is
+ * refused before any action, instead of reading past its values. */
+static void
+too_many_parameters_refused(void **state)
+{
+    static struct lf_ocf_param many[LF_OCF_MAX_PARAMS + 1];
+    struct lf_ocf_agent big = agent;
+    char *start[] = {"testagent", "start", NULL};
+    struct capture o;
+    struct capture e;
+    char out[1024];
+    char err[1024];
+    int rc;
+
+    (void)state;
+    for (size_t i = 0; i < LF_OCF_MAX_PARAMS + 1; i++) {
+        many[i] = params[0];
+    }
+    big.params = many;
+    big.nparams = LF_OCF_MAX_PARAMS + 1;
+    capture_begin(&o, 1);
+    capture_begin(&e, 2);
+    rc = lf_ocf_main(&big, 2, start);
+    capture_end(&e, err, sizeof(err));
+    capture_end(&o, out, sizeof(out));
+    assert_int_equal(rc, PCMK_OCF_UNKNOWN_ERROR);
+    assert_non_null(strstr(err, "declares 25 parameters"));
+    assert_int_equal(seen.calls, 0);
+}
+
 static void
 action_gets_its_parameters_from_the_environment(void **state)
 {
@@ -556,6 +586,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(meta_data_describes_the_agent, before_each),
         cmocka_unit_test_setup(usage_and_bad_invocations, before_each),
+        cmocka_unit_test_setup(too_many_parameters_refused, before_each),
         cmocka_unit_test_setup(action_gets_its_parameters_from_the_environment,
                                before_each),
         cmocka_unit_test_setup(bad_environment_falls_back_to_defaults,
