@@ -148,17 +148,23 @@ lfd_result_add_warning(struct lfd_result_builder *out,
     r->nwarnings++;
 }
 
+static void
+free_change(struct lfd_change *c)
+{
+    free(c->pair);
+    free(c->id);
+    free(c->parent);
+    free(c->parent_tag);
+    xmlFreeNode(c->xml);
+}
+
 void
 lfd_result_drop_changes(struct lfd_result_builder *out)
 {
     struct lfd_result *r = out->result;
 
     for (size_t i = 0; i < r->nchanges; i++) {
-        free(r->changes[i].pair);
-        free(r->changes[i].id);
-        free(r->changes[i].parent);
-        free(r->changes[i].parent_tag);
-        xmlFreeNode(r->changes[i].xml);
+        free_change(&r->changes[i]);
     }
     r->nchanges = 0;
 }
@@ -221,11 +227,7 @@ lfd_result_free(struct lfd_result *r)
         free(r->pairs[i].conflict);
     }
     for (size_t i = 0; i < r->nchanges; i++) {
-        free(r->changes[i].pair);
-        free(r->changes[i].id);
-        free(r->changes[i].parent);
-        free(r->changes[i].parent_tag);
-        xmlFreeNode(r->changes[i].xml);
+        free_change(&r->changes[i]);
     }
     for (size_t i = 0; i < r->nwarnings; i++) {
         free(r->warnings[i].pair);
