@@ -155,36 +155,49 @@ fx_read_pid(const char *path)
     return pid;
 }
 
+/* What both servers are started with: the instance, on loopback at the
+ * pair's port, the pid and log file, the timeout if set, the node name.
+ * port is the caller's buffer for the port's text. Returns the count. */
+static int
+common_args(const struct fx_pair *p, char **argv, char *exe, char port[8],
+            char *pidfile, char *logfile, const char *node)
+{
+    int n = 0;
+
+    snprintf(port, 8, "%u", p->port);
+    argv[n++] = exe;
+    argv[n++] = "-i";
+    argv[n++] = (char *)p->instance;
+    argv[n++] = "-a";
+    argv[n++] = "127.0.0.1";
+    argv[n++] = "-p";
+    argv[n++] = port;
+    argv[n++] = "-P";
+    argv[n++] = pidfile;
+    argv[n++] = "-L";
+    argv[n++] = logfile;
+    if (p->timeout_ms != NULL) {
+        argv[n++] = "-t";
+        argv[n++] = (char *)p->timeout_ms;
+    }
+    argv[n++] = "-N";
+    argv[n++] = (char *)node;
+    return n;
+}
+
 void
 fx_start_enqueue(struct fx_pair *p)
 {
     char exe[PATH_MAX + 32];
     char port[8];
     char *argv[40];
-    int n = 0;
+    int n;
     int rc;
 
     snprintf(exe, sizeof(exe), "%s/lf-enqueued", fx_bindir);
-    snprintf(port, sizeof(port), "%u", p->port);
-    argv[n++] = exe;
-    argv[n++] = "-i";
-    argv[n++] = p->instance;
-    argv[n++] = "-a";
-    argv[n++] = "127.0.0.1";
-    argv[n++] = "-p";
-    argv[n++] = port;
+    n = common_args(p, argv, exe, port, p->epid, p->elog, "e-node");
     argv[n++] = "-s";
     argv[n++] = p->statedir;
-    argv[n++] = "-P";
-    argv[n++] = p->epid;
-    argv[n++] = "-L";
-    argv[n++] = p->elog;
-    if (p->timeout_ms != NULL) {
-        argv[n++] = "-t";
-        argv[n++] = (char *)p->timeout_ms;
-    }
-    argv[n++] = "-N";
-    argv[n++] = "e-node";
     if (p->use_secret) {
         argv[n++] = "-k";
         argv[n++] = p->secret;
@@ -206,28 +219,12 @@ fx_run_replica(struct fx_pair *p, bool secret, const char *tmpfs_size)
     char exe[PATH_MAX + 32];
     char port[8];
     char *argv[32];
-    int n = 0;
+    int n;
     int rc;
 
     snprintf(exe, sizeof(exe), "%s/lf-replicad", fx_bindir);
-    snprintf(port, sizeof(port), "%u", p->port);
-    argv[n++] = exe;
-    argv[n++] = "-i";
-    argv[n++] = p->instance;
-    argv[n++] = "-a";
-    argv[n++] = "127.0.0.1";
-    argv[n++] = "-p";
-    argv[n++] = port;
-    argv[n++] = "-P";
-    argv[n++] = p->rpid;
-    argv[n++] = "-L";
-    argv[n++] = p->rlog;
-    if (p->timeout_ms != NULL) {
-        argv[n++] = "-t";
-        argv[n++] = (char *)p->timeout_ms;
-    }
-    argv[n++] = "-N";
-    argv[n++] = p->replica_node != NULL ? (char *)p->replica_node : "r-node";
+    n = common_args(p, argv, exe, port, p->rpid, p->rlog,
+                    p->replica_node != NULL ? p->replica_node : "r-node");
     if (p->verbose) {
         argv[n++] = "-v";
     }
