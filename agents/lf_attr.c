@@ -51,10 +51,8 @@ lf_attr_set_dampened(const char *name, const char *value, const char *cache,
                      bool force, unsigned dampen_s)
 {
     char delay[16];
-    /* -B sets the value and the dampening together (-U alone would keep
-     * the dampening an earlier version of the agent gave it). */
-    char *argv[] = {ATTRD_UPDATER, "-n", (char *)name, "-B",
-                    (char *)value, "-d", delay,        NULL};
+    char *argv[] = {ATTRD_UPDATER, "-n", (char *)name, "-U",
+                    (char *)value, NULL, NULL,         NULL};
     char old[256];
     int rc;
 
@@ -63,10 +61,13 @@ lf_attr_set_dampened(const char *name, const char *value, const char *cache,
         && strcmp(old, value) == 0) {
         return 0;
     }
-    snprintf(delay, sizeof(delay), "%us", dampen_s);
-    if (dampen_s == 0) {
-        argv[3] = "-U";
-        argv[5] = NULL;
+    if (dampen_s > 0) {
+        /* -B sets the value and the dampening together (-U alone would
+         * keep the dampening an earlier version of the agent gave it). */
+        snprintf(delay, sizeof(delay), "%us", dampen_s);
+        argv[3] = "-B";
+        argv[5] = "-d";
+        argv[6] = delay;
     }
     rc = run_attrd_updater(argv);
     if (rc != 0) {
