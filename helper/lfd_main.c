@@ -10,7 +10,6 @@
 #include <config.h>
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +21,7 @@
 
 #include "lf_log.h"
 #include "lf_parse.h"
-#include "lf_proc.h"
+#include "lf_server.h"
 #include "lfd_cib.h"
 #include "lfd_derive.h"
 #include "lfd_write.h"
@@ -49,17 +48,14 @@ enum lfd_mode {
 };
 
 struct lfd {
-    enum lfd_mode mode;
+    struct lf_server srv; /* -f, -v, -P; detaching, signals, the pid file */
+    int mode;             /* enum lfd_mode */
     bool dry_run;
-    bool foreground;
-    bool verbose;
-    const char *pidfile;
-    bool pidfile_written;
     const char *remove_pair;
     long long debounce_ms;
-    int notify_fd; /* the parent waiting for the daemon to be ready */
     struct lfd_cib *cib;
     GMainLoop *loop;
+    guint signals; /* the source of srv.signal_fd */
     guint timer;
     bool dirty; /* changes arrived since the last evaluation */
     char *last_unsettled;
@@ -95,6 +91,7 @@ usage(FILE *out)
             "                     date, 6 warnings\n"
             "      --remove F     delete the constraints of the pair whose "
             "follower is F\n"
+            "  -h, --help         print this and exit\n"
             "The CIB is Pacemaker's, or the file named by CIB_file.\n");
 }
 
@@ -324,28 +321,27 @@ cib_reconnected(void *arg)
     cib_changed(arg);
 }
 
+/* SIGTERM, SIGINT: stop. SIGUSR1: the counters, for operators and the
+ * benchmark. SIGHUP: nothing. */
 static gboolean
-on_signal(gpointer data)
+on_signals(gint fd, GIOCondition condition, gpointer data)
 {
     struct lfd *lfd = data;
+    struct lf_server_signal got = lf_server_read_signals(fd);
 
-    lf_notice("stopping after %lu evaluations, %lu writes and %lu "
-              "notifications that needed no evaluation",
-              lfd->evaluations, lfd->writes, lfd_cib_skipped(lfd->cib));
-    g_main_loop_quit(lfd->loop);
-    return G_SOURCE_CONTINUE;
-}
-
-/* SIGUSR1: the counters, for operators and the benchmark. */
-static gboolean
-on_usr1(gpointer data)
-{
-    struct lfd *lfd = data;
-
-    lf_notice("stats: evaluations=%lu writes=%lu write_errors=%lu "
-              "skipped=%lu",
-              lfd->evaluations, lfd->writes, lfd->write_errors,
-              lfd_cib_skipped(lfd->cib));
+    (void)condition;
+    if (got.usr1) {
+        lf_notice("stats: evaluations=%lu writes=%lu write_errors=%lu "
+                  "skipped=%lu",
+                  lfd->evaluations, lfd->writes, lfd->write_errors,
+                  lfd_cib_skipped(lfd->cib));
+    }
+    if (got.stop != 0) {
+        lf_notice("stopping after %lu evaluations, %lu writes and %lu "
+                  "notifications that needed no evaluation",
+                  lfd->evaluations, lfd->writes, lfd_cib_skipped(lfd->cib));
+        g_main_loop_quit(lfd->loop);
+    }
     return G_SOURCE_CONTINUE;
 }
 
@@ -548,7 +544,7 @@ setup_command(struct lfd *lfd)
     int rc;
 
     lf_log_init("leapfrogd", LF_LOG_STDERR, LOG_DAEMON);
-    lf_log_set_level(lfd->verbose ? LOG_DEBUG : LOG_WARNING);
+    lf_log_set_level(lfd->srv.verbose ? LOG_DEBUG : LOG_WARNING);
     rc = lfd_cib_connect(false, NULL, NULL, NULL, &lfd->cib);
     if (rc != 0) {
         fprintf(stderr, "leapfrogd: cannot read the CIB: %s\n",
@@ -558,8 +554,8 @@ setup_command(struct lfd *lfd)
     return 0;
 }
 
-/* The daemon: detached (unless -f), Pacemaker's logging, the pid file,
- * the main loop and its signals, the CIB watched. */
+/* The daemon: detached (unless -f), its signals, Pacemaker's logging, the
+ * pid file, the main loop, the CIB watched. */
 static int
 setup_daemon(struct lfd *lfd, int argc, char **argv)
 {
@@ -575,28 +571,20 @@ setup_daemon(struct lfd *lfd, int argc, char **argv)
             free(abs);
         }
     }
-    if (!lfd->foreground) {
-        rc = lf_daemonize(&lfd->notify_fd);
-        if (rc != 0) {
-            fprintf(stderr, "leapfrogd: cannot detach: %s\n", strerror(rc));
-            return 1;
-        }
+    lf_log_init("leapfrogd", LF_LOG_STDERR, LOG_DAEMON);
+    /* Signals blocked before any library can start a thread, which would
+     * otherwise take them. */
+    if (lf_server_detach(&lfd->srv) != 0 || lf_server_signals(&lfd->srv) != 0) {
+        return 1;
     }
-    lfd_cib_log_init(argc, argv, lfd->foreground || lfd->notify_fd >= 0,
-                     lfd->verbose);
-    lf_log_set_level(lfd->verbose ? LOG_DEBUG : LOG_INFO);
-    if (lfd->pidfile != NULL) {
-        rc = lf_pidfile_write(lfd->pidfile, getpid());
-        if (rc != 0) {
-            lf_err("cannot write pid file %s: %s", lfd->pidfile, strerror(rc));
-            return 1;
-        }
-        lfd->pidfile_written = true;
+    lfd_cib_log_init(argc, argv, lfd->srv.foreground || lfd->srv.notify_fd >= 0,
+                     lfd->srv.verbose);
+    lf_log_set_level(lfd->srv.verbose ? LOG_DEBUG : LOG_INFO);
+    if (lf_server_write_pidfile(&lfd->srv) != 0) {
+        return 1;
     }
     lfd->loop = g_main_loop_new(NULL, FALSE);
-    g_unix_signal_add(SIGTERM, on_signal, lfd);
-    g_unix_signal_add(SIGINT, on_signal, lfd);
-    g_unix_signal_add(SIGUSR1, on_usr1, lfd);
+    lfd->signals = g_unix_fd_add(lfd->srv.signal_fd, G_IO_IN, on_signals, lfd);
     rc = lfd_cib_connect(true, cib_changed, cib_reconnected, lfd, &lfd->cib);
     if (rc != 0) {
         lf_err("cannot connect to the CIB: %s", lfd_cib_strerror(rc));
@@ -611,8 +599,7 @@ run_daemon(struct lfd *lfd)
 {
     lf_notice("watching the CIB%s",
               lfd->dry_run ? " (dry run: no writes)" : "");
-    lf_daemon_ready(lfd->notify_fd, 0);
-    lfd->notify_fd = -1;
+    lf_server_ready(&lfd->srv);
     evaluate(lfd);
     g_main_loop_run(lfd->loop);
     return 0;
@@ -637,109 +624,66 @@ static const struct {
     [LFD_REMOVE] = {"remove", LFD_SETUP_COMMAND, remove_pair},
 };
 
-/* The mode an option of that name selects. */
-static enum lfd_mode
-mode_named(const char *name)
-{
-    for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
-        if (strcmp(modes[i].name, name) == 0) {
-            return (enum lfd_mode)i;
-        }
-    }
-    return LFD_DAEMON;
-}
-
+/* The command line: 0, or the exit status. */
 static int
 parse_args(int argc, char **argv, struct lfd *lfd)
 {
-    static const struct option longopts[] = {
-        {"foreground", no_argument, NULL, 'f'},
-        {"dry-run", no_argument, NULL, 'n'},
-        {"pidfile", required_argument, NULL, 'p'},
-        {"debounce", required_argument, NULL, 'D'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"once", no_argument, NULL, 'M'},
-        {"apply", no_argument, NULL, 'M'},
-        {"status", no_argument, NULL, 'M'},
-        {"remove", required_argument, NULL, 'R'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+    const struct lf_server_option options[] = {
+        {'n', "dry-run", .set = &lfd->dry_run},
+        {'p', .text = &lfd->srv.pidfile}, /* -P, as the servers spell it */
+        {'D', "debounce", .wide = &lfd->debounce_ms, .min = 0, .max = 60000},
+        {0, modes[LFD_ONCE].name, .choice = &lfd->mode, .value = LFD_ONCE},
+        {0, modes[LFD_APPLY].name, .choice = &lfd->mode, .value = LFD_APPLY},
+        {0, modes[LFD_STATUS].name, .choice = &lfd->mode, .value = LFD_STATUS},
+        {0, modes[LFD_REMOVE].name, .text = &lfd->remove_pair,
+         .choice = &lfd->mode, .value = LFD_REMOVE},
     };
-    int longindex = 0;
-    int opt;
+    enum lf_exit end;
 
+    lfd->srv.shared =
+        LF_SERVER_PIDFILE | LF_SERVER_FOREGROUND | LF_SERVER_VERBOSE;
+    lfd->srv.own_log = true;
     lfd->debounce_ms = DEBOUNCE_MS_DEFAULT;
-    while ((opt = getopt_long(argc, argv, "fnp:P:D:vh", longopts, &longindex))
-           != -1) {
-        switch (opt) {
-        case 'f':
-            lfd->foreground = true;
-            break;
-        case 'n':
-            lfd->dry_run = true;
-            break;
-        case 'p':
-        case 'P': /* as the servers spell it */
-            lfd->pidfile = optarg;
-            break;
-        case 'D':
-            if (lf_parse_long(optarg, 0, 60000, &lfd->debounce_ms) != 0) {
-                fprintf(stderr, "leapfrogd: --debounce takes 0 to 60000 "
-                                "ms\n");
-                return 2;
-            }
-            break;
-        case 'v':
-            lfd->verbose = true;
-            break;
-        case 'M':
-            lfd->mode = mode_named(longopts[longindex].name);
-            break;
-        case 'R':
-            /* A resource id by the CIB's rules, or nothing is looked up. */
-            if (!lfd_id_valid(optarg) || strlen(optarg) > LFD_RSC_MAX) {
-                fprintf(stderr,
-                        "leapfrogd: --remove takes a resource id (letters, "
-                        "digits, '.', '-', '_', not starting with a digit, "
-                        "'.' or '-'; at most %d characters)\n",
-                        LFD_RSC_MAX);
-                return 2;
-            }
-            lfd->mode = LFD_REMOVE;
-            lfd->remove_pair = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            exit(0);
-        default:
-            usage(stderr);
-            return 2;
-        }
+    end = lf_server_parse(&lfd->srv, argc, argv, options,
+                          sizeof(options) / sizeof(options[0]), usage);
+    if (end != LF_EXIT_OK) {
+        return lf_exit_status(LF_EXIT_DAEMON, end);
     }
-    if (optind != argc) {
-        fprintf(stderr, "leapfrogd: unexpected argument '%s'\n", argv[optind]);
-        return 2;
+    /* A resource id by the CIB's rules, or nothing is looked up. */
+    if (lfd->remove_pair != NULL
+        && (!lfd_id_valid(lfd->remove_pair)
+            || strlen(lfd->remove_pair) > LFD_RSC_MAX)) {
+        fprintf(stderr,
+                "leapfrogd: --remove takes a resource id (letters, digits, "
+                "'.', '-', '_', not starting with a digit, '.' or '-'; at "
+                "most %d characters)\n",
+                LFD_RSC_MAX);
+        return lf_exit_status(LF_EXIT_DAEMON, LF_EXIT_USAGE);
     }
     return 0;
 }
 
-/* Whatever a mode set up goes, in one place. */
-static void
+/* Whatever a mode set up goes, in one place; the skeleton's last (the pid
+ * file removed after a clean stop, a failed start-up passed on to the
+ * starter). */
+static int
 teardown(struct lfd *lfd, int status)
 {
     if (lfd->timer != 0) {
         g_source_remove(lfd->timer);
     }
+    if (lfd->signals != 0) {
+        g_source_remove(lfd->signals);
+    }
     lfd_cib_disconnect(lfd->cib);
     if (lfd->loop != NULL) {
         g_main_loop_unref(lfd->loop);
     }
-    if (lfd->pidfile_written && status == 0) {
-        (void)unlink(lfd->pidfile);
-    }
     free(lfd->last_unsettled);
     forget_warnings(lfd);
-    lf_daemon_ready(lfd->notify_fd, 1);
+    (void)lf_server_finish(&lfd->srv,
+                           status == 0 ? LF_EXIT_OK : LF_EXIT_FAILED);
+    return status;
 }
 
 int
@@ -749,7 +693,7 @@ main(int argc, char **argv)
     int status;
 
     memset(&lfd, 0, sizeof(lfd));
-    lfd.notify_fd = -1;
+    lf_server_init(&lfd.srv, "leapfrogd");
     status = parse_args(argc, argv, &lfd);
     if (status != 0) {
         return status;
@@ -762,6 +706,5 @@ main(int argc, char **argv)
     if (status == 0) {
         status = modes[lfd.mode].run(&lfd);
     }
-    teardown(&lfd, status);
-    return status;
+    return teardown(&lfd, status);
 }

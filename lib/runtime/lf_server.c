@@ -14,20 +14,44 @@
 #include "lf_proc.h"
 #include "lf_server.h"
 
-/* The flags every daemon takes (getopt's syntax); the program's follow. */
-#define SHARED_FLAGS "P:L:u:fvh"
+/* The shared flags, in the order of the usage texts. */
+static const struct {
+    char flag;
+    const char *name;
+    unsigned bit; /* enum lf_server_shared */
+    bool argument;
+} shared_flags[] = {
+    {'P', "pidfile", LF_SERVER_PIDFILE, true},
+    {'L', "logfile", LF_SERVER_LOGFILE, true},
+    {'u', "user", LF_SERVER_USER, true},
+    {'f', "foreground", LF_SERVER_FOREGROUND, false},
+    {'v', "verbose", LF_SERVER_VERBOSE, false},
+};
+#define SHARED_N (sizeof(shared_flags) / sizeof(shared_flags[0]))
 /* Room for this many options of the program's own. */
 #define PROGRAM_OPTIONS_MAX 64
+/* getopt_long()'s value for the program's option i that has no flag. */
+#define LONG_ONLY(i) (256 + (int)(i))
 
+/* The program's option that getopt_long() returned as opt, or NULL. */
 static const struct lf_server_option *
-find_option(const struct lf_server_option *options, size_t n, int flag)
+find_option(const struct lf_server_option *options, size_t n, int opt)
 {
+    if (opt >= LONG_ONLY(0) && opt < LONG_ONLY(n)) {
+        return &options[opt - LONG_ONLY(0)];
+    }
     for (size_t i = 0; i < n; i++) {
-        if (options[i].flag == flag) {
+        if (options[i].flag != 0 && options[i].flag == opt) {
             return &options[i];
         }
     }
     return NULL;
+}
+
+static bool
+takes_argument(const struct lf_server_option *o)
+{
+    return o->set == NULL && (o->choice == NULL || o->text != NULL);
 }
 
 /* Store one option's argument where it goes: OK, or USAGE after the
@@ -38,6 +62,17 @@ store_option(const struct lf_server *srv, const struct lf_server_option *o,
 {
     long long n = 0;
 
+    if (o->choice != NULL) {
+        if (*o->choice != 0 && *o->choice != o->value) {
+            fprintf(stderr, "%s: --%s excludes the option given before it\n",
+                    srv->ident, o->name != NULL ? o->name : "?");
+            return LF_EXIT_USAGE;
+        }
+        *o->choice = o->value;
+        if (o->text == NULL) {
+            return LF_EXIT_OK;
+        }
+    }
     if (o->text != NULL) {
         *o->text = arg;
         return LF_EXIT_OK;
@@ -64,11 +99,48 @@ store_option(const struct lf_server *srv, const struct lf_server_option *o,
     return LF_EXIT_OK;
 }
 
+/* Store a shared flag's argument: false if opt is none of those taken. */
+static bool
+store_shared(struct lf_server *srv, int opt, const char *arg)
+{
+    bool taken = false;
+
+    for (size_t i = 0; i < SHARED_N; i++) {
+        if (shared_flags[i].flag == opt) {
+            taken = (srv->shared & shared_flags[i].bit) != 0;
+        }
+    }
+    if (!taken) {
+        return false;
+    }
+    switch (opt) {
+    case 'P':
+        srv->pidfile = arg;
+        break;
+    case 'L':
+        srv->logfile = arg;
+        break;
+    case 'u':
+        srv->user = arg;
+        break;
+    case 'f':
+        srv->foreground = true;
+        break;
+    case 'v':
+        srv->verbose = true;
+        break;
+    default:
+        return false;
+    }
+    return true;
+}
+
 void
 lf_server_init(struct lf_server *srv, const char *ident)
 {
     memset(srv, 0, sizeof(*srv));
     srv->ident = ident;
+    srv->shared = LF_SERVER_SHARED_ALL;
     srv->notify_fd = -1;
     srv->signal_fd = -1;
 }
@@ -78,49 +150,64 @@ lf_server_parse(struct lf_server *srv, int argc, char **argv,
                 const struct lf_server_option *options, size_t n,
                 void (*usage)(FILE *out))
 {
-    char optstring[sizeof(SHARED_FLAGS) + 2 * PROGRAM_OPTIONS_MAX];
-    size_t len = strlen(SHARED_FLAGS);
+    char optstring[2 * (SHARED_N + 1 + PROGRAM_OPTIONS_MAX) + 1];
+    struct option longopts[SHARED_N + 1 + PROGRAM_OPTIONS_MAX + 1];
+    size_t len = 0;
+    size_t nlong = 0;
     int opt;
 
-    memcpy(optstring, SHARED_FLAGS, len);
-    for (size_t i = 0; i < n && len + 2 < sizeof(optstring); i++) {
-        optstring[len++] = options[i].flag;
-        if (options[i].set == NULL) {
+    if (n > PROGRAM_OPTIONS_MAX) {
+        n = PROGRAM_OPTIONS_MAX;
+    }
+    for (size_t i = 0; i < SHARED_N; i++) {
+        if ((srv->shared & shared_flags[i].bit) == 0) {
+            continue;
+        }
+        optstring[len++] = shared_flags[i].flag;
+        if (shared_flags[i].argument) {
             optstring[len++] = ':';
+        }
+        longopts[nlong++] = (struct option){
+            shared_flags[i].name,
+            shared_flags[i].argument ? required_argument : no_argument, NULL,
+            shared_flags[i].flag};
+    }
+    optstring[len++] = 'h';
+    longopts[nlong++] = (struct option){"help", no_argument, NULL, 'h'};
+    for (size_t i = 0; i < n; i++) {
+        bool argument = takes_argument(&options[i]);
+
+        if (options[i].flag != 0) {
+            optstring[len++] = options[i].flag;
+            if (argument) {
+                optstring[len++] = ':';
+            }
+        }
+        if (options[i].name != NULL) {
+            longopts[nlong++] = (struct option){
+                options[i].name, argument ? required_argument : no_argument,
+                NULL, options[i].flag != 0 ? options[i].flag : LONG_ONLY(i)};
         }
     }
     optstring[len] = '\0';
-    while ((opt = getopt(argc, argv, optstring)) != -1) {
+    longopts[nlong] = (struct option){NULL, 0, NULL, 0};
+    while ((opt = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
         const struct lf_server_option *o = NULL;
 
-        switch (opt) {
-        case 'P':
-            srv->pidfile = optarg;
-            break;
-        case 'L':
-            srv->logfile = optarg;
-            break;
-        case 'u':
-            srv->user = optarg;
-            break;
-        case 'f':
-            srv->foreground = true;
-            break;
-        case 'v':
-            srv->verbose = true;
-            break;
-        case 'h':
+        if (opt == 'h') {
             usage(stdout);
             exit(0);
-        default:
-            o = find_option(options, n, opt);
-            if (o == NULL) {
-                usage(stderr);
-                return LF_EXIT_USAGE;
-            }
-            if (store_option(srv, o, optarg) != LF_EXIT_OK) {
-                return LF_EXIT_USAGE;
-            }
+        }
+        if (store_shared(srv, opt, optarg)) {
+            continue;
+        }
+        o = find_option(options, n, opt);
+        if (o == NULL) {
+            usage(stderr);
+            return LF_EXIT_USAGE;
+        }
+        if (store_option(srv, o, optarg) != LF_EXIT_OK) {
+            return LF_EXIT_USAGE;
         }
     }
     if (optind != argc) {
@@ -177,8 +264,7 @@ lf_server_start(struct lf_server *srv, struct lf_secret *secret)
         }
     }
     /* Detach first: it closes every descriptor that logging could use. */
-    if (!srv->foreground && (rc = lf_daemonize(&srv->notify_fd)) != 0) {
-        lf_err("cannot detach: %s", strerror(rc));
+    if (lf_server_detach(srv) != 0) {
         return 1;
     }
     lf_log_init(srv->ident, LF_LOG_SYSLOG | LF_LOG_STDERR, LOG_DAEMON);
@@ -208,6 +294,21 @@ lf_server_start(struct lf_server *srv, struct lf_secret *secret)
         }
     }
     return 0;
+}
+
+int
+lf_server_detach(struct lf_server *srv)
+{
+    int rc;
+
+    if (srv->foreground) {
+        return 0;
+    }
+    rc = lf_daemonize(&srv->notify_fd);
+    if (rc != 0) {
+        lf_err("cannot detach: %s", strerror(rc));
+    }
+    return rc;
 }
 
 int
@@ -293,7 +394,7 @@ lf_server_ready(struct lf_server *srv)
 {
     lf_daemon_ready(srv->notify_fd, 0);
     srv->notify_fd = -1;
-    if (!srv->foreground) {
+    if (!srv->foreground && !srv->own_log) {
         lf_log_init(srv->ident, LF_LOG_SYSLOG, LOG_DAEMON);
     }
 }

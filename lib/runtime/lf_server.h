@@ -1,12 +1,14 @@
 /*
- * lf_server.h - the daemon skeleton that lf-enqueued, lf-replicad and
- * lf-watch share: their command line, start-up, signals, readiness and
- * teardown. Each main() calls these steps in its own order, with its own
- * steps between them:
+ * lf_server.h - the daemon skeleton that lf-enqueued, lf-replicad, lf-watch
+ * and leapfrogd share: their command line, start-up, signals, readiness
+ * and teardown. Each main() calls these steps in its own order, with its
+ * own steps between them:
  *
  *   lf_server_init()           the skeleton, before anything else
  *   lf_server_parse()          the shared flags and the program's own
- *   lf_server_start()          logging, the secret, detaching
+ *   lf_server_start()          logging, the secret, detaching (leapfrogd,
+ *                              which logs through Pacemaker: only
+ *                              lf_server_detach())
  *   lf_server_write_pidfile()  -P, early: an agent giving up on the
  *                              start can stop the daemon
  *   lf_server_drop()           becoming -u's user for good
@@ -24,6 +26,17 @@
 
 #include "lf_exit.h"
 #include "lf_secret.h"
+
+/* The shared flags, for struct lf_server's shared: the ones a program
+ * takes (-h, --help always). */
+enum lf_server_shared {
+    LF_SERVER_PIDFILE = 1 << 0,    /* -P, --pidfile FILE */
+    LF_SERVER_LOGFILE = 1 << 1,    /* -L, --logfile FILE */
+    LF_SERVER_USER = 1 << 2,       /* -u, --user USER */
+    LF_SERVER_FOREGROUND = 1 << 3, /* -f, --foreground */
+    LF_SERVER_VERBOSE = 1 << 4,    /* -v, --verbose */
+    LF_SERVER_SHARED_ALL = (1 << 5) - 1,
+};
 
 /* What becomes of the pid file at the end. */
 enum lf_server_pidfile_end {
@@ -47,6 +60,10 @@ struct lf_server {
     bool foreground;        /* -f */
     bool verbose;           /* -v */
     enum lf_server_pidfile_end pidfile_end;
+    unsigned shared; /* the shared flags taken: LF_SERVER_SHARED_ALL, or
+                        some (enum lf_server_shared) */
+    bool own_log;    /* the program logs its own way (leapfrogd through
+                        Pacemaker): lf_server_ready() leaves it alone */
     /* State. */
     int notify_fd;      /* readiness still owed to the starter, or -1 */
     int signal_fd;      /* from lf_server_signals(), or -1 */
@@ -55,12 +72,14 @@ struct lf_server {
 
 /*
  * A program's own command-line option: its flag (not one of the shared
- * ones) and where its value goes. Exactly one destination is set; a number
- * is checked against [min, max] with the message of lf_parse_option(),
- * and must fit its destination.
+ * ones; 0 for a long option only), its long name (or NULL) and where its
+ * value goes. Exactly one destination is set, but choice may come with
+ * text; a number is checked against [min, max] with the message of
+ * lf_parse_option(), and must fit its destination.
  */
 struct lf_server_option {
     char flag;
+    const char *name;  /* --name, or NULL */
     const char **text; /* the argument as it is */
     bool *set;         /* no argument: set to true */
     uint16_t *port;    /* a TCP port */
@@ -68,15 +87,20 @@ struct lf_server_option {
     long long *wide;   /* the same, in a long long */
     uint64_t *count;   /* the same, in a uint64_t */
     long long min, max;
+    int *choice; /* no argument (unless text): set to value, one of a
+                    set of options that exclude each other (a mode); a
+                    different value already set is a usage error */
+    int value;
 };
 
 /*! \brief Set up the skeleton of the program ident: no settings yet. */
 void lf_server_init(struct lf_server *srv, const char *ident);
 
 /*!
- * \brief Parse the command line: the shared flags (-P PIDFILE, -L LOGFILE,
- *        -u USER, -f, -v; -h prints the usage and exits 0) and the
- *        program's options; no operand is allowed.
+ * \brief Parse the command line: the shared flags srv->shared names (-P
+ *        PIDFILE, -L LOGFILE, -u USER, -f, -v, each with its long name;
+ *        -h, --help prints the usage and exits 0) and the program's
+ *        options; no operand is allowed.
  *
  * \param[in] options   the program's options, n of them (at most 64)
  * \param[in] usage     prints the program's usage on out (stdout for -h,
@@ -106,6 +130,16 @@ enum lf_exit lf_server_check_instance(const struct lf_server *srv, int max);
  * \return 0, or 1 when start-up failed, the reason logged
  */
 int lf_server_start(struct lf_server *srv, struct lf_secret *secret);
+
+/*!
+ * \brief Detach, unless in the foreground (-f): the parent exits when
+ *        lf_server_ready() or lf_server_finish() tells it how start-up
+ *        ended. lf_server_start() does it; a program that sets up its own
+ *        logging (own_log) calls it instead.
+ *
+ * \return 0, or an errno value, the reason logged
+ */
+int lf_server_detach(struct lf_server *srv);
 
 /*!
  * \brief Write the pid file, if there is one (-P).
@@ -150,7 +184,8 @@ struct lf_server_signal {
  *         ignored). */
 struct lf_server_signal lf_server_read_signals(int fd);
 
-/*! \brief Report readiness; from now on log to syslog (and the file). */
+/*! \brief Report readiness; from now on log to syslog (and the file),
+ *         unless the program logs its own way (own_log). */
 void lf_server_ready(struct lf_server *srv);
 
 /*!

@@ -97,6 +97,132 @@ shared_and_own_flags(void **state)
     assert_int_equal(srv.signal_fd, -1);
 }
 
+/* Options as leapfrogd has them: long names, a mode chosen by long-only
+ * options (one with an argument), and only some shared flags. */
+struct modal {
+    int mode;
+    const char *target;
+    bool dry;
+    long long ms;
+};
+
+enum { MODE_DAEMON = 0, MODE_ONCE, MODE_STATUS, MODE_REMOVE };
+
+static enum lf_exit
+parse_modal(struct lf_server *srv, struct modal *m, unsigned shared,
+            char **argv)
+{
+    const struct lf_server_option options[] = {
+        {'n', "dry-run", .set = &m->dry},
+        {'D', "debounce", .wide = &m->ms, .min = 0, .max = 60000},
+        {0, "once", .choice = &m->mode, .value = MODE_ONCE},
+        {0, "status", .choice = &m->mode, .value = MODE_STATUS},
+        {0, "remove", .text = &m->target, .choice = &m->mode,
+         .value = MODE_REMOVE},
+    };
+    int argc = 0;
+
+    while (argv[argc] != NULL) {
+        argc++;
+    }
+    memset(m, 0, sizeof(*m));
+    lf_server_init(srv, "lf-test");
+    srv->shared = shared;
+    usage_calls = 0;
+    optind = 0;
+    return lf_server_parse(srv, argc, argv, options,
+                           sizeof(options) / sizeof(options[0]), count_usage);
+}
+
+static void
+long_names_and_modes(void **state)
+{
+    char *longs[] = {"lf-test",      "--pidfile", "/run/l.pid",
+                     "--foreground", "--verbose", "--dry-run",
+                     "--debounce",   "40",        "--logfile=/tmp/l.log",
+                     "--user",       "svc",       NULL};
+    char *once[] = {"lf-test", "--once", NULL};
+    char *again[] = {"lf-test", "--status", "--status", NULL};
+    char *remove[] = {"lf-test", "--remove", "F1", NULL};
+    char *two[] = {"lf-test", "--once", "--remove", "F1", NULL};
+    char *no_arg[] = {"lf-test", "--remove", NULL};
+    struct lf_server srv;
+    struct modal m;
+
+    (void)state;
+    assert_int_equal(parse_modal(&srv, &m, LF_SERVER_SHARED_ALL, longs),
+                     LF_EXIT_OK);
+    assert_string_equal(srv.pidfile, "/run/l.pid");
+    assert_string_equal(srv.logfile, "/tmp/l.log");
+    assert_string_equal(srv.user, "svc");
+    assert_true(srv.foreground);
+    assert_true(srv.verbose);
+    assert_true(m.dry);
+    assert_int_equal(m.ms, 40);
+    assert_int_equal(m.mode, MODE_DAEMON);
+
+    assert_int_equal(parse_modal(&srv, &m, LF_SERVER_SHARED_ALL, once),
+                     LF_EXIT_OK);
+    assert_int_equal(m.mode, MODE_ONCE);
+    /* The same mode twice is the same mode. */
+    assert_int_equal(parse_modal(&srv, &m, LF_SERVER_SHARED_ALL, again),
+                     LF_EXIT_OK);
+    assert_int_equal(m.mode, MODE_STATUS);
+    /* A mode with an argument takes both. */
+    assert_int_equal(parse_modal(&srv, &m, LF_SERVER_SHARED_ALL, remove),
+                     LF_EXIT_OK);
+    assert_int_equal(m.mode, MODE_REMOVE);
+    assert_string_equal(m.target, "F1");
+    /* Two modes: refused, with a message and no usage. */
+    assert_int_equal(parse_modal(&srv, &m, LF_SERVER_SHARED_ALL, two),
+                     LF_EXIT_USAGE);
+    assert_int_equal(usage_calls, 0);
+    assert_int_equal(parse_modal(&srv, &m, LF_SERVER_SHARED_ALL, no_arg),
+                     LF_EXIT_USAGE);
+    assert_int_equal(usage_calls, 1);
+}
+
+static void
+only_the_shared_flags_taken(void **state)
+{
+    unsigned some = LF_SERVER_PIDFILE | LF_SERVER_FOREGROUND;
+    char *taken[] = {"lf-test", "-P", "/run/s.pid", "-f", NULL};
+    char *user[] = {"lf-test", "-u", "svc", NULL};
+    char *logfile[] = {"lf-test", "--logfile", "/tmp/s.log", NULL};
+    char *verbose[] = {"lf-test", "-v", NULL};
+    struct lf_server srv;
+    struct modal m;
+    pid_t pid;
+    int status = 0;
+
+    (void)state;
+    assert_int_equal(parse_modal(&srv, &m, some, taken), LF_EXIT_OK);
+    assert_string_equal(srv.pidfile, "/run/s.pid");
+    assert_true(srv.foreground);
+    /* A shared flag the program does not take is unknown to it. */
+    assert_int_equal(parse_modal(&srv, &m, some, user), LF_EXIT_USAGE);
+    assert_null(srv.user);
+    assert_int_equal(usage_calls, 1);
+    assert_int_equal(parse_modal(&srv, &m, some, logfile), LF_EXIT_USAGE);
+    assert_null(srv.logfile);
+    assert_int_equal(parse_modal(&srv, &m, some, verbose), LF_EXIT_USAGE);
+    assert_false(srv.verbose);
+    /* --help, whatever the program takes: the usage on stdout, exit 0. */
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char *help[] = {"lf-test", "--help", NULL};
+        FILE *devnull = freopen("/dev/null", "w", stdout);
+
+        (void)devnull;
+        (void)parse_modal(&srv, &m, some, help);
+        _exit(usage_calls == 1 ? 9 : 8); /* not reached: -h exits */
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static void
 numbers_in_range(void **state)
 {
@@ -321,6 +447,8 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(shared_and_own_flags),
+        cmocka_unit_test(long_names_and_modes),
+        cmocka_unit_test(only_the_shared_flags_taken),
         cmocka_unit_test(numbers_in_range),
         cmocka_unit_test(bad_command_lines),
         cmocka_unit_test(help_exits_zero),
