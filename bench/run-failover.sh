@@ -30,6 +30,8 @@
 #   aborts    transitions aborted while under way, from the fault until
 #             the cluster settled: all of them / those by leapfrog's own
 #             writes (its node attributes, leapfrogd's constraints)
+#   hcpu      leapfrogd's CPU time (user + system, ms) from the fault
+#             until the cluster settled ("-" without it, or when it moved)
 #
 #   bench/run-failover.sh [TRIALS] [LOCKS]        (default 3, 200)
 #
@@ -44,6 +46,9 @@
 # SAPInstance does for its ERS; location F rule 2000 on runs_ers = 1,
 # colocation P with F -5000, order start F then stop P Optional and
 # non-symmetrical, F resource-stickiness 5000 and migration-threshold 1).
+#
+# LFC_TOKEN sets corosync's token (ms; the harness's default 1000): it
+# decides how soon a power-off is noticed.
 #
 # Needs root and the installed agents; uses cluster slot 6 (10.213.6.0/24).
 set -u
@@ -177,6 +182,31 @@ stat_of() { # FIELD: from the enqueue server's STATS
 
 replica_in_sync() { [ "$(stat_of replica)" = in-sync ]; }
 
+# helper_cpu: "NODE PID MS", where leapfrogd runs and its CPU time so far
+# (user + system), or nothing without it.
+helper_cpu() {
+    local node i pid
+    node=$(lfc_where leapfrogd)
+    [ -n "$node" ] || return 0
+    i=${node#node}
+    pid=$(lfc_exec "$i" cat /run/leapfrog/leapfrogd.pid 2>/dev/null) || return 0
+    lfc_exec "$i" awk -v node="$i" -v pid="$pid" -v hz="$(getconf CLK_TCK)" \
+        '{ printf "%s %s %d\n", node, pid, ($14 + $15) * 1000 / hz }' \
+        "/proc/$pid/stat" 2>/dev/null
+}
+
+# cpu_span BEFORE AFTER: the CPU ms between two helper_cpu readings of the
+# same process, or "-".
+cpu_span() {
+    local a=($1) b=($2)
+    if [ ${#a[@]} = 3 ] && [ ${#b[@]} = 3 ] && [ "${a[0]}" = "${b[0]}" ] &&
+        [ "${a[1]}" = "${b[1]}" ]; then
+        echo $((b[2] - a[2]))
+    else
+        echo -
+    fi
+}
+
 span() { # FROM TO: TO - FROM in ms, or "-" when either is unknown
     if [ -n "$1" ] && [ -n "$2" ]; then echo $(($2 - $1)); else echo -; fi
 }
@@ -186,6 +216,7 @@ trial() { # MODE INST FAULT N INTERVAL
     local r_i rpid wflag= t_end aborts
     local t_det t_calc t_fstart t_enq_ok t_adopt0 t_adopt1 t_rstop t_answer
     local t_sync e2 r2 order dc E=enq-$inst R=rep-$inst V=vip-$inst
+    local cpu0= cpu1=
     settle "$mode" before ||
         fail "the cluster did not settle before the trial"
     lfc_wait_for 60 "replica in sync" replica_in_sync ||
@@ -213,6 +244,7 @@ trial() { # MODE INST FAULT N INTERVAL
     lfc_wait_for 10 "the watcher to see generation $gen" \
         grep -q '^ready' "$out" || fail "the watcher did not start"
     day_base=$(day_base_ms)
+    [ "$mode" = leapfrog ] && cpu0=$(helper_cpu)
     t0=$(date +%s%3N)
     case "$fault" in
     kill) lfc_exec "$e_i" kill -9 "$pid" ;;
@@ -226,6 +258,7 @@ trial() { # MODE INST FAULT N INTERVAL
     t_sync=$(sed -n 's/.*sync_ms=\([0-9]*\).*/\1/p' "$out")
     settle "$mode" || fail "the cluster did not settle after the fault"
     t_end=$(date +%s%3N)
+    [ "$mode" = leapfrog ] && cpu1=$(helper_cpu)
     lfp_locks_intact "$inst" "$nlocks" || fail "locks lost ($mode/$fault)"
     e2=$(lfc_where "$E")
     r2=$(lfc_where "$R")
@@ -264,13 +297,14 @@ trial() { # MODE INST FAULT N INTERVAL
         # E stays; the figure is the fault -> a replica in sync again.
         t_fstart= t_enq_ok= t_adopt0= t_adopt1= order=- t_answer=$t0
     fi
-    printf '%-9s %-9s %3s %3s %6s %6s %6s %6s %6s %7s %7s %7s %6s %6s  %s,%s -> %s,%s\n' \
+    printf '%-9s %-9s %3s %3s %6s %6s %6s %6s %6s %7s %7s %7s %6s %6s %5s  %s,%s -> %s,%s\n' \
         "$mode" "$fault" "$iv" "$dc" "$(span "$t0" "$t_det")" \
         "$(span "$t_det" "$t_calc")" "$(span "$t_calc" "$t_fstart")" \
         "$(span "$t_fstart" "$t_enq_ok")" "$(span "$t_adopt0" "$t_adopt1")" \
         "$(if [ "$fault" = killr ]; then echo -; else span "$t0" "$t_answer"; fi)" \
         "$(if [ "$fault" = killr ]; then echo -; else span "$t_det" "$t_answer"; fi)" \
         "$(span "$t_answer" "$t_sync")" "$order" "$aborts" \
+        "$(cpu_span "$cpu0" "$cpu1")" \
         "${e#node}" "${r#node}" "${e2#node}" "${r2#node}" | tee -a "$results"
 
     # Back to a whole cluster: the node booted again, or the failure
@@ -307,10 +341,11 @@ median() { sort -n | awk '{ v[NR] = $1 } END {
 
 lfc_trap
 lfp_require_installed
-echo "== failover timing: $trials trials per fault, $nlocks locks; times in ms"
-printf '%-9s %-9s %3s %3s %6s %6s %6s %6s %6s %7s %7s %7s %6s %6s  %s\n' \
+echo "== failover timing: $trials trials per fault, $nlocks locks," \
+    "corosync token ${LFC_TOKEN:-1000} ms; times in ms"
+printf '%-9s %-9s %3s %3s %6s %6s %6s %6s %6s %7s %7s %7s %6s %6s %5s  %s\n' \
     mode fault mon dc detect sched stop start adopt answer follow resync \
-    order aborts "E,R -> E,R"
+    order aborts hcpu "E,R -> E,R"
 for mode in $modes; do
     case "$mode" in
     leapfrog) run_mode leapfrog LF ;;
@@ -339,12 +374,12 @@ col() {
 echo "== medians (ms); answer = fault -> every lock served by the new E;"
 echo "   follow = failure known -> E answers; acted = follow - sched;"
 echo "   resync (killr) = fault -> a replica in sync on another node"
-printf '%-9s %3s %-9s %7s %7s %7s %7s %7s %7s %6s %5s\n' fault mon mode \
-    detect sched follow acted resync answer aborts ours
+printf '%-9s %3s %-9s %7s %7s %7s %7s %7s %7s %6s %5s %5s\n' fault mon mode \
+    detect sched follow acted resync answer aborts ours hcpu
 for fault in $faults; do
     for iv in $intervals; do
         for mode in $modes; do
-            printf '%-9s %3s %-9s %7s %7s %7s %7s %7s %7s %6s %5s\n' \
+            printf '%-9s %3s %-9s %7s %7s %7s %7s %7s %7s %6s %5s %5s\n' \
                 "$fault" "$iv" "$mode" \
                 "$(col "$mode" "$fault" "$iv" 5)" \
                 "$(col "$mode" "$fault" "$iv" 6)" \
@@ -353,7 +388,8 @@ for fault in $faults; do
                 "$(col "$mode" "$fault" "$iv" 12)" \
                 "$(col "$mode" "$fault" "$iv" 10)" \
                 "$(col "$mode" "$fault" "$iv" aborts)" \
-                "$(col "$mode" "$fault" "$iv" ours)"
+                "$(col "$mode" "$fault" "$iv" ours)" \
+                "$(col "$mode" "$fault" "$iv" 15)"
         done
         # The goals: served again (kill) or in sync again (killr) within
         # 0.5 s of the fault, median; and never slower than the static set.

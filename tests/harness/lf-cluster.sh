@@ -36,6 +36,8 @@
 #   LFC_STONITH_ACTION  off (default: a fenced node stays off until the
 #                     test boots it) or reboot
 #   LFC_FENCE_DELAY   priority-fencing-delay on two nodes (default 5s)
+#   LFC_TOKEN         corosync's totem token, ms (default 1000; corosync's
+#                     own default is 3000)
 #
 # Fencing: a virtual power switch (lf-fence-switch) runs on the host with
 # each cluster, on the UNIX socket $LFC_DIR/fence.sock; the fence agent
@@ -55,6 +57,7 @@ LFC_BOOT_TIMEOUT=${LFC_BOOT_TIMEOUT:-180}
 LFC_FENCING=${LFC_FENCING:-1}
 LFC_STONITH_ACTION=${LFC_STONITH_ACTION:-off}
 LFC_FENCE_DELAY=${LFC_FENCE_DELAY:-5s}
+LFC_TOKEN=${LFC_TOKEN:-1000}
 LFC_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/harness/lf-pcs.sh
 . "$LFC_HERE/lf-pcs.sh"
@@ -169,12 +172,18 @@ lfc_teardown() {
 
 lfc_write_corosync_conf() {
     local conf=$1 i
+    case $LFC_TOKEN in
+    '' | *[!0-9]*)
+        lfc_log "LFC_TOKEN must be a number of milliseconds, not '$LFC_TOKEN'"
+        return 1
+        ;;
+    esac
     {
         echo "totem {"
         echo "    version: 2"
         echo "    cluster_name: lf${LF_CLUSTER_SLOT}"
         echo "    transport: knet"
-        echo "    token: 1000"
+        echo "    token: $LFC_TOKEN"
         echo "    crypto_cipher: none"
         echo "    crypto_hash: none"
         echo "}"
@@ -269,7 +278,7 @@ lfc_prepare_node_dirs() {
     mount -t tmpfs -o "size=${LFC_STATE_SIZE:-16m},mode=0755" tmpfs \
         "$d/lib-leapfrog" || return 1
     chown -R hacluster:haclient "$d/lib-pcmk" "$d/log"
-    lfc_write_corosync_conf "$d/etc-coro/corosync.conf"
+    lfc_write_corosync_conf "$d/etc-coro/corosync.conf" || return 1
     lfc_write_boot_script "$i"
 }
 
