@@ -97,6 +97,7 @@ free_cib_xml(xmlNode *xml)
 #endif
 }
 
+/* The one conversion of libcib's legacy codes (see lfd_cib_strerror()). */
 static int
 legacy_rc(int rc)
 {
@@ -125,12 +126,6 @@ full_query(struct lfd_cib *cib)
     }
     cib->copy = xml;
     return 0;
-}
-
-int
-lfd_cib_refresh(struct lfd_cib *cib)
-{
-    return full_query(cib);
 }
 
 unsigned long

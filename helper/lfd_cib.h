@@ -32,7 +32,7 @@ void lfd_cib_log_init(int argc, char **argv, bool to_stderr, bool verbose);
  * \param[in] watch  subscribe to diff notifications and reconnect when the
  *                   connection drops (a daemon); false for one-shot use
  *
- * \return 0 or a positive errno-style code; *cib on success
+ * \return 0 or a code of this module (below); *cib on success
  */
 int lfd_cib_connect(bool watch, lfd_cib_changed_fn changed,
                     lfd_cib_reconnected_fn reconnected, void *arg,
@@ -60,17 +60,23 @@ void lfd_cib_keep_copy(struct lfd_cib *cib);
 /*! \brief How many notifications changed nothing a pair depends on. */
 unsigned long lfd_cib_skipped(const struct lfd_cib *cib);
 
-/*! \brief Re-read the whole CIB now. */
-int lfd_cib_refresh(struct lfd_cib *cib);
-
 /*!
  * \brief Write one change.
  *
- * \return 0 or a positive errno-style code (logged by the caller)
+ * \return 0 or a code of this module (below; logged by the caller)
  */
 int lfd_cib_apply(struct lfd_cib *cib, const struct lfd_change *change);
 
-/*! \brief Describe a code returned by this module. */
+/*!
+ * \brief Describe a code returned by this module.
+ *
+ * The codes are Pacemaker's standard return codes (libcib's legacy ones
+ * converted once, as they arrive): 0, a positive errno value, or a
+ * negative pcmk_rc_* code. Those overlap the project's own negative codes
+ * (lf_rc.h: pcmk_rc_error is -1001, LF_ERR_RANGE too), so they are told
+ * only by this function, never by lf_rc_str(), and never passed on as an
+ * lf_rc.
+ */
 const char *lfd_cib_strerror(int rc);
 
 void lfd_cib_disconnect(struct lfd_cib *cib);
