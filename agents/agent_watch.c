@@ -12,6 +12,7 @@
 #include "lf_file.h"
 #include "lf_log.h"
 #include "lf_proc.h"
+#include "lf_rc.h"
 #include "lf_watch.h"
 
 /* The files of the watch, under the run directory. */
@@ -113,7 +114,7 @@ arm(const struct lf_ocf_ctx *ctx, const struct watch_files *f,
     stop_watcher(ctx, f);
     rc = lf_watch_write(f->arm, want);
     if (rc != 0) {
-        note_failure(f, "cannot write %s: %s", f->arm, strerror(rc));
+        note_failure(f, "cannot write %s: %s", f->arm, lf_rc_str(rc));
         return;
     }
     argv[argc++] = (char *)watcher;

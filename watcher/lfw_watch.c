@@ -8,6 +8,7 @@
 
 #include "lf_log.h"
 #include "lf_proc.h"
+#include "lf_rc.h"
 #include "lf_server.h"
 #include "lf_watch.h"
 #include "lfw_watch.h"
@@ -51,7 +52,7 @@ mark_reported(const struct lfw_config *cfg, const struct lf_watch_arm *watched)
     if (rc != 0) {
         lf_warn("cannot mark %s reported: %s (the next monitor reports the "
                 "failure too)",
-                cfg->arm_path, strerror(rc));
+                cfg->arm_path, lf_rc_str(rc));
     }
 }
 

@@ -17,12 +17,17 @@ lf_watch_state_str(enum lf_watch_state state)
 }
 
 int
-lf_watch_format(const struct lf_watch_arm *arm, char *buf, size_t size)
+lf_watch_format(const struct lf_watch_arm *arm, char *buf, size_t size,
+                size_t *len)
 {
     int n = snprintf(buf, size, "%ld %llu %s\n", (long)arm->pid, arm->start,
                      lf_watch_state_str(arm->state));
 
-    return (n < 0 || (size_t)n >= size) ? -1 : n;
+    if (n < 0 || (size_t)n >= size) {
+        return LF_ERR_TOOLONG;
+    }
+    *len = (size_t)n;
+    return 0;
 }
 
 int
@@ -72,12 +77,13 @@ int
 lf_watch_write(const char *path, const struct lf_watch_arm *arm)
 {
     char buf[96];
-    int len = lf_watch_format(arm, buf, sizeof(buf));
+    size_t len = 0;
+    int rc = lf_watch_format(arm, buf, sizeof(buf), &len);
 
-    if (len < 0) {
-        return EOVERFLOW;
+    if (rc != 0) {
+        return rc;
     }
-    return lf_file_write_atomic(path, buf, (size_t)len, 0644);
+    return lf_file_write_atomic(path, buf, len, 0644);
 }
 
 int

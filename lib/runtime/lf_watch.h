@@ -34,9 +34,13 @@ struct lf_watch_arm {
 /*!
  * \brief The record as one line of text, "<pid> <start> armed|reported\n".
  *
- * \return its length, or -1 when it does not fit size
+ * \param[out] len  the line's length, without the terminating NUL
+ *
+ * \return 0, or LF_ERR_TOOLONG when it does not fit size (buf is then no
+ *         record)
  */
-int lf_watch_format(const struct lf_watch_arm *arm, char *buf, size_t size);
+int lf_watch_format(const struct lf_watch_arm *arm, char *buf, size_t size,
+                    size_t *len);
 
 /*!
  * \brief Parse one record (a trailing newline is allowed).
@@ -45,7 +49,8 @@ int lf_watch_format(const struct lf_watch_arm *arm, char *buf, size_t size);
  */
 int lf_watch_parse(const char *text, struct lf_watch_arm *arm);
 
-/*! \brief Write the record atomically. \return 0 or an errno value */
+/*! \brief Write the record atomically. \return 0, an errno value, or
+ *         LF_ERR_TOOLONG (lf_watch_format()) */
 int lf_watch_write(const char *path, const struct lf_watch_arm *arm);
 
 /*!

@@ -38,21 +38,22 @@ format_and_parse(void **state)
     struct lf_watch_arm arm = {4242, 123456789ULL, LF_WATCH_ARMED};
     struct lf_watch_arm back;
     char buf[96];
+    size_t len = 0;
 
-    assert_int_equal(lf_watch_format(&arm, buf, sizeof(buf)),
-                     (int)strlen("4242 123456789 armed\n"));
+    assert_int_equal(lf_watch_format(&arm, buf, sizeof(buf), &len), 0);
+    assert_int_equal(len, strlen("4242 123456789 armed\n"));
     assert_string_equal(buf, "4242 123456789 armed\n");
     assert_int_equal(lf_watch_parse(buf, &back), 0);
     assert_true(lf_watch_same_server(&arm, &back));
     assert_int_equal(back.state, LF_WATCH_ARMED);
 
     arm.state = LF_WATCH_REPORTED;
-    assert_true(lf_watch_format(&arm, buf, sizeof(buf)) > 0);
+    assert_int_equal(lf_watch_format(&arm, buf, sizeof(buf), &len), 0);
     assert_string_equal(buf, "4242 123456789 reported\n");
     assert_int_equal(lf_watch_parse("4242 123456789 reported", &back), 0);
     assert_int_equal(back.state, LF_WATCH_REPORTED);
     /* Too small a buffer is refused, not truncated. */
-    assert_int_equal(lf_watch_format(&arm, buf, 10), -1);
+    assert_int_equal(lf_watch_format(&arm, buf, 10, &len), LF_ERR_TOOLONG);
 }
 
 static void
