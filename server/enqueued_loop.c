@@ -7,13 +7,11 @@
 #include <config.h>
 
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/random.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <unistd.h>
@@ -301,16 +299,15 @@ handle_conn(struct enq_server *srv, struct enq_conn *conn, uint32_t events)
 static void
 handle_signal(struct enq_server *srv)
 {
-    struct signalfd_siginfo si;
+    struct lf_server_signal got = lf_server_read_signals(srv->signal_fd);
 
-    while (read(srv->signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-        if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
-            lf_notice("received signal %u; shutting down", si.ssi_signo);
-            srv->stopping = true;
-        } else if (si.ssi_signo == SIGUSR1) {
-            /* The agent's monitor found no replica left in the cluster. */
-            enq_repl_release_hold(srv, "the cluster has no replica left");
-        }
+    if (got.usr1) {
+        /* The agent's monitor found no replica left in the cluster. */
+        enq_repl_release_hold(srv, "the cluster has no replica left");
+    }
+    if (got.stop != 0) {
+        lf_notice("received signal %u; shutting down", got.stop);
+        srv->stopping = true;
     }
 }
 

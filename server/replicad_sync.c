@@ -15,10 +15,8 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "lf_client.h"
@@ -26,6 +24,7 @@
 #include "lf_net.h"
 #include "lf_proc.h"
 #include "lf_rc.h"
+#include "lf_server.h"
 #include "replicad.h"
 
 #define CONNECT_TIMEOUT_MS 2000
@@ -368,13 +367,11 @@ apply_batch(struct rep_server *rep, struct lf_client *client, bool *ack)
 static bool
 check_signals(struct rep_server *rep)
 {
-    struct signalfd_siginfo si;
+    struct lf_server_signal got = lf_server_read_signals(rep->signal_fd);
 
-    while (read(rep->signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-        if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
-            lf_notice("received signal %u; stopping", si.ssi_signo);
-            rep->stopping = true;
-        }
+    if (got.stop != 0) {
+        lf_notice("received signal %u; stopping", got.stop);
+        rep->stopping = true;
     }
     return rep->stopping;
 }
