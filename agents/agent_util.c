@@ -15,6 +15,10 @@
 #include "lf_rc.h"
 #include "lf_segment.h"
 
+_Static_assert(AGENT_RUNDIR_MAX + 1 + LF_OCF_RSC_MAX + 1 + AGENT_SUFFIX_MAX
+                   < AGENT_PATH_MAX,
+               "a path of a valid rundir must fit agent_path()'s buffers");
+
 void
 agent_path(const struct lf_ocf_ctx *ctx, const char *suffix, char *out,
            size_t size)
@@ -72,6 +76,7 @@ agent_validate_common(const struct lf_ocf_ctx *ctx)
     struct lf_secret secret;
     const char *instance = lf_ocf_get(ctx, "instance");
     const char *binary = lf_ocf_get(ctx, "binary");
+    const char *rundir = lf_ocf_get(ctx, "rundir");
     const char *user = lf_ocf_get(ctx, "user");
     const char *watcher = lf_ocf_get(ctx, "watcher");
     uid_t uid = 0;
@@ -85,6 +90,13 @@ agent_validate_common(const struct lf_ocf_ctx *ctx)
         lf_ocf_reason("instance '%s' must be 1 to %d characters of A-Z a-z "
                       "0-9 _ . -",
                       instance, LF_SEG_INSTANCE_MAX);
+        return PCMK_OCF_NOT_CONFIGURED;
+    }
+    if (rundir == NULL || rundir[0] != '/'
+        || strlen(rundir) > AGENT_RUNDIR_MAX) {
+        lf_ocf_reason("rundir must be an absolute path of at most %d "
+                      "characters",
+                      AGENT_RUNDIR_MAX);
         return PCMK_OCF_NOT_CONFIGURED;
     }
     if (binary == NULL || binary[0] != '/') {
@@ -166,7 +178,7 @@ agent_start_daemon(const struct lf_ocf_ctx *ctx, char *const argv[])
 static int
 agent_stop_daemon(const struct lf_ocf_ctx *ctx)
 {
-    char pidfile[512];
+    char pidfile[AGENT_PATH_MAX];
     long long left = lf_ocf_time_left(ctx) - 500;
     long long term = left * 2 / 3;
 
@@ -183,7 +195,7 @@ agent_stop_daemon(const struct lf_ocf_ctx *ctx)
 int
 agent_check_process(const struct lf_ocf_ctx *ctx)
 {
-    char pidfile[512];
+    char pidfile[AGENT_PATH_MAX];
 
     agent_path(ctx, "pid", pidfile, sizeof(pidfile));
     switch (lf_svc_state(pidfile, lf_ocf_get(ctx, "binary"), NULL)) {
@@ -360,7 +372,7 @@ void
 agent_attr(const struct lf_ocf_ctx *ctx, const char *attr, char *name,
            size_t name_size, char *cache, size_t cache_size)
 {
-    char suffix[64];
+    char suffix[AGENT_SUFFIX_MAX + 1];
 
     snprintf(name, name_size, "leapfrog-%s-%s", lf_ocf_get(ctx, "instance"),
              attr);
@@ -375,7 +387,7 @@ agent_stop(struct lf_ocf_ctx *ctx, const char *attr)
 
     if (rc == PCMK_OCF_OK && attr != NULL) {
         char name[128];
-        char cache[512];
+        char cache[AGENT_PATH_MAX];
 
         agent_attr(ctx, attr, name, sizeof(name), cache, sizeof(cache));
         (void)lf_attr_delete(name, cache);

@@ -12,7 +12,14 @@
 #include "lf_secret.h"
 #include "lf_svc.h"
 
-/*! \brief "<rundir>/<resource>.<suffix>" into out. */
+/* The buffers agent_path() fills, and the longest rundir and suffix: a
+ * rundir that agent_validate_common() accepts always fits. */
+#define AGENT_PATH_MAX 512
+#define AGENT_RUNDIR_MAX 255
+#define AGENT_SUFFIX_MAX 32
+
+/*! \brief "<rundir>/<resource>.<suffix>" into out (AGENT_PATH_MAX bytes;
+ *         suffix at most AGENT_SUFFIX_MAX characters). */
 void agent_path(const struct lf_ocf_ctx *ctx, const char *suffix, char *out,
                 size_t size);
 
@@ -53,7 +60,7 @@ int agent_check_process(const struct lf_ocf_ctx *ctx);
 struct agent_cmd {
     char *argv[64]; /* NULL-terminated */
     int argc;
-    char pidfile[512];
+    char pidfile[AGENT_PATH_MAX];
     char numbers[8][24];
     int nnumbers;
     char optbuf[1024];

@@ -17,9 +17,9 @@
 
 /* The files of the watch, under the run directory. */
 struct watch_files {
-    char arm[512];
-    char pidfile[512];
-    char failed[512];
+    char arm[AGENT_PATH_MAX];
+    char pidfile[AGENT_PATH_MAX];
+    char failed[AGENT_PATH_MAX];
 };
 
 static void
@@ -164,7 +164,7 @@ ensure_armed(const struct lf_ocf_ctx *ctx, bool from_monitor)
     struct lf_watch_arm have;
     const char *watcher = NULL;
     const char *node = NULL;
-    char server_pidfile[512];
+    char server_pidfile[AGENT_PATH_MAX];
     int rc;
 
     if (!watch_wanted(ctx, &watcher, &node)) {
@@ -208,7 +208,7 @@ agent_watch_start(struct lf_ocf_ctx *ctx, struct agent_cmd *cmd,
                   int (*validate)(struct lf_ocf_ctx *),
                   int (*check)(struct lf_ocf_ctx *))
 {
-    char pidfile[512];
+    char pidfile[AGENT_PATH_MAX];
     int rc;
 
     agent_path(ctx, "pid", pidfile, sizeof(pidfile));
@@ -240,7 +240,7 @@ await_recovery(const struct lf_ocf_ctx *ctx)
     struct watch_files f;
     const char *watcher = NULL;
     const char *node = NULL;
-    char server_pidfile[512];
+    char server_pidfile[AGENT_PATH_MAX];
     pid_t pid = 0;
     long long budget = lf_ocf_time_left(ctx) / 2;
     long long deadline;

@@ -37,7 +37,9 @@ static const struct lf_ocf_param params[] = {
      0, "State directory",
      "Where the server records the generation it serves on this node."},
     {"rundir", LF_OCF_STRING, "/run/leapfrog", false, false, 0, 0,
-     "Run directory", "Where the agent keeps the pid file."},
+     "Run directory",
+     "Where the agent keeps the pid file (an absolute path of at most 255 "
+     "characters)."},
     {"secret_file", LF_OCF_STRING, "", false, false, 0, 0, "Shared-secret file",
      "The pair's secret (16 to 1024 bytes; mode 600 or 640; the same file "
      "on every node, kept out of the CIB): clients and the replication "
@@ -147,7 +149,7 @@ static void
 cluster_facts(const struct lf_ocf_ctx *ctx, struct cluster_facts *facts)
 {
     char name[128];
-    char cache[512];
+    char cache[AGENT_PATH_MAX];
 
     memset(facts, 0, sizeof(*facts));
     agent_attr(ctx, "replica", name, sizeof(name), cache, sizeof(cache));
@@ -201,7 +203,7 @@ release_hold_if_no_replica(const struct lf_ocf_ctx *ctx, const char *reply)
 {
     struct cluster_facts facts;
     char hold[32];
-    char pidfile[512];
+    char pidfile[AGENT_PATH_MAX];
     pid_t pid = 0;
 
     if (!lf_proto_stat_field(reply, "hold", hold, sizeof(hold))
@@ -225,7 +227,7 @@ monitor(struct lf_ocf_ctx *ctx)
     char replica[32];
     char generation[32];
     char name[128];
-    char cache[512];
+    char cache[AGENT_PATH_MAX];
     int rc = agent_watch_monitor(ctx);
 
     if (rc != PCMK_OCF_OK) {

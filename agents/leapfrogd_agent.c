@@ -16,7 +16,9 @@ static const struct lf_ocf_param params[] = {
     {"binary", LF_OCF_STRING, SBINDIR "/leapfrogd", false, false, 0, 0,
      "Helper binary", "Full path of leapfrogd."},
     {"rundir", LF_OCF_STRING, "/run/leapfrog", false, false, 0, 0,
-     "Run directory", "Where the agent keeps the pid file."},
+     "Run directory",
+     "Where the agent keeps the pid file (an absolute path of at most 255 "
+     "characters)."},
     {"dry_run", LF_OCF_BOOLEAN, "false", false, false, 0, 0, "Dry run",
      "Watch and log what would change, but write nothing."},
     {"debounce", LF_OCF_INTEGER, "5", false, false, 0, 60000, "Debounce (ms)",

@@ -232,7 +232,7 @@ read_environment(struct lf_ocf_ctx *ctx)
         ctx->values[i] = getenv(var);
     }
     ctx->rsc = getenv("OCF_RESOURCE_INSTANCE");
-    if (ctx->rsc == NULL || lf_parse_name(ctx->rsc, 200) != 0) {
+    if (ctx->rsc == NULL || lf_parse_name(ctx->rsc, LF_OCF_RSC_MAX) != 0) {
         ctx->rsc = ctx->agent->name;
     }
     ctx->timeout_ms = env_ms("OCF_RESKEY_CRM_meta_timeout", 20000);

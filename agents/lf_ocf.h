@@ -60,10 +60,14 @@ struct lf_ocf_agent {
     int (*monitor)(struct lf_ocf_ctx *ctx);
 };
 
+/* The longest OCF_RESOURCE_INSTANCE taken as ctx->rsc. */
+#define LF_OCF_RSC_MAX 200
+
 struct lf_ocf_ctx {
     const struct lf_ocf_agent *agent;
     const char *action;
-    const char *rsc; /* OCF_RESOURCE_INSTANCE, or the agent */
+    const char *rsc; /* OCF_RESOURCE_INSTANCE (at most LF_OCF_RSC_MAX
+                        characters of A-Z a-z 0-9 _ . -), or the agent */
     const char *values[LF_OCF_MAX_PARAMS];
     long long timeout_ms;  /* OCF_RESKEY_CRM_meta_timeout */
     long long interval_ms; /* OCF_RESKEY_CRM_meta_interval */

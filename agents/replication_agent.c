@@ -32,7 +32,9 @@ static const struct lf_ocf_param params[] = {
      "user of its own (make install and the package create leapfrog), not "
      "hacluster, which can rewrite the CIB."},
     {"rundir", LF_OCF_STRING, "/run/leapfrog", false, false, 0, 0,
-     "Run directory", "Where the agent keeps the pid file."},
+     "Run directory",
+     "Where the agent keeps the pid file (an absolute path of at most 255 "
+     "characters)."},
     {"secret_file", LF_OCF_STRING, "", false, false, 0, 0, "Shared-secret file",
      "The pair's secret, the same file as the enqueue resource's (on every "
      "node): the replication server proves the replication role's key "
@@ -95,9 +97,9 @@ static int
 monitor(struct lf_ocf_ctx *ctx)
 {
     struct lf_seg_info info;
-    char pidfile[512];
+    char pidfile[AGENT_PATH_MAX];
     char name[128];
-    char cache[512];
+    char cache[AGENT_PATH_MAX];
     bool writer_running = false;
     pid_t pid = 0;
     enum lf_seg_verdict verdict;
