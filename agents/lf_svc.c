@@ -50,6 +50,28 @@ relay_lines(struct lf_buf *buf, char *last, size_t size)
     }
 }
 
+/* Has child exited by the deadline? Checked every 10 ms: the starter
+ * exits right after the daemon let go of stderr, so this is short. */
+static bool
+reaped_by(pid_t child, long long deadline, int *wstatus)
+{
+    for (;;) {
+        pid_t got = waitpid(child, wstatus, WNOHANG);
+
+        if (got == child) {
+            return true;
+        }
+        if (got < 0 && errno != EINTR) {
+            *wstatus = 0; /* not ours to wait for any more: no status */
+            return true;
+        }
+        if (lf_now_ms() >= deadline) {
+            return false;
+        }
+        (void)poll(NULL, 0, 10);
+    }
+}
+
 int
 lf_svc_start(char *const argv[], long long timeout_ms, char *last_error,
              size_t size, int *status)
@@ -59,6 +81,7 @@ lf_svc_start(char *const argv[], long long timeout_ms, char *last_error,
     int pipefd[2];
     int wstatus = 0;
     bool open_pipe = true;
+    bool reaped = false;
     pid_t child;
 
     last_error[0] = '\0';
@@ -111,7 +134,19 @@ lf_svc_start(char *const argv[], long long timeout_ms, char *last_error,
     }
     close(pipefd[0]);
     lf_buf_free(&buf);
-    while (waitpid(child, &wstatus, 0) < 0 && errno == EINTR) {
+    if (!open_pipe) {
+        reaped = reaped_by(child, deadline, &wstatus);
+        if (!reaped) {
+            /* It let go of stderr but did not exit: a starter must exit
+             * once its daemon is ready. */
+            lf_warn("%s closed its stderr but did not exit in time; "
+                    "killing it",
+                    argv[0]);
+            kill(child, SIGKILL);
+            open_pipe = true; /* killed: no status of its own */
+        }
+    }
+    while (!reaped && waitpid(child, &wstatus, 0) < 0 && errno == EINTR) {
     }
     if (WIFEXITED(wstatus) && open_pipe == false) {
         *status = WEXITSTATUS(wstatus);

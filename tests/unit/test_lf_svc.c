@@ -301,6 +301,23 @@ start_past_its_timeout_is_killed(void **state)
     assert_non_null(strstr(logged, "did not get ready in time"));
 }
 
+/* A starter that lets go of stderr but does not exit is not waited for
+ * past the timeout either. */
+static void
+start_that_closes_stderr_but_stays_is_killed(void **state)
+{
+    char last[128];
+    int status = 0;
+
+    (void)state;
+    assert_int_equal(start_sh("echo closing >&2; exec 2>&-; exec " SLEEP " 30",
+                              300, last, sizeof(last), &status),
+                     0);
+    assert_int_equal(status, -1);
+    assert_string_equal(last, "closing");
+    assert_non_null(strstr(logged, "closed its stderr but did not exit"));
+}
+
 int
 main(void)
 {
@@ -314,6 +331,8 @@ main(void)
                                before_each),
         cmocka_unit_test_setup(start_waits_for_stderr_to_close, before_each),
         cmocka_unit_test_setup(start_of_a_missing_program, before_each),
+        cmocka_unit_test_setup(start_that_closes_stderr_but_stays_is_killed,
+                               before_each),
         cmocka_unit_test_setup(start_past_its_timeout_is_killed, before_each),
     };
 
