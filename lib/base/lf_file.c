@@ -77,9 +77,16 @@ lf_file_open_owned(const char *path, int flags, mode_t mode, uid_t uid,
     bool created = true;
     struct stat st;
     int rc = 0;
-    int fd = open(path, base | O_CREAT | O_EXCL, mode);
+    int fd = -1;
 
     *why = "";
+    if ((flags & O_TRUNC) != 0) {
+        /* The checks are made on the open descriptor (no race): a
+         * truncation would already have emptied a file they refuse. */
+        *why = "O_TRUNC is not allowed";
+        return EINVAL;
+    }
+    fd = open(path, base | O_CREAT | O_EXCL, mode);
     if (fd < 0 && errno == EEXIST) {
         created = false;
         fd = open(path, base);

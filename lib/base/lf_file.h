@@ -30,7 +30,8 @@ int lf_file_read_small(const char *path, char *buf, size_t size);
  *        only a regular file with one link owned by root, by uid or by
  *        also. A file it creates as root is given to uid and gid.
  *
- * \param[in]  flags  O_WRONLY, O_APPEND ... (O_CLOEXEC is added)
+ * \param[in]  flags  O_WRONLY, O_APPEND ... (O_CLOEXEC is added); not
+ *                    O_TRUNC, which would act before the checks (EINVAL)
  * \param[in]  also   another owner accepted, or (uid_t)-1
  * \param[out] fd     the descriptor, when 0 is returned
  * \param[out] why    on failure, what was wrong (static string)

@@ -292,6 +292,18 @@ open_owned_refuses_odd_files(void **state)
                      EMLINK);
     assert_string_equal(why, "it has another hard link");
     assert_int_equal(fd, -1);
+    /* O_TRUNC would empty it before the checks refuse it: not allowed. */
+    assert_int_equal(open_owned(path, O_WRONLY | O_TRUNC, getuid(), getgid(),
+                                (uid_t)-1, &fd, &why),
+                     EINVAL);
+    assert_string_equal(why, "O_TRUNC is not allowed");
+    assert_int_equal(fd, -1);
+    {
+        char kept[8] = "";
+
+        assert_int_equal(lf_file_read_small(other, kept, sizeof(kept)), 0);
+        assert_string_equal(kept, "keep");
+    }
 
     /* A FIFO without a reader must not block the open for writing; one
      * opened for reading is no regular file either. */
