@@ -28,6 +28,7 @@ helper_liblfdcib_a_SOURCES = \
 	helper/lfd_cib.c helper/lfd_cib.h
 
 sbin_PROGRAMS += helper/leapfrogd
-helper_leapfrogd_SOURCES = helper/lfd_main.c
+helper_leapfrogd_SOURCES = helper/lfd_main.c helper/lfd_run.h \
+	helper/lfd_daemon.c helper/lfd_commands.c
 helper_leapfrogd_CPPFLAGS = $(HELPER_CIB_CPPFLAGS)
 helper_leapfrogd_LDADD = $(HELPER_CIB_LDADD)
