@@ -62,7 +62,8 @@ reaped_by(pid_t child, long long deadline, int *wstatus)
             return true;
         }
         if (got < 0 && errno != EINTR) {
-            *wstatus = 0; /* not ours to wait for any more: no status */
+            /* Reaped elsewhere (SIGCHLD ignored): *wstatus stays as the
+             * caller set it, as with the blocking wait before. */
             return true;
         }
         if (lf_now_ms() >= deadline) {
