@@ -135,6 +135,33 @@ store_shared(struct lf_server *srv, int opt, const char *arg)
     return true;
 }
 
+/* getopt_long()'s two tables, built from the shared flags and the
+ * program's options. */
+struct getopt_tables {
+    char optstring[2 * (SHARED_N + 1 + PROGRAM_OPTIONS_MAX) + 1];
+    struct option longopts[SHARED_N + 1 + PROGRAM_OPTIONS_MAX + 1];
+    size_t len;
+    size_t nlong;
+};
+
+/* One option into both tables: its flag (none when 0) and its long name
+ * (none when NULL), either of them returned by getopt_long() as val. */
+static void
+add_option(struct getopt_tables *g, char flag, const char *name, bool argument,
+           int val)
+{
+    if (flag != 0) {
+        g->optstring[g->len++] = flag;
+        if (argument) {
+            g->optstring[g->len++] = ':';
+        }
+    }
+    if (name != NULL) {
+        g->longopts[g->nlong++] = (struct option){
+            name, argument ? required_argument : no_argument, NULL, val};
+    }
+}
+
 void
 lf_server_init(struct lf_server *srv, const char *ident)
 {
@@ -150,48 +177,28 @@ lf_server_parse(struct lf_server *srv, int argc, char **argv,
                 const struct lf_server_option *options, size_t n,
                 void (*usage)(FILE *out))
 {
-    char optstring[2 * (SHARED_N + 1 + PROGRAM_OPTIONS_MAX) + 1];
-    struct option longopts[SHARED_N + 1 + PROGRAM_OPTIONS_MAX + 1];
-    size_t len = 0;
-    size_t nlong = 0;
+    struct getopt_tables g = {.len = 0, .nlong = 0};
     int opt;
 
     if (n > PROGRAM_OPTIONS_MAX) {
         n = PROGRAM_OPTIONS_MAX;
     }
     for (size_t i = 0; i < SHARED_N; i++) {
-        if ((srv->shared & shared_flags[i].bit) == 0) {
-            continue;
+        if ((srv->shared & shared_flags[i].bit) != 0) {
+            add_option(&g, shared_flags[i].flag, shared_flags[i].name,
+                       shared_flags[i].argument, shared_flags[i].flag);
         }
-        optstring[len++] = shared_flags[i].flag;
-        if (shared_flags[i].argument) {
-            optstring[len++] = ':';
-        }
-        longopts[nlong++] = (struct option){
-            shared_flags[i].name,
-            shared_flags[i].argument ? required_argument : no_argument, NULL,
-            shared_flags[i].flag};
     }
-    optstring[len++] = 'h';
-    longopts[nlong++] = (struct option){"help", no_argument, NULL, 'h'};
+    add_option(&g, 'h', "help", false, 'h');
     for (size_t i = 0; i < n; i++) {
-        bool argument = takes_argument(&options[i]);
-
-        if (options[i].flag != 0) {
-            optstring[len++] = options[i].flag;
-            if (argument) {
-                optstring[len++] = ':';
-            }
-        }
-        if (options[i].name != NULL) {
-            longopts[nlong++] = (struct option){
-                options[i].name, argument ? required_argument : no_argument,
-                NULL, options[i].flag != 0 ? options[i].flag : LONG_ONLY(i)};
-        }
+        add_option(&g, options[i].flag, options[i].name,
+                   takes_argument(&options[i]),
+                   options[i].flag != 0 ? options[i].flag : LONG_ONLY(i));
     }
-    optstring[len] = '\0';
-    longopts[nlong] = (struct option){NULL, 0, NULL, 0};
-    while ((opt = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+    g.optstring[g.len] = '\0';
+    g.longopts[g.nlong] = (struct option){NULL, 0, NULL, 0};
+    while ((opt = getopt_long(argc, argv, g.optstring, g.longopts, NULL))
+           != -1) {
         const struct lf_server_option *o = NULL;
 
         if (opt == 'h') {
